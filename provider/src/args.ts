@@ -1,0 +1,232 @@
+// The public arguments of SidecarBypass. Hand-written interfaces (not z.infer) because Pulumi's schema
+// inference rejects unions, inline object types, tuples and readonly arrays; `rules/schema.ts` keeps the zod
+// schema in step with these at compile time.
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The service meshes whose formats the component writes. ASM and DCE 5.0 are Istio underneath. */
+export const Mesh = {
+    Istio: "istio",
+    Kuma: "kuma",
+    Kmesh: "kmesh",
+    Linkerd: "linkerd",
+    Consul: "consul",
+} as const;
+export type Mesh = (typeof Mesh)[keyof typeof Mesh];
+
+/** The workload kinds whose pod template the component patches. */
+export const WorkloadKind = {
+    Deployment: "Deployment",
+    StatefulSet: "StatefulSet",
+    DaemonSet: "DaemonSet",
+} as const;
+export type WorkloadKind = (typeof WorkloadKind)[keyof typeof WorkloadKind];
+
+/** How a field set at this scope combines with the value it would otherwise inherit. */
+export const Inherit = {
+    /** The most specific scope that sets the field wins (ASM's model; what an Istio annotation does). */
+    Override: "override",
+    /** Union with the inherited value (for the global scope: with the mesh install's defaults). */
+    Merge: "merge",
+} as const;
+export type Inherit = (typeof Inherit)[keyof typeof Inherit];
+
+/** Kuma MeshPassthrough mode. */
+export const PassthroughMode = {
+    All: "All",
+    Matched: "Matched",
+    None: "None",
+} as const;
+export type PassthroughMode = (typeof PassthroughMode)[keyof typeof PassthroughMode];
+
+/** Kuma MeshPassthrough destination type. */
+export const DestinationType = {
+    Domain: "Domain",
+    IP: "IP",
+    CIDR: "CIDR",
+} as const;
+export type DestinationType = (typeof DestinationType)[keyof typeof DestinationType];
+
+/** Kuma MeshPassthrough destination protocol. */
+export const DestinationProtocol = {
+    Tcp: "tcp",
+    Tls: "tls",
+    Grpc: "grpc",
+    Http: "http",
+    Http2: "http2",
+} as const;
+export type DestinationProtocol = (typeof DestinationProtocol)[keyof typeof DestinationProtocol];
+
+/** Per-field inheritance for inbound rules; unset fields use the direction's `inherit`. */
+export interface InboundInheritArgs {
+    excludePorts?: Inherit;
+    includePorts?: Inherit;
+}
+
+/** Per-field inheritance for outbound rules; unset fields use the direction's `inherit`. */
+export interface OutboundInheritArgs {
+    excludePorts?: Inherit;
+    includePorts?: Inherit;
+    excludeIpRanges?: Inherit;
+    includeIpRanges?: Inherit;
+}
+
+/** Explicit consent for rules that would otherwise be refused as dangerous. */
+export interface AcknowledgeArgs {
+    /** Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...). */
+    sidecarPorts?: boolean;
+    /** Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it). */
+    allAddresses?: boolean;
+}
+
+/** Traffic arriving at the pod. */
+export interface InboundRulesArgs {
+    /** Ports whose inbound traffic skips the sidecar (1-65535). */
+    excludePorts?: pulumi.Input<pulumi.Input<number>[]>;
+    /** Only these ports are captured inbound. */
+    includePorts?: pulumi.Input<pulumi.Input<number>[]>;
+    /** Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`. */
+    includeAllPorts?: pulumi.Input<boolean>;
+    /** Inheritance of every field in this direction; default override. */
+    inherit?: Inherit;
+    /** Inheritance per field, overriding `inherit`. */
+    inheritFields?: InboundInheritArgs;
+    acknowledge?: AcknowledgeArgs;
+}
+
+/** Traffic leaving the pod. */
+export interface OutboundRulesArgs {
+    /** Destination ports that skip the sidecar. */
+    excludePorts?: pulumi.Input<pulumi.Input<number>[]>;
+    /** Destination ports captured regardless of address (Istio `includeOutboundPorts`). */
+    includePorts?: pulumi.Input<pulumi.Input<number>[]>;
+    /** Destination CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) that skip the sidecar. */
+    excludeIpRanges?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Only these destination CIDRs are captured. */
+    includeIpRanges?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`. */
+    includeAllIpRanges?: pulumi.Input<boolean>;
+    /** Inheritance of every field in this direction; default override. */
+    inherit?: Inherit;
+    /** Inheritance per field, overriding `inherit`. */
+    inheritFields?: OutboundInheritArgs;
+    acknowledge?: AcknowledgeArgs;
+}
+
+/** Take the whole pod out of the mesh (Kmesh-style), for troubleshooting. */
+export interface FullBypassArgs {
+    /** `false` at a more specific scope cancels a bypass set above it. */
+    enabled: boolean;
+    /** Must be true when enabled: traffic skips mTLS and policy entirely. */
+    acknowledged?: boolean;
+    /** Why; recorded in the namespace ConfigMap and the summary. */
+    reason?: string;
+    /** RFC 3339 time after which the bypass is reported as expired and no longer applied. */
+    expires?: string;
+}
+
+/** One non-mesh destination a Kuma MeshPassthrough allows. */
+export interface PassthroughDestinationArgs {
+    type: DestinationType;
+    value: string;
+    port?: number;
+    /** Default tcp. */
+    protocol?: DestinationProtocol;
+}
+
+/** Kuma MeshPassthrough for this scope: which non-mesh destinations proxies may reach. */
+export interface PassthroughArgs {
+    mode: PassthroughMode;
+    destinations?: PassthroughDestinationArgs[];
+}
+
+/** Rules every scope may set. */
+export interface ScopeRulesArgs {
+    inbound?: InboundRulesArgs;
+    outbound?: OutboundRulesArgs;
+    fullBypass?: FullBypassArgs;
+    /** Kuma only: a MeshPassthrough policy for this scope. */
+    passthrough?: PassthroughArgs;
+}
+
+/** Rules for every managed workload in one namespace. */
+export interface NamespaceRulesArgs extends ScopeRulesArgs {
+    name: string;
+}
+
+/** Rules for one workload, and the list of workloads the component manages. */
+export interface WorkloadRulesArgs extends ScopeRulesArgs {
+    kind: WorkloadKind;
+    namespace: string;
+    name: string;
+    /**
+     * The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
+     * so no patch is emitted for it.
+     */
+    declaredInProgram?: boolean;
+}
+
+/** The values the Istio install uses when a pod has no annotation (`global.proxy.*` Helm values). */
+export interface IstioInstallDefaultsArgs {
+    includeIPRanges?: string;
+    excludeIPRanges?: string;
+    includeInboundPorts?: string;
+    excludeInboundPorts?: string;
+    includeOutboundPorts?: string;
+    excludeOutboundPorts?: string;
+    /** Status port, appended to the inbound excludes by the injector; default 15020. */
+    statusPort?: number;
+}
+
+/** Where the cluster's injector ConfigMap lives. */
+export interface IstioInjectorRefArgs {
+    /** Default `istio-system`. */
+    namespace?: string;
+    /** Default `istio-sidecar-injector` (`istio-sidecar-injector-<revision>` for a revision). */
+    name?: string;
+}
+
+export interface IstioOptionsArgs {
+    /** The install's defaults, so merged lists stay complete (an Istio annotation replaces the default). */
+    installDefaults?: pulumi.Input<IstioInstallDefaultsArgs>;
+    /** Read the install's defaults from the cluster's injector ConfigMap at preview instead. */
+    readInstallDefaults?: IstioInjectorRefArgs;
+}
+
+/** Kuma passthrough cluster limits and timeouts, applied with a MeshProxyPatch. */
+export interface KumaPassthroughClusterArgs {
+    maxConnections?: number;
+    maxPendingRequests?: number;
+    maxRequests?: number;
+    maxRetries?: number;
+    /** Envoy duration, e.g. `10s`. */
+    connectTimeout?: string;
+    /** Envoy duration, e.g. `1h`. */
+    tcpIdleTimeout?: string;
+}
+
+export interface KumaOptionsArgs {
+    /** The Mesh the policies belong to; default `default`. */
+    mesh?: string;
+    /** Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`. */
+    systemNamespace?: string;
+    /** Patch the existing Mesh's `spec.networking.outbound.passthrough` (Kuma 2.x; ignored by 3.x). */
+    passthrough?: boolean;
+    /** Tune the passthrough cluster with a MeshProxyPatch. */
+    passthroughCluster?: KumaPassthroughClusterArgs;
+}
+
+/** Arguments of SidecarBypass. */
+export interface SidecarBypassArgs {
+    /** Which meshes to write rules for. */
+    meshes: Mesh[];
+    /** Rules for every managed workload. */
+    global?: ScopeRulesArgs;
+    /** Rules per namespace. */
+    namespaces?: NamespaceRulesArgs[];
+    /** The workloads the component manages, with their own rules. */
+    workloads?: WorkloadRulesArgs[];
+    istio?: IstioOptionsArgs;
+    kuma?: KumaOptionsArgs;
+    /** Put a hash of the rendered bypass settings on the pod template; default true. */
+    rolloutHash?: boolean;
+}
