@@ -1,0 +1,121 @@
+// A CIDR value object: parsed and validated with ip-num, canonicalised (host bits cleared, IPv6 compressed).
+import { IPv4, IPv6, Validator, collapseIPv6Number } from "ip-num";
+
+export type IpFamily = 4 | 6;
+
+export interface Cidr {
+    readonly family: IpFamily;
+    /** The network address as a number (host bits cleared). */
+    readonly first: bigint;
+    readonly prefix: number;
+    /** Canonical text, e.g. `10.0.0.0/8`, `2001:db8::/32`. */
+    readonly text: string;
+}
+
+export type CidrParse =
+    | { ok: true; cidr: Cidr; note?: string }
+    | { ok: false; message: string };
+
+const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
+
+export function familyBits(family: IpFamily): number {
+    return BITS[family];
+}
+
+export function lastAddress(c: Cidr): bigint {
+    return c.first + (1n << BigInt(BITS[c.family] - c.prefix)) - 1n;
+}
+
+export function addressText(family: IpFamily, value: bigint): string {
+    return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
+}
+
+export function makeCidr(family: IpFamily, first: bigint, prefix: number): Cidr {
+    return { family, first, prefix, text: `${addressText(family, first)}/${prefix}` };
+}
+
+/** Whether `c` covers every address of its family (`0.0.0.0/0`, `::/0`). */
+export function isEverything(c: Cidr): boolean {
+    return c.prefix === 0;
+}
+
+export function compareCidrs(a: Cidr, b: Cidr): number {
+    if (a.family !== b.family) return a.family - b.family;
+    if (a.first !== b.first) return a.first < b.first ? -1 : 1;
+    return a.prefix - b.prefix;
+}
+
+function parseAddress(text: string): { family: IpFamily; value: bigint } | string {
+    if (text.includes("%")) return "IPv6 zone indexes (`%eth0`) are not accepted by the meshes";
+    if (text.includes(":")) {
+        if (!Validator.isValidIPv6String(text)[0]) return `'${text}' is not an IPv6 address`;
+        return { family: 6, value: new IPv6(text).getValue() };
+    }
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text) || !Validator.isValidIPv4String(text)[0]) {
+        return `'${text}' is not an IPv4 address (four numbers 0-255 without leading zeros)`;
+    }
+    if (text.split(".").some((o) => o.length > 1 && o.startsWith("0"))) {
+        return `'${text}' has an octet with a leading zero, which Go's netip (Istio) rejects`;
+    }
+    return { family: 4, value: new IPv4(text).getValue() };
+}
+
+// Parse results are immutable, and validation sees each text twice (zod, then normalisation) and often
+// across scopes, so they are memoised; the cache is dropped when it grows large.
+const memo = new Map<string, CidrParse>();
+const MEMO_LIMIT = 200_000;
+
+/**
+ * Parses one CIDR entry. A bare address becomes a /32 or /128; host bits are cleared and reported in
+ * `note`. Messages say what would be accepted.
+ */
+export function parseCidr(raw: string): CidrParse {
+    let r = memo.get(raw);
+    if (r) return r;
+    r = parseCidrUncached(raw);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(raw, r);
+    return r;
+}
+
+function parseCidrUncached(raw: string): CidrParse {
+    const text = raw.trim();
+    if (text === "") return { ok: false, message: "empty range; expected a CIDR such as 10.0.0.0/8" };
+    if (text === "*") {
+        return {
+            ok: false,
+            message: "'*' is not a range: use includeAllIpRanges: true to capture everything, or 0.0.0.0/0 and ::/0",
+        };
+    }
+    if (text.includes(",")) {
+        return { ok: false, message: `'${text}' holds several ranges; give one range per list entry` };
+    }
+    if (/\s/.test(text)) return { ok: false, message: `'${text}' contains white space` };
+    if (/^\d+\.\d+\.\d+\.\d+-\d+\.\d+\.\d+\.\d+$/.test(text)) {
+        return { ok: false, message: `'${text}' is an address range; the meshes accept CIDRs only (e.g. 10.0.0.0/24)` };
+    }
+    const slash = text.indexOf("/");
+    const addrText = slash === -1 ? text : text.slice(0, slash);
+    const addr = parseAddress(addrText);
+    if (typeof addr === "string") return { ok: false, message: addr };
+    const bits = BITS[addr.family];
+    let prefix = bits;
+    if (slash !== -1) {
+        const p = text.slice(slash + 1);
+        if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p.startsWith("0")) || Number(p) > bits) {
+            return { ok: false, message: `'${text}' has an invalid prefix length; expected /0 to /${bits}` };
+        }
+        prefix = Number(p);
+    }
+    const hostBits = BigInt(bits - prefix);
+    const first = (addr.value >> hostBits) << hostBits;
+    const cidr = makeCidr(addr.family, first, prefix);
+    if (first !== addr.value) {
+        return {
+            ok: true,
+            cidr,
+            note: `'${text}' has host bits set; using ${cidr.text} (did you mean ${addressText(addr.family, addr.value)}/${bits}?)`,
+        };
+    }
+    return { ok: true, cidr };
+}

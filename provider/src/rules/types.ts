@@ -1,0 +1,93 @@
+// The normalised rules: what validation hands to resolution. Ports sorted and unique, CIDRs canonical and
+// aggregated, every scope knowing where it came from.
+import type { DestinationProtocol, DestinationType, Inherit, Mesh, PassthroughMode, WorkloadKind } from "../args";
+import type { Cidr } from "./cidr";
+import type { FieldKey } from "./fields";
+
+export type ScopeLevel = "global" | "namespace" | "workload";
+
+/** Where a rule came from: `global`, `namespace/payments`, `Deployment/payments/ledger`. */
+export interface ScopeRef {
+    readonly level: ScopeLevel;
+    readonly label: string;
+    /** Path of the scope in the arguments, e.g. `namespaces[0]`. */
+    readonly path: string;
+}
+
+export interface FieldSetting {
+    /** Everything (Istio `*`). */
+    readonly all: boolean;
+    readonly ports: readonly number[];
+    readonly cidrs: readonly Cidr[];
+    readonly inherit: Inherit;
+}
+
+export interface FullBypass {
+    readonly enabled: boolean;
+    readonly reason?: string;
+    readonly expires?: string;
+    /** The expiry has passed: reported, and the bypass is no longer applied. */
+    readonly expired: boolean;
+}
+
+export interface PassthroughDestination {
+    readonly type: DestinationType;
+    readonly value: string;
+    readonly port?: number;
+    readonly protocol: DestinationProtocol;
+}
+
+export interface Passthrough {
+    readonly mode: PassthroughMode;
+    readonly destinations: readonly PassthroughDestination[];
+}
+
+export interface ScopeRules {
+    readonly ref: ScopeRef;
+    readonly fields: Partial<Record<FieldKey, FieldSetting>>;
+    readonly fullBypass?: FullBypass;
+    readonly passthrough?: Passthrough;
+}
+
+export interface WorkloadIdentity {
+    readonly kind: WorkloadKind;
+    readonly namespace: string;
+    readonly name: string;
+}
+
+export interface WorkloadRules extends ScopeRules, WorkloadIdentity {
+    readonly declaredInProgram: boolean;
+}
+
+/** Istio's `global.proxy.*` values, as rule fields. */
+export interface IstioInstall {
+    readonly fields: Partial<Record<FieldKey, FieldSetting>>;
+    readonly statusPort: number;
+}
+
+export interface PassthroughCluster {
+    readonly maxConnections: number;
+    readonly maxPendingRequests: number;
+    readonly maxRequests: number;
+    readonly maxRetries: number;
+    /** Protobuf JSON durations (seconds), e.g. `10s`. */
+    readonly connectTimeout: string;
+    readonly tcpIdleTimeout: string;
+}
+
+export interface KumaSettings {
+    readonly mesh: string;
+    readonly systemNamespace: string;
+    readonly passthrough?: boolean;
+    readonly passthroughCluster?: PassthroughCluster;
+}
+
+export interface NormalisedRules {
+    readonly meshes: readonly Mesh[];
+    readonly global: ScopeRules;
+    readonly namespaces: ReadonlyMap<string, ScopeRules>;
+    readonly workloads: readonly WorkloadRules[];
+    readonly istio: IstioInstall;
+    readonly kuma: KumaSettings;
+    readonly rolloutHash: boolean;
+}
