@@ -1,0 +1,96 @@
+// Istio (also what Alibaba ASM and DaoCloud DCE 5.0 write): `traffic.sidecar.istio.io/*` pod-template
+// annotations. An annotation replaces the install default instead of merging with it, so lists are written
+// in full; values are comma-joined without spaces, `*` only where the injector allows it.
+import { aggregateCidrs } from "../rules/aggregateCidrs";
+import type { FieldKey } from "../rules/fields";
+import { normalisePorts } from "../rules/ports";
+import type { FieldSetting, IstioInstall } from "../rules/types";
+import type { IstioInstallDefaultsArgs } from "../args";
+import { type MeshRenderer, emptyRendered } from "./adapter";
+import type { EffectiveField } from "../plan/resolveScopes";
+
+export const ISTIO_ANNOTATIONS: Record<FieldKey, string> = {
+    "inbound.includePorts": "traffic.sidecar.istio.io/includeInboundPorts",
+    "inbound.excludePorts": "traffic.sidecar.istio.io/excludeInboundPorts",
+    "outbound.includePorts": "traffic.sidecar.istio.io/includeOutboundPorts",
+    "outbound.excludePorts": "traffic.sidecar.istio.io/excludeOutboundPorts",
+    "outbound.includeIpRanges": "traffic.sidecar.istio.io/includeOutboundIPRanges",
+    "outbound.excludeIpRanges": "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+};
+
+type Values = Pick<FieldSetting, "all" | "ports" | "cidrs">;
+
+function withInstall(f: EffectiveField, install: IstioInstall): Values {
+    if (!f.mergesWithInstall) return f;
+    const d = install.fields[f.key];
+    if (!d) return f;
+    return {
+        all: f.all || d.all,
+        ports: normalisePorts([...d.ports, ...f.ports]),
+        cidrs: aggregateCidrs([...d.cidrs, ...f.cidrs]),
+    };
+}
+
+export function istioValue(v: Values): string {
+    if (v.all) return "*";
+    return v.ports.length > 0 ? v.ports.join(",") : v.cidrs.map((c) => c.text).join(",");
+}
+
+export const renderIstio: MeshRenderer = ({ effective, istio }) => {
+    const out = emptyRendered();
+    if (effective.fullBypass?.active) {
+        // No capture in either direction: istio-init installs no redirect (what Kmesh's bypass does).
+        out.annotations[ISTIO_ANNOTATIONS["inbound.includePorts"]] = "";
+        out.annotations[ISTIO_ANNOTATIONS["outbound.includeIpRanges"]] = "";
+        out.annotations[ISTIO_ANNOTATIONS["outbound.includePorts"]] = "";
+        return out;
+    }
+    const inForce: Partial<Record<FieldKey, Values>> = { ...istio.fields };
+    for (const f of Object.values(effective.fields)) {
+        const v = withInstall(f, istio);
+        inForce[f.key] = v;
+        out.annotations[ISTIO_ANNOTATIONS[f.key]] = istioValue(v);
+    }
+    const inInclude = inForce["inbound.includePorts"];
+    const inExclude = inForce["inbound.excludePorts"];
+    if (inInclude && !inInclude.all && inExclude && inExclude.ports.length > 0 && effective.fields["inbound.excludePorts"]) {
+        out.notes.push(
+            `Istio ignores inbound excludePorts (${istioValue(inExclude)}) while includeInboundPorts is a list (${istioValue(inInclude) || "empty"}): only listed ports are captured`,
+        );
+    }
+    const outPorts = inForce["outbound.includePorts"];
+    const outRanges = inForce["outbound.includeIpRanges"];
+    if (outPorts && outPorts.ports.length > 0 && outRanges?.all && effective.fields["outbound.includePorts"]) {
+        out.notes.push("Istio's outbound includePorts has no effect while includeOutboundIPRanges is '*' (everything is captured already)");
+    }
+    const statusPort = String(istio.statusPort);
+    if (inExclude?.ports.some((p) => p === 15090 || p === 15021 || String(p) === statusPort) && effective.fields["inbound.excludePorts"]) {
+        out.notes.push(`Istio always excludes 15090, 15021 and the status port ${statusPort} inbound; listing them changes nothing`);
+    }
+    return out;
+};
+
+/**
+ * Reads the install's `global.proxy.*` from the `values` key of the `istio-sidecar-injector` ConfigMap
+ * (a JSON document), so merged lists stay complete.
+ */
+export function parseIstioInjectorValues(valuesJson: string): IstioInstallDefaultsArgs {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(valuesJson);
+    } catch (e) {
+        throw new Error(`istio-sidecar-injector 'values' is not JSON: ${(e as Error).message}`);
+    }
+    const proxy = (doc as { global?: { proxy?: Record<string, unknown> } })?.global?.proxy ?? {};
+    const str = (k: string) => (proxy[k] === undefined || proxy[k] === null ? undefined : String(proxy[k]));
+    const status = proxy.statusPort === undefined ? undefined : Number(proxy.statusPort);
+    return {
+        includeIPRanges: str("includeIPRanges"),
+        excludeIPRanges: str("excludeIPRanges"),
+        includeInboundPorts: str("includeInboundPorts"),
+        excludeInboundPorts: str("excludeInboundPorts"),
+        includeOutboundPorts: str("includeOutboundPorts"),
+        excludeOutboundPorts: str("excludeOutboundPorts"),
+        statusPort: status,
+    };
+}
