@@ -1,0 +1,13 @@
+// sidecar-bypass: declare which traffic skips the service-mesh sidecar and roll it out with `pulumi up`.
+// Exports the component (the Pulumi plugin hosts every exported ComponentResource) and the planning API.
+export * from "./src/args";
+export { SidecarBypass, type EffectiveRuleRowOutput } from "./src/emit/sidecarBypass";
+export { bypassTransform } from "./src/emit/bypassTransform";
+export { planBypass, BypassPlanner, workloadId, type BypassPlan, type WorkloadPlan, type NamespacePlan, type PlanOptions } from "./src/plan/planBypass";
+export { effectiveTable, summaryMarkdown, type EffectiveRuleRow } from "./src/plan/describe";
+export { BypassValidationError, type ValidationIssue } from "./src/rules/issues";
+export { parseCidr, type Cidr } from "./src/rules/cidr";
+export { aggregateCidrs } from "./src/rules/aggregateCidrs";
+export { parseIstioInjectorValues, ISTIO_ANNOTATIONS } from "./src/meshes/istio";
+export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";
+export type { PlainBypassArgs } from "./src/rules/schema";

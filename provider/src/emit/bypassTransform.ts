@@ -1,0 +1,90 @@
+// For workloads declared in the same TypeScript program: a resource transform that adds the planned
+// annotations and labels as the workload is declared, instead of patching it afterwards.
+import * as pulumi from "@pulumi/pulumi";
+import type { SidecarBypassArgs } from "../args";
+import { CONSUL_ANNOTATIONS } from "../meshes/consul";
+import { ISTIO_ANNOTATIONS } from "../meshes/istio";
+import { KMESH_BYPASS_LABEL } from "../meshes/kmesh";
+import { KUMA_ANNOTATIONS, KUMA_WORKLOAD_LABEL } from "../meshes/kuma";
+import { LINKERD_ANNOTATIONS } from "../meshes/linkerd";
+import { BypassPlanner, type PlanOptions } from "../plan/planBypass";
+import { ROLLOUT_HASH_ANNOTATION } from "../plan/rolloutHash";
+import { skeletonOf } from "./skeleton";
+
+const WORKLOAD_TYPES: Record<string, "Deployment" | "StatefulSet" | "DaemonSet"> = {
+    "kubernetes:apps/v1:Deployment": "Deployment",
+    "kubernetes:apps/v1:StatefulSet": "StatefulSet",
+    "kubernetes:apps/v1:DaemonSet": "DaemonSet",
+};
+const POD_TYPE = "kubernetes:core/v1:Pod";
+
+/** Every key the component may write: a change to any of them must replace a bare Pod. */
+export const BYPASS_ANNOTATION_KEYS: readonly string[] = [
+    ...Object.values(ISTIO_ANNOTATIONS),
+    ...Object.values(KUMA_ANNOTATIONS),
+    ...Object.values(LINKERD_ANNOTATIONS),
+    ...Object.values(CONSUL_ANNOTATIONS),
+    ROLLOUT_HASH_ANNOTATION,
+];
+export const BYPASS_LABEL_KEYS: readonly string[] = [KMESH_BYPASS_LABEL, KUMA_WORKLOAD_LABEL];
+
+type Props = Record<string, unknown>;
+
+function asObject(v: unknown): Props {
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Props) : {};
+}
+
+/** Merges ours over theirs, one level deep, keeping every key we do not write. */
+function withMetadata(meta: unknown, annotations: Record<string, string>, labels: Record<string, string>): Props {
+    const m = asObject(meta);
+    return {
+        ...m,
+        annotations: { ...asObject(m.annotations), ...annotations },
+        labels: { ...asObject(m.labels), ...labels },
+    };
+}
+
+/**
+ * A transform for `transforms: [bypassTransform(rules)]` (or `pulumi.runtime.registerResourceTransform`).
+ * Deployments, StatefulSets and DaemonSets get the planned pod-template annotations and labels; bare Pods
+ * get them on their metadata and are replaced when they change (their traffic rules are set at creation).
+ * Rule values must be plain here; pass Outputs to SidecarBypass instead.
+ */
+export function bypassTransform(args: SidecarBypassArgs, options: PlanOptions = {}): pulumi.ResourceTransform {
+    const { skeleton, complete } = skeletonOf(args);
+    if (!complete) {
+        throw new Error("bypassTransform needs plain rule values (no Outputs); pass Outputs to SidecarBypass instead");
+    }
+    const planner = new BypassPlanner(skeleton, options);
+    return ({ type, name, props, opts }) => {
+        const kind = WORKLOAD_TYPES[type];
+        if (!kind && type !== POD_TYPE) return undefined;
+        const meta = asObject(props.metadata);
+        if (typeof meta.namespace !== "string" && meta.namespace !== undefined) {
+            pulumi.log.warn(`sidecar-bypass: ${name}'s namespace is not known yet; only global rules are applied`);
+        }
+        const namespace = typeof meta.namespace === "string" ? meta.namespace : meta.namespace === undefined ? "default" : "";
+        const objectName = typeof meta.name === "string" ? meta.name : name;
+        const plan = planner.planWorkload({ kind: kind ?? "Pod", namespace, name: objectName });
+        if (!kind) {
+            return {
+                props: { ...props, metadata: withMetadata(meta, plan.annotations, plan.labels) },
+                opts: pulumi.mergeOptions(opts, {
+                    replaceOnChanges: [
+                        ...BYPASS_ANNOTATION_KEYS.map((k) => `metadata.annotations["${k}"]`),
+                        ...BYPASS_LABEL_KEYS.map((k) => `metadata.labels["${k}"]`),
+                    ],
+                }),
+            };
+        }
+        const spec = asObject(props.spec);
+        const template = asObject(spec.template);
+        return {
+            props: {
+                ...props,
+                spec: { ...spec, template: { ...template, metadata: withMetadata(template.metadata, plan.annotations, plan.labels) } },
+            },
+            opts,
+        };
+    };
+}
