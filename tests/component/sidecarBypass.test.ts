@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { designExample } from "../helpers/examples";
+import { installMocks, valueOf, type Registered } from "../helpers/mocks";
+
+// setMocks must run before the component module is loaded.
+const registered: Registered[] = installMocks();
+let sb: typeof import("../../provider/index");
+before(async () => {
+    sb = await import("../../provider/index");
+});
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+const byName = (prefix: string) => registered.filter((r) => r.name.startsWith(prefix));
+
+describe("SidecarBypass under mocks", () => {
+    it("emits a patch per workload, a ConfigMap per namespace and the Kuma objects, grouped by namespace", async () => {
+        const c = new sb.SidecarBypass("platform", designExample() as never);
+        const rows = await valueOf(c.effectiveRules);
+        await settle();
+        const mine = byName("platform");
+        const types = mine.map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepEqual(types, [
+            "kubernetes:apps/v1:DeploymentPatch platform/debug/Deployment/api",
+            "kubernetes:apps/v1:DeploymentPatch platform/payments/Deployment/ledger",
+            "kubernetes:apps/v1:DeploymentPatch platform/payments/Deployment/web",
+            "kubernetes:apps/v1:StatefulSetPatch platform/payments/StatefulSet/db",
+            "kubernetes:core/v1:ConfigMap platform/debug/record",
+            "kubernetes:core/v1:ConfigMap platform/payments/record",
+            "kubernetes:kuma.io/v1alpha1:MeshPassthrough platform/payments/MeshPassthrough/sidecar-bypass-platform-namespace",
+            // A CustomResourcePatch of the Mesh: Kuma's Mesh is patched, never created.
+            "kubernetes:kuma.io/v1alpha1:MeshPatch platform/Mesh/default",
+            "kubernetes:kuma.io/v1alpha1:MeshProxyPatch platform/kuma-system/MeshProxyPatch/sidecar-bypass-platform-passthrough-cluster",
+            "sidecar-bypass:index:NamespaceScope platform/debug",
+            "sidecar-bypass:index:NamespaceScope platform/payments",
+            "sidecar-bypass:index:SidecarBypass platform",
+        ]);
+        const ledger = mine.find((r) => r.name === "platform/payments/Deployment/ledger")!.inputs as {
+            metadata: { name: string; namespace: string; annotations: Record<string, string> };
+            spec: { template: { metadata: { annotations: Record<string, string> } } };
+        };
+        assert.equal(ledger.metadata.name, "ledger");
+        assert.equal(ledger.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
+        assert.equal(ledger.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "47.100.1.144/32,169.254.169.254/32");
+        assert.match(ledger.spec.template.metadata.annotations["sidecar-bypass.io/rollout-hash"], /^[0-9a-f]{16}$/);
+        // The Mesh is patched, never created.
+        const mesh = mine.find((r) => r.name === "platform/Mesh/default")!.inputs as { metadata: { annotations: Record<string, string> } };
+        assert.equal(mesh.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
+        assert.ok(rows.some((r) => r.workload === "Deployment/debug/api" && r.field === "fullBypass"));
+        assert.match(await valueOf(c.summary), /\| Deployment\/payments\/ledger \| outbound.excludeIpRanges \|/);
+    });
+
+    it("throws the path-named errors at construction, before any resource is registered", () => {
+        const count = registered.length;
+        assert.throws(
+            () => new sb.SidecarBypass("bad", { meshes: ["istio"], workloads: [{ kind: "Deployment", namespace: "a", name: "b", outbound: { excludeIpRanges: ["10.0.0.0/33"] } }] }),
+            (e: unknown) => e instanceof sb.BypassValidationError && e.issues[0].path === "workloads[0].outbound.excludeIpRanges[0]",
+        );
+        assert.equal(registered.length, count);
+    });
+
+    it("takes rule values as Outputs: the structure stays plain, the values flow through", async () => {
+        const ranges = pulumi.output(["203.0.113.0/24", "203.0.113.9"]);
+        new sb.SidecarBypass("stackref", {
+            meshes: [sb.Mesh.Istio],
+            workloads: [{ kind: sb.WorkloadKind.Deployment, namespace: "shop", name: "cart", outbound: { excludeIpRanges: ranges } }],
+        });
+        await settle();
+        const patch = byName("stackref/shop/Deployment/cart")[0].inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+        assert.equal(patch.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "203.0.113.0/24");
+    });
+
+    it("reads the Istio install defaults from the cluster when asked and merges them", async () => {
+        new sb.SidecarBypass("readdefaults", {
+            meshes: ["istio"],
+            istio: { readInstallDefaults: {} },
+            global: { outbound: { excludeIpRanges: ["192.0.2.0/24"], inherit: "merge" } },
+            workloads: [{ kind: "Deployment", namespace: "shop", name: "cart" }],
+        });
+        await settle();
+        const patch = byName("readdefaults/shop/Deployment/cart")[0].inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+        assert.equal(patch.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "10.96.0.0/12,192.0.2.0/24");
+    });
+
+    it("emits no patch for a workload declared in the program", async () => {
+        new sb.SidecarBypass("inprogram", {
+            meshes: ["istio"],
+            workloads: [{ kind: "Deployment", namespace: "shop", name: "cart", declaredInProgram: true, inbound: { excludePorts: [9000] } }],
+        });
+        await settle();
+        assert.deepEqual(byName("inprogram").map((r) => r.type).sort(), [
+            "kubernetes:core/v1:ConfigMap",
+            "sidecar-bypass:index:NamespaceScope",
+            "sidecar-bypass:index:SidecarBypass",
+        ]);
+    });
+});
+
+describe("bypassTransform", () => {
+    const rules = { meshes: ["istio" as const, "kmesh" as const], namespaces: [{ name: "shop", inbound: { excludePorts: [9000] } }], workloads: [{ kind: "Deployment" as const, namespace: "shop", name: "cart", fullBypass: { enabled: true, acknowledged: true } }] };
+
+    it("adds the planned annotations to a Deployment's pod template, keeping the others", async () => {
+        const t = sb.bypassTransform(rules);
+        const r = await t({
+            type: "kubernetes:apps/v1:Deployment",
+            name: "orders",
+            custom: true,
+            props: { metadata: { name: "orders", namespace: "shop" }, spec: { replicas: 2, template: { metadata: { annotations: { keep: "me" }, labels: { app: "orders" } } } } },
+            opts: {},
+        });
+        const tpl = (r!.props as { spec: { replicas: number; template: { metadata: { annotations: Record<string, string>; labels: Record<string, string> } } } }).spec;
+        assert.equal(tpl.replicas, 2);
+        assert.equal(tpl.template.metadata.annotations.keep, "me");
+        assert.equal(tpl.template.metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "9000");
+        assert.equal(tpl.template.metadata.labels.app, "orders");
+    });
+
+    it("applies a listed workload's own rules", async () => {
+        const r = await sb.bypassTransform(rules)({
+            type: "kubernetes:apps/v1:Deployment",
+            name: "cart",
+            custom: true,
+            props: { metadata: { name: "cart", namespace: "shop" }, spec: {} },
+            opts: {},
+        });
+        assert.equal((r!.props as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels["kmesh.net/bypass"], "enabled");
+    });
+
+    it("marks a bare Pod for replacement when its bypass keys change", async () => {
+        const r = await sb.bypassTransform(rules)({ type: "kubernetes:core/v1:Pod", name: "p", custom: true, props: { metadata: { namespace: "shop" } }, opts: {} });
+        assert.equal((r!.props as { metadata: { annotations: Record<string, string> } }).metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "9000");
+        assert.ok(r!.opts!.replaceOnChanges!.includes('metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]'));
+    });
+
+    it("leaves other resources alone and refuses Output rule values", async () => {
+        assert.equal(await sb.bypassTransform(rules)({ type: "kubernetes:core/v1:Service", name: "s", custom: true, props: {}, opts: {} }), undefined);
+        assert.throws(() => sb.bypassTransform({ meshes: ["istio"], global: { inbound: { excludePorts: pulumi.output([1]) } } }), /plain rule values/);
+    });
+});

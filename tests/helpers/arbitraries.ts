@@ -1,0 +1,58 @@
+// fast-check generators for rule sets. Valid ones stay clear of the guardrails (or acknowledge them) so
+// properties about valid input see mostly valid input.
+import fc from "fast-check";
+import { IPv4, IPv6 } from "ip-num";
+import type { PlainBypassArgs } from "../../provider/index";
+import { SIDECAR_PORTS } from "../../provider/src/rules/ports";
+
+const RESERVED = new Set(Object.values(SIDECAR_PORTS).flatMap((m) => [...m.keys()]));
+
+export const RUNS = Number(process.env.FC_NUM_RUNS ?? 2000);
+
+export const port = fc.integer({ min: 1, max: 65535 }).filter((p) => !RESERVED.has(p));
+export const ports = fc.array(port, { maxLength: 6 });
+
+export const ipv4Cidr = fc
+    .tuple(fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }), fc.integer({ min: 1, max: 32 }), fc.boolean())
+    .map(([v, p, bare]) => (bare ? new IPv4(v).toString() : `${new IPv4(v).toString()}/${p}`));
+export const ipv6Cidr = fc
+    .tuple(fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.integer({ min: 1, max: 128 }))
+    .map(([v, p]) => `${new IPv6(v).toString()}/${p}`);
+export const cidr = fc.oneof({ weight: 3, arbitrary: ipv4Cidr }, { weight: 1, arbitrary: ipv6Cidr });
+export const cidrs = fc.array(cidr, { maxLength: 5 });
+
+const inherit = fc.constantFrom("override" as const, "merge" as const);
+const ack = { sidecarPorts: false, allAddresses: true };
+
+export const inbound = fc.record(
+    { excludePorts: ports, includePorts: ports, includeAllPorts: fc.constant(true), inherit },
+    { requiredKeys: [] },
+).map((d) => (d.includeAllPorts && d.includePorts ? { ...d, includeAllPorts: undefined } : d)).map((d) => ({ ...d, acknowledge: ack }));
+
+export const outbound = fc.record(
+    { excludePorts: ports, includePorts: ports, excludeIpRanges: cidrs, includeIpRanges: cidrs, includeAllIpRanges: fc.constant(true), inherit },
+    { requiredKeys: [] },
+).map((d) => (d.includeAllIpRanges && d.includeIpRanges ? { ...d, includeAllIpRanges: undefined } : d)).map((d) => ({ ...d, acknowledge: ack }));
+
+const fullBypass = fc.record({ enabled: fc.boolean(), acknowledged: fc.constant(true) });
+
+export const scope = fc.record({ inbound, outbound, fullBypass }, { requiredKeys: [] });
+
+const NAMESPACES = ["team-a", "team-b", "team-c"];
+const NAMES = ["web", "api", "db", "cache"];
+const KINDS = ["Deployment", "StatefulSet", "DaemonSet"] as const;
+
+export const workload = fc
+    .record({ kind: fc.constantFrom(...KINDS), namespace: fc.constantFrom(...NAMESPACES), name: fc.constantFrom(...NAMES), rules: scope })
+    .map(({ rules, ...id }) => ({ ...id, ...rules }));
+
+export const meshes = fc.subarray(["istio", "kuma", "kmesh", "linkerd", "consul"] as const, { minLength: 1 });
+
+export const validArgs: fc.Arbitrary<PlainBypassArgs> = fc
+    .record({
+        meshes,
+        global: scope,
+        namespaces: fc.uniqueArray(fc.record({ name: fc.constantFrom(...NAMESPACES), rules: scope }), { selector: (n) => n.name, maxLength: 3 }),
+        workloads: fc.uniqueArray(workload, { selector: (w) => `${w.kind}/${w.namespace}/${w.name}`, minLength: 1, maxLength: 6 }),
+    })
+    .map((a) => ({ ...a, meshes: [...a.meshes], namespaces: a.namespaces.map(({ rules, name }) => ({ name, ...rules })) }));

@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { BypassValidationError, planBypass, type BypassPlan, type PlainBypassArgs } from "../../provider/index";
+import { RUNS, port, validArgs } from "../helpers/arbitraries";
+
+const NOW = new Date("2026-11-21T00:00:00Z");
+
+/** The plan, or undefined when the generated rules are (rarely) invalid, e.g. the same port included and excluded. */
+function tryPlan(args: PlainBypassArgs): BypassPlan | undefined {
+    try {
+        return planBypass(args, { now: NOW });
+    } catch (e) {
+        if (e instanceof BypassValidationError) return undefined;
+        throw e;
+    }
+}
+const hashes = (p: BypassPlan) => Object.fromEntries(p.workloads.map((w) => [w.id, w.hash ?? "-"]));
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+    const out = [...xs];
+    let s = seed >>> 0 || 1;
+    for (let i = out.length - 1; i > 0; i--) {
+        s = (s * 1103515245 + 12345) >>> 0;
+        const j = s % (i + 1);
+        [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+}
+
+/** Every list in the arguments reordered. */
+function reorder(v: unknown, seed: number): unknown {
+    if (Array.isArray(v)) return shuffled(v.map((x, i) => reorder(x, seed + i)), seed);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reorder(x, seed + k.length)]));
+    return v;
+}
+
+const ISTIO_PORTS = /^(\d{1,5}(,\d{1,5})*)?$/;
+
+function assertIstioValue(key: string, value: string): void {
+    if (value === "*") {
+        assert.ok(/includeInboundPorts|includeOutboundIPRanges/.test(key), `* is not allowed in ${key}`);
+        return;
+    }
+    assert.ok(!/\s/.test(value) && !value.endsWith(","), `${key}=${JSON.stringify(value)} has spaces or a trailing comma`);
+    if (/IPRanges/.test(key)) {
+        for (const entry of value === "" ? [] : value.split(",")) {
+            const m = /^([0-9.]+|[0-9a-f:]+)\/(\d{1,3})$/.exec(entry);
+            assert.ok(m, `${key}: '${entry}' is not address/prefix`);
+            const v4 = m[1].includes(".");
+            assert.ok(Number(m[2]) <= (v4 ? 32 : 128), `${key}: prefix of '${entry}'`);
+            if (v4) assert.ok(m[1].split(".").every((o) => /^(0|[1-9]\d{0,2})$/.test(o) && Number(o) < 256), `${key}: '${entry}'`);
+        }
+    } else {
+        assert.match(value, ISTIO_PORTS, `${key}=${value}`);
+        for (const p of value === "" ? [] : value.split(",")) assert.ok(Number(p) >= 1 && Number(p) <= 65535, `${key}: port ${p}`);
+    }
+}
+
+describe("planBypass properties", () => {
+    it("never crashes: any input gives a plan or a BypassValidationError with located issues", () => {
+        fc.assert(
+            fc.property(fc.oneof(validArgs as fc.Arbitrary<unknown>, fc.anything(), fc.object({ maxDepth: 4 })), (args) => {
+                try {
+                    planBypass(args as PlainBypassArgs, { now: NOW });
+                } catch (e) {
+                    assert.ok(e instanceof BypassValidationError, `unexpected ${e}`);
+                    assert.ok(e.issues.length > 0);
+                    for (const i of e.issues) assert.equal(typeof i.path, "string");
+                }
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    it("rejects every injected invalid value, naming its path", () => {
+        const badCidr = fc.constantFrom("*", "10.0.0.0/33", "10.0.0.0/8, 10.1.0.0/16", "010.0.0.1/32", "fe80::1%eth0", "", "::/129", "1.2.3");
+        const badPort = fc.constantFrom(0, -1, 65536, 80.5, Number.NaN, 1e9);
+        const injection = fc.oneof(
+            badCidr.map((v) => ({ field: "excludeIpRanges", dir: "outbound", value: v as unknown })),
+            badPort.map((v) => ({ field: "excludePorts", dir: "inbound", value: v as unknown })),
+            badPort.map((v) => ({ field: "includePorts", dir: "outbound", value: v as unknown })),
+        );
+        fc.assert(
+            fc.property(validArgs, fc.nat(), injection, (args, pick, inj) => {
+                const i = pick % args.workloads!.length;
+                const w = structuredClone(args.workloads![i]) as unknown as Record<string, Record<string, unknown[]>>;
+                const dir = (w[inj.dir] ??= {});
+                const list = [...((dir[inj.field] as unknown[]) ?? [])];
+                list.push(inj.value);
+                dir[inj.field] = list;
+                const workloads = [...args.workloads!];
+                workloads[i] = w as never;
+                try {
+                    planBypass({ ...args, workloads }, { now: NOW });
+                    assert.fail(`accepted ${JSON.stringify(inj)}`);
+                } catch (e) {
+                    assert.ok(e instanceof BypassValidationError, String(e));
+                    const path = `workloads[${i}].${inj.dir}.${inj.field}[${list.length - 1}]`;
+                    assert.ok(e.issues.some((x) => x.path === path), `no issue at ${path}: ${JSON.stringify(e.issues)}`);
+                }
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    it("emits Istio and Kuma values only in the formats those meshes accept", () => {
+        fc.assert(
+            fc.property(validArgs, (args) => {
+                const plan = tryPlan(args);
+                if (!plan) return;
+                for (const w of plan.workloads) {
+                    for (const [k, v] of Object.entries(w.annotations)) {
+                        if (k.startsWith("traffic.sidecar.istio.io/")) assertIstioValue(k, v);
+                        if (k.startsWith("traffic.kuma.io/")) {
+                            assert.ok(v !== "" && !/\s/.test(v) && !v.includes("*"), `${k}=${v}`);
+                            if (k.endsWith("-ports")) for (const p of v.split(",")) assert.ok(/^\d+$/.test(p) && +p >= 1 && +p <= 65535, `${k}: ${p}`);
+                        }
+                    }
+                }
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    it("gives the same hashes whatever the order of the input lists", () => {
+        fc.assert(
+            fc.property(validArgs, fc.integer({ min: 1, max: 1 << 30 }), (args, seed) => {
+                const plan = tryPlan(args);
+                if (!plan) return;
+                const again = planBypass(reorder(args, seed) as PlainBypassArgs, { now: NOW });
+                assert.deepEqual(hashes(again), hashes(plan));
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    it("changing one workload's rules leaves every other workload's hash unchanged", () => {
+        fc.assert(
+            fc.property(validArgs, fc.nat(), fc.uniqueArray(port, { minLength: 1, maxLength: 4 }), (args, pick, newPorts) => {
+                const before = tryPlan(args);
+                if (!before) return;
+                const i = pick % args.workloads!.length;
+                const workloads = [...args.workloads!];
+                const w = workloads[i];
+                // A fresh outbound exclude list; drop the same ports from the include list to stay valid.
+                const out = { ...(w.outbound ?? {}), excludePorts: newPorts, includePorts: w.outbound?.includePorts?.filter((p) => !newPorts.includes(p as number)) };
+                workloads[i] = { ...w, outbound: out };
+                const after = tryPlan({ ...args, workloads });
+                if (!after) return;
+                const changed = `${w.kind}/${w.namespace}/${w.name}`;
+                const [b, a] = [hashes(before), hashes(after)];
+                for (const id of Object.keys(b)) if (id !== changed) assert.equal(a[id], b[id], `${id} changed when only ${changed} did`);
+            }),
+            { numRuns: RUNS },
+        );
+    });
+});
