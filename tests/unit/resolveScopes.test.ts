@@ -3,12 +3,12 @@ import { describe, it } from "node:test";
 import { planBypass, type PlainBypassArgs } from "../../provider/index";
 
 const plan = (args: object) => planBypass(args as PlainBypassArgs);
+/** Each value in force → the scopes it came from, joined with "+". */
 const entries = (args: object, field: string, i = 0) =>
     Object.fromEntries(
-        (plan(args).workloads[i].effective.fields as Record<string, { entries: Array<{ value: string; scopes: string[] }> }>)[field].entries.map((e) => [
-            e.value,
-            e.scopes.join("+"),
-        ]),
+        (plan(args).workloads[i].effective.fields as Record<string, { sources: Array<{ values: string[]; scopes: string[] }> }>)[field].sources.flatMap((g) =>
+            g.values.map((v) => [v, g.scopes.join("+")]),
+        ),
     );
 
 describe("resolveScopes", () => {
@@ -20,8 +20,8 @@ describe("resolveScopes", () => {
     it("lets the most specific scope that sets a field win (override)", () => {
         const p = plan({ ...base, workloads: [{ kind: "Deployment", namespace: "payments", name: "ledger", outbound: { excludeIpRanges: ["192.0.2.0/24"] } }] });
         const f = p.workloads[0].effective.fields;
-        assert.deepEqual(f["outbound.excludeIpRanges"]!.entries, [{ value: "192.0.2.0/24", scopes: ["Deployment/payments/ledger"] }]);
-        assert.deepEqual(f["outbound.excludePorts"]!.entries, [{ value: "5432", scopes: ["namespace/payments"] }]);
+        assert.deepEqual(f["outbound.excludeIpRanges"]!.sources, [{ values: ["192.0.2.0/24"], scopes: ["Deployment/payments/ledger"] }]);
+        assert.deepEqual(f["outbound.excludePorts"]!.sources, [{ values: ["5432"], scopes: ["namespace/payments"] }]);
     });
     it("unions with what it overrides on merge, remembering where each value came from", () => {
         const args = { ...base, workloads: [{ kind: "Deployment", namespace: "payments", name: "ledger", outbound: { excludePorts: [8443, 5432], inherit: "merge" } }] };

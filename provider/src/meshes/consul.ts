@@ -1,6 +1,7 @@
 // Consul (consul-k8s transparent proxy): `consul.hashicorp.com/transparent-proxy-exclude-*` annotations.
 // Consul appends them to the exclusions it computes itself (probe ports, its own UID).
 import type { FieldKey } from "../rules/fields";
+import { joinedValues } from "../plan/resolveScopes";
 import { type MeshRenderer, renderExcludeLists } from "./adapter";
 
 export const CONSUL_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
@@ -10,6 +11,5 @@ export const CONSUL_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
 };
 
 export const renderConsul: MeshRenderer = ({ effective }) =>
-    renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, (f) =>
-        f.ports.length > 0 ? f.ports.join(",") : f.cidrs.map((c) => c.text).join(","),
+    renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, joinedValues,
     );

@@ -7,7 +7,7 @@ import { normalisePorts } from "../rules/ports";
 import type { FieldSetting, IstioInstall } from "../rules/types";
 import type { IstioInstallDefaultsArgs } from "../args";
 import { type MeshRenderer, emptyRendered } from "./adapter";
-import type { EffectiveField } from "../plan/resolveScopes";
+import { type EffectiveField, joinedValues } from "../plan/resolveScopes";
 
 export const ISTIO_ANNOTATIONS: Record<FieldKey, string> = {
     "inbound.includePorts": "traffic.sidecar.istio.io/includeInboundPorts",
@@ -32,8 +32,7 @@ function withInstall(f: EffectiveField, install: IstioInstall): Values {
 }
 
 export function istioValue(v: Values): string {
-    if (v.all) return "*";
-    return v.ports.length > 0 ? v.ports.join(",") : v.cidrs.map((c) => c.text).join(",");
+    return v.all ? "*" : joinedValues(v);
 }
 
 export const renderIstio: MeshRenderer = ({ effective, istio }) => {

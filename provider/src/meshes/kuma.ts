@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { FieldKey } from "../rules/fields";
 import type { KumaSettings, NormalisedRules, Passthrough, ScopeRules, WorkloadIdentity } from "../rules/types";
+import { joinedValues } from "../plan/resolveScopes";
 import { type MeshRenderer, renderExcludeLists } from "./adapter";
 
 export const KUMA_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
@@ -27,7 +28,7 @@ export const renderKuma: MeshRenderer = ({ effective, passthroughWorkload }) => 
         "Kuma",
         effective,
         KUMA_ANNOTATIONS,
-        (f) => (f.ports.length > 0 ? f.ports.join(",") : f.cidrs.map((c) => c.text).join(",")),
+        joinedValues,
         (key) => `Kuma reads an empty ${key} annotation as "not set", so the control plane's defaults stay in force`,
     );
     const merged = Object.values(effective.fields).filter((f) => f.mergesWithInstall && KUMA_ANNOTATIONS[f.key]);

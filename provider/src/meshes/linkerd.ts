@@ -2,6 +2,7 @@
 // long lists short; an annotation replaces the Helm default (proxyInit.ignore*Ports).
 import type { FieldKey } from "../rules/fields";
 import { toPortRanges } from "../rules/ports";
+import { joinedValues } from "../plan/resolveScopes";
 import { type MeshRenderer, renderExcludeLists } from "./adapter";
 
 export const LINKERD_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
@@ -15,6 +16,6 @@ export const renderLinkerd: MeshRenderer = ({ effective }) =>
         "Linkerd",
         effective,
         LINKERD_ANNOTATIONS,
-        (f) => (f.ports.length > 0 ? toPortRanges(f.ports).join(",") : f.cidrs.map((c) => c.text).join(",")),
+        (f) => (f.ports.length > 0 ? toPortRanges(f.ports).join(",") : joinedValues(f)),
         (key) => `Linkerd reads an empty ${key} annotation as its Helm default, so an empty list cannot be expressed`,
     );

@@ -2,7 +2,7 @@
 // markdown summary for a pull request. Values are grouped by the scopes they came from.
 import type { NormalisedRules } from "../rules/types";
 import type { BypassPlan, WorkloadPlan } from "./planBypass";
-import type { EffectiveRules } from "./resolveScopes";
+import { type EffectiveRules, joinedValues } from "./resolveScopes";
 
 /** One row of the effective-rules table: the values of one field that came from the same scopes. */
 export interface EffectiveRuleRow {
@@ -20,14 +20,12 @@ export function effectiveRows(e: EffectiveRules): ReadonlyArray<{ field: string;
     if (rows) return rows;
     rows = [];
     for (const f of Object.values(e.fields)) {
-        const byFrom = new Map<string, string[]>();
-        for (const entry of f.entries) {
-            const from = entry.scopes.join(" + ");
-            byFrom.set(from, [...(byFrom.get(from) ?? []), entry.value]);
-        }
-        if (f.entries.length === 0) byFrom.set(f.setBy, []);
-        for (const [from, values] of byFrom) {
-            rows.push({ field: f.key, values: values.length > 0 ? values.join(",") : "(none)", from: f.mergesWithInstall ? `${from} + install defaults` : from });
+        const suffix = f.mergesWithInstall ? " + install defaults" : "";
+        if (f.sources.length === 0) rows.push({ field: f.key, values: "(none)", from: f.setBy + suffix });
+        for (const g of f.sources) {
+            // One group holding every value (the common case) reuses the string the meshes wrote.
+            const values = f.sources.length === 1 && !f.all ? joinedValues(f) : g.values.join(",");
+            rows.push({ field: f.key, values, from: g.scopes.join(" + ") + suffix });
         }
     }
     if (e.fullBypass) {

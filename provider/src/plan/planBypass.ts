@@ -114,7 +114,11 @@ export class BypassPlanner {
             meshes[mesh] = r;
             Object.assign(annotations, r.annotations);
             Object.assign(labels, r.labels);
-            for (const n of r.notes) this.notes.set(n, [...(this.notes.get(n) ?? []), id]);
+            for (const n of r.notes) {
+                const ids = this.notes.get(n);
+                if (ids) ids.push(id);
+                else this.notes.set(n, [id]);
+            }
         }
         let hash: string | undefined;
         if (this.rules.rolloutHash && (Object.keys(annotations).length > 0 || Object.keys(labels).length > 0)) {
@@ -139,7 +143,11 @@ export class BypassPlanner {
             return p;
         });
         const byNamespace = new Map<string, WorkloadPlan[]>();
-        for (const w of workloads) byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]);
+        for (const w of workloads) {
+            const list = byNamespace.get(w.namespace);
+            if (list) list.push(w);
+            else byNamespace.set(w.namespace, [w]);
+        }
         for (const ns of this.rules.namespaces.keys()) if (!byNamespace.has(ns)) byNamespace.set(ns, []);
         const namespaces: NamespacePlan[] = [...byNamespace.keys()].sort().map((ns) => {
             const configMapData = describeNamespace(ns, byNamespace.get(ns)!, this.rules);

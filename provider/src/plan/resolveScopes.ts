@@ -6,10 +6,10 @@ import { type Cidr, compareCidrs, lastAddress } from "../rules/cidr";
 import { FIELDS, type FieldKey } from "../rules/fields";
 import type { FieldSetting, FullBypass, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
 
-/** One value in force, with the scopes (labels) it came from. */
+/** Values in force that came from the same scopes (labels), in canonical order. */
 export interface Provenanced {
-    readonly value: string;
     readonly scopes: readonly string[];
+    readonly values: readonly string[];
 }
 
 export interface EffectiveField {
@@ -17,8 +17,8 @@ export interface EffectiveField {
     readonly all: boolean;
     readonly ports: readonly number[];
     readonly cidrs: readonly Cidr[];
-    /** Canonical values in order, each with its origin; `*` for "all". */
-    readonly entries: readonly Provenanced[];
+    /** Every value in force (`*` for "all"), grouped by the scopes it came from. */
+    readonly sources: readonly Provenanced[];
     /** The chain reached the top with `merge`: union with the mesh install's defaults too. */
     readonly mergesWithInstall: boolean;
     /** The most specific scope that set the field. */
@@ -34,6 +34,18 @@ export interface EffectiveFullBypass extends FullBypass {
 export interface EffectiveRules {
     readonly fields: Partial<Record<FieldKey, EffectiveField>>;
     readonly fullBypass?: EffectiveFullBypass;
+}
+
+const joined = new WeakMap<object, string>();
+
+/** A field's values comma-joined without spaces (the format every mesh reads), computed once per field. */
+export function joinedValues(f: Pick<EffectiveField, "ports" | "cidrs">): string {
+    let j = joined.get(f);
+    if (j === undefined) {
+        j = f.ports.length > 0 ? f.ports.join(",") : f.cidrs.map((c) => c.text).join(",");
+        joined.set(f, j);
+    }
+    return j;
 }
 
 /** The effective rules of one field along a chain ordered least → most specific. */
@@ -55,34 +67,56 @@ export function resolveField(chain: readonly ScopeRules[], key: FieldKey): Effec
         const { scope, setting } = used[0];
         return single(key, scope, setting, !stopped);
     }
-    const allScopes = used.filter((u) => u.setting.all).map((u) => u.scope);
-    const entries: Provenanced[] = allScopes.length > 0 ? [{ value: "*", scopes: allScopes }] : [];
+    // Provenance as a bitmask over `used` (a chain has at most three scopes): no per-value arrays.
+    const scopesOf = (mask: number) => used.filter((_, u) => mask & (1 << u)).map((u) => u.scope);
+    const groups = new Map<number, string[]>();
+    const add = (mask: number, value: string) => {
+        const g = groups.get(mask);
+        if (g) g.push(value);
+        else groups.set(mask, [value]);
+    };
+    let allMask = 0;
+    used.forEach((u, i) => {
+        if (u.setting.all) allMask |= 1 << i;
+    });
+    if (allMask) add(allMask, "*");
+    const sources = () => [...groups].map(([mask, values]) => ({ scopes: scopesOf(mask), values }));
     const spec = FIELDS.find((f) => f.key === key)!;
+    const base = { key, all: allMask !== 0, mergesWithInstall: !stopped, setBy };
     if (spec.values === "ports") {
-        const from = new Map<number, string[]>();
-        for (const { scope, setting } of used) for (const p of setting.ports) from.set(p, [...(from.get(p) ?? []), scope]);
-        const ports = [...from.keys()].sort((a, b) => a - b);
-        for (const p of ports) entries.push({ value: String(p), scopes: from.get(p)! });
-        return { key, all: allScopes.length > 0, ports, cidrs: [], entries, mergesWithInstall: !stopped, setBy };
+        const masks = new Map<number, number>();
+        used.forEach(({ setting }, u) => {
+            for (const p of setting.ports) masks.set(p, (masks.get(p) ?? 0) | (1 << u));
+        });
+        const ports = [...masks.keys()].sort((a, b) => a - b);
+        for (const p of ports) add(masks.get(p)!, String(p));
+        return { ...base, ports, cidrs: [], sources: sources() };
     }
     const cidrs = aggregateCidrs(used.flatMap((u) => u.setting.cidrs));
-    const from = cidrs.map(() => [] as string[]);
-    for (const { scope, setting } of used) {
-        for (const c of setting.cidrs) {
-            const i = coveringIndex(cidrs, c);
-            if (!from[i].includes(scope)) from[i].push(scope);
-        }
+    const masks = new Uint8Array(cidrs.length);
+    used.forEach(({ setting }, u) => {
+        for (const c of setting.cidrs) masks[coveringIndex(cidrs, c)] |= 1 << u;
+    });
+    cidrs.forEach((c, i) => add(masks[i], c.text));
+    return { ...base, ports: [], cidrs, sources: sources() };
+}
+
+const settingTexts = new WeakMap<FieldSetting, string[]>();
+
+/** A setting's values as text, computed once however many workloads share it. */
+function textsOf(s: FieldSetting): string[] {
+    let t = settingTexts.get(s);
+    if (!t) {
+        t = [...(s.all ? ["*"] : []), ...s.ports.map(String), ...s.cidrs.map((c) => c.text)];
+        settingTexts.set(s, t);
     }
-    cidrs.forEach((c, i) => entries.push({ value: c.text, scopes: from[i] }));
-    return { key, all: allScopes.length > 0, ports: [], cidrs, entries, mergesWithInstall: !stopped, setBy };
+    return t;
 }
 
 function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall: boolean): EffectiveField {
-    const scopes = [scope];
-    const entries: Provenanced[] = s.all ? [{ value: "*", scopes }] : [];
-    for (const p of s.ports) entries.push({ value: String(p), scopes });
-    for (const c of s.cidrs) entries.push({ value: c.text, scopes });
-    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, entries, mergesWithInstall, setBy: scope };
+    const values = textsOf(s);
+    const sources = values.length > 0 ? [{ scopes: [scope], values }] : [];
+    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, sources, mergesWithInstall, setBy: scope };
 }
 
 /** Index of the aggregated range that contains `c` (the sorted cover always has exactly one). */

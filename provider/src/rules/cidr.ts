@@ -8,6 +8,8 @@ export interface Cidr {
     /** The network address as a number (host bits cleared). */
     readonly first: bigint;
     readonly prefix: number;
+    /** The last address of the range. */
+    readonly last: bigint;
     /** Canonical text, e.g. `10.0.0.0/8`, `2001:db8::/32`. */
     readonly text: string;
 }
@@ -23,7 +25,7 @@ export function familyBits(family: IpFamily): number {
 }
 
 export function lastAddress(c: Cidr): bigint {
-    return c.first + (1n << BigInt(BITS[c.family] - c.prefix)) - 1n;
+    return c.last;
 }
 
 export function addressText(family: IpFamily, value: bigint): string {
@@ -31,7 +33,8 @@ export function addressText(family: IpFamily, value: bigint): string {
 }
 
 export function makeCidr(family: IpFamily, first: bigint, prefix: number): Cidr {
-    return { family, first, prefix, text: `${addressText(family, first)}/${prefix}` };
+    const last = first + (1n << BigInt(BITS[family] - prefix)) - 1n;
+    return { family, first, prefix, last, text: `${addressText(family, first)}/${prefix}` };
 }
 
 /** Whether `c` covers every address of its family (`0.0.0.0/0`, `::/0`). */
