@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange } from "ip-num";
-import { aggregateCidrs } from "../../provider/src/rules/aggregateCidrs";
+import { aggregateCidrs, aggregateSortedRuns } from "../../provider/src/rules/aggregateCidrs";
 import { type Cidr, lastAddress, parseCidr } from "../../provider/src/rules/cidr";
 import { RUNS, cidr } from "../helpers/arbitraries";
 
@@ -69,6 +69,16 @@ describe("aggregateCidrs properties", () => {
                 const once = aggregateCidrs(cs).map((c) => c.text);
                 assert.deepEqual(aggregateCidrs([...cs].reverse()).map((c) => c.text), once);
                 assert.deepEqual(aggregateCidrs(aggregateCidrs(cs)).map((c) => c.text), once);
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    it("merging already-aggregated runs equals aggregating everything at once", () => {
+        fc.assert(
+            fc.property(fc.array(fc.array(cidr, { maxLength: 8 }), { maxLength: 3 }), (lists) => {
+                const runs = lists.map((l) => aggregateCidrs(l.map(parse)));
+                assert.deepEqual(aggregateSortedRuns(runs).map((c) => c.text), aggregateCidrs(lists.flat().map(parse)).map((c) => c.text));
             }),
             { numRuns: RUNS },
         );

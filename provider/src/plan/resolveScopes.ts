@@ -1,8 +1,8 @@
 // resolve: global → namespace → workload. Per field the most specific scope that sets it wins; a scope
 // that says `merge` unions with what it would override (at the top of the chain: the mesh install's
 // defaults). Every value remembers the scopes it came from.
-import { aggregateCidrs } from "../rules/aggregateCidrs";
-import { type Cidr, compareCidrs, lastAddress } from "../rules/cidr";
+import { aggregateSortedRuns, cidrContains } from "../rules/aggregateCidrs";
+import type { Cidr } from "../rules/cidr";
 import { FIELDS, type FieldKey } from "../rules/fields";
 import type { FieldSetting, FullBypass, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
 
@@ -92,10 +92,16 @@ export function resolveField(chain: readonly ScopeRules[], key: FieldKey): Effec
         for (const p of ports) add(masks.get(p)!, String(p));
         return { ...base, ports, cidrs: [], sources: sources() };
     }
-    const cidrs = aggregateCidrs(used.flatMap((u) => u.setting.cidrs));
+    // Each scope's list is sorted and aggregated already: merge linearly, then walk both lists together.
+    const cidrs = aggregateSortedRuns(used.map((u) => u.setting.cidrs));
     const masks = new Uint8Array(cidrs.length);
     used.forEach(({ setting }, u) => {
-        for (const c of setting.cidrs) masks[coveringIndex(cidrs, c)] |= 1 << u;
+        let j = 0;
+        for (const c of setting.cidrs) {
+            while (j < cidrs.length && !cidrContains(cidrs[j], c)) j++;
+            if (j === cidrs.length) throw new Error(`internal: ${c.text} not covered`);
+            masks[j] |= 1 << u;
+        }
     });
     cidrs.forEach((c, i) => add(masks[i], c.text));
     return { ...base, ports: [], cidrs, sources: sources() };
@@ -117,20 +123,6 @@ function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall
     const values = textsOf(s);
     const sources = values.length > 0 ? [{ scopes: [scope], values }] : [];
     return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, sources, mergesWithInstall, setBy: scope };
-}
-
-/** Index of the aggregated range that contains `c` (the sorted cover always has exactly one). */
-function coveringIndex(cover: readonly Cidr[], c: Cidr): number {
-    let lo = 0;
-    let hi = cover.length - 1;
-    while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (compareCidrs(cover[mid], c) <= 0) lo = mid;
-        else hi = mid - 1;
-    }
-    const found = cover[lo];
-    if (found.family !== c.family || lastAddress(found) < lastAddress(c)) throw new Error(`internal: ${c.text} not covered`);
-    return lo;
 }
 
 export function resolveFullBypass(chain: readonly ScopeRules[]): EffectiveFullBypass | undefined {

@@ -26,7 +26,29 @@ function trailingZeros(v: bigint, max: number): number {
 /** Overlapping and adjacent ranges merged, sorted IPv4 first, then by address. */
 export function aggregateCidrs(cidrs: readonly Cidr[]): Cidr[] {
     if (cidrs.length <= 1) return [...cidrs];
-    const sorted = [...cidrs].sort(compareCidrs);
+    return aggregateSorted([...cidrs].sort(compareCidrs));
+}
+
+/** The union of lists that are each already sorted (e.g. aggregated): a linear merge, no re-sort. */
+export function aggregateSortedRuns(runs: ReadonlyArray<readonly Cidr[]>): Cidr[] {
+    const nonEmpty = runs.filter((r) => r.length > 0);
+    if (nonEmpty.length === 0) return [];
+    if (nonEmpty.length === 1) return aggregateSorted(nonEmpty[0]);
+    let merged: readonly Cidr[] = nonEmpty[0];
+    for (const run of nonEmpty.slice(1)) {
+        const out: Cidr[] = new Array(merged.length + run.length);
+        let i = 0, j = 0, k = 0;
+        while (i < merged.length && j < run.length) out[k++] = compareCidrs(merged[i], run[j]) <= 0 ? merged[i++] : run[j++];
+        while (i < merged.length) out[k++] = merged[i++];
+        while (j < run.length) out[k++] = run[j++];
+        merged = out;
+    }
+    return aggregateSorted(merged);
+}
+
+/** The sweep over a sorted list. */
+function aggregateSorted(sorted: readonly Cidr[]): Cidr[] {
+    if (sorted.length <= 1) return [...sorted];
     const out: Cidr[] = [];
     let family = sorted[0].family;
     let start = sorted[0].first;
