@@ -78,4 +78,15 @@ describe("renderKuma, renderKmesh, renderLinkerd, renderConsul", () => {
             warnings: p.warnings,
         });
     });
+
+});
+
+describe("rollout hash", () => {
+    it("is left out with rolloutHash: false, and nothing is written for a workload without rules", () => {
+        const off = planBypass({ meshes: ["istio"], rolloutHash: false, workloads: [{ kind: "Deployment", namespace: "a", name: "b", inbound: { excludePorts: [80] } }] } as PlainBypassArgs);
+        assert.deepEqual(off.workloads[0].annotations, { "traffic.sidecar.istio.io/excludeInboundPorts": "80" });
+        const none = planBypass({ meshes: ["istio", "kuma", "kmesh"], workloads: [{ kind: "Deployment", namespace: "a", name: "b" }] } as PlainBypassArgs);
+        // Removing every rule patches an empty template: the fields are released and pods return to mesh defaults.
+        assert.deepEqual([none.workloads[0].annotations, none.workloads[0].labels, none.workloads[0].hash], [{}, {}, undefined]);
+    });
 });
