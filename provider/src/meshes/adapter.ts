@@ -52,11 +52,3 @@ export function renderExcludeLists(
     }
     return out;
 }
-
-export const MESH_TITLES: Record<Mesh, string> = {
-    istio: "Istio",
-    kuma: "Kuma",
-    kmesh: "Kmesh",
-    linkerd: "Linkerd",
-    consul: "Consul",
-};

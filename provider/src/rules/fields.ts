@@ -32,4 +32,3 @@ export const FIELDS: readonly FieldSpec[] = [
     { key: "outbound.includeIpRanges", direction: "outbound", name: "includeIpRanges", values: "cidrs", exclude: false, allFlag: "includeAllIpRanges", opposite: "outbound.excludeIpRanges" },
 ];
 
-export const FIELD_BY_KEY: ReadonlyMap<FieldKey, FieldSpec> = new Map(FIELDS.map((f) => [f.key, f]));

@@ -4,7 +4,7 @@ import type { Mesh } from "../args";
 import { aggregateCidrs, cidrContains } from "./aggregateCidrs";
 import { type Cidr, isEverything, parseCidr } from "./cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "./fields";
-import { IssueCollector, formatPath, joinPath } from "./issues";
+import { IssueCollector, joinPath } from "./issues";
 import { validatePassthrough } from "./passthrough";
 import { SIDECAR_PORTS, normalisePorts } from "./ports";
 import {
@@ -372,4 +372,3 @@ class Normaliser {
     }
 }
 
-export { formatPath };
