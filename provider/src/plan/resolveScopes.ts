@@ -3,7 +3,7 @@
 // defaults). Every value remembers the scopes it came from.
 import { aggregateSortedRuns, cidrContains } from "../rules/aggregateCidrs";
 import type { Cidr } from "../rules/cidr";
-import { FIELDS, type FieldKey } from "../rules/fields";
+import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import type { FieldSetting, FullBypass, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
 
 /** Values in force that came from the same scopes (labels), in canonical order. */
@@ -49,7 +49,8 @@ export function joinedValues(f: Pick<EffectiveField, "ports" | "cidrs">): string
 }
 
 /** The effective rules of one field along a chain ordered least → most specific. */
-export function resolveField(chain: readonly ScopeRules[], key: FieldKey): EffectiveField | undefined {
+export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): EffectiveField | undefined {
+    const key = spec.key;
     const used: Array<{ scope: string; setting: FieldSetting }> = [];
     let stopped = false;
     for (let i = chain.length - 1; i >= 0; i--) {
@@ -81,7 +82,6 @@ export function resolveField(chain: readonly ScopeRules[], key: FieldKey): Effec
     });
     if (allMask) add(allMask, "*");
     const sources = () => [...groups].map(([mask, values]) => ({ scopes: scopesOf(mask), values }));
-    const spec = FIELDS.find((f) => f.key === key)!;
     const base = { key, all: allMask !== 0, mergesWithInstall: !stopped, setBy };
     if (spec.values === "ports") {
         const masks = new Map<number, number>();
@@ -136,7 +136,7 @@ export function resolveFullBypass(chain: readonly ScopeRules[]): EffectiveFullBy
 export function resolveChain(chain: readonly ScopeRules[]): EffectiveRules {
     const fields: Partial<Record<FieldKey, EffectiveField>> = {};
     for (const spec of FIELDS) {
-        const f = resolveField(chain, spec.key);
+        const f = resolveField(chain, spec);
         if (f) fields[spec.key] = f;
     }
     return { fields, fullBypass: resolveFullBypass(chain) };
