@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange } from "ip-num";
-import { aggregateCidrs, aggregateSortedRuns } from "../../provider/src/rules/aggregateCidrs";
+import { aggregateCidrs, aggregateRuns, cidrContains } from "../../provider/src/rules/aggregateCidrs";
 import { type Cidr, lastAddress, parseCidr } from "../../provider/src/rules/cidr";
 import { RUNS, cidr } from "../helpers/arbitraries";
 
@@ -74,11 +74,17 @@ describe("aggregateCidrs properties", () => {
         );
     });
 
-    it("merging already-aggregated runs equals aggregating everything at once", () => {
+    it("merging already-aggregated runs equals aggregating everything at once, and tags each range with its runs", () => {
         fc.assert(
             fc.property(fc.array(fc.array(cidr, { maxLength: 8 }), { maxLength: 3 }), (lists) => {
                 const runs = lists.map((l) => aggregateCidrs(l.map(parse)));
-                assert.deepEqual(aggregateSortedRuns(runs).map((c) => c.text), aggregateCidrs(lists.flat().map(parse)).map((c) => c.text));
+                const merged = aggregateRuns(runs);
+                assert.deepEqual(merged.cidrs.map((c) => c.text), aggregateCidrs(lists.flat().map(parse)).map((c) => c.text));
+                // Each range is tagged with exactly the runs that have a range inside it.
+                merged.cidrs.forEach((out, i) => {
+                    const expected = runs.reduce((t, run, r) => (run.some((c) => cidrContains(out, c)) ? t | (1 << r) : t), 0);
+                    assert.equal(merged.tags[i], expected, `tags of ${out.text}`);
+                });
             }),
             { numRuns: RUNS },
         );

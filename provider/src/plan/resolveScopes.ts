@@ -1,7 +1,7 @@
 // resolve: global → namespace → workload. Per field the most specific scope that sets it wins; a scope
 // that says `merge` unions with what it would override (at the top of the chain: the mesh install's
 // defaults). Every value remembers the scopes it came from.
-import { aggregateSortedRuns, cidrContains } from "../rules/aggregateCidrs";
+import { aggregateRuns } from "../rules/aggregateCidrs";
 import type { Cidr } from "../rules/cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import type { FieldSetting, FullBypass, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
@@ -92,18 +92,9 @@ export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): Eff
         for (const p of ports) add(masks.get(p)!, String(p));
         return { ...base, ports, cidrs: [], sources: sources() };
     }
-    // Each scope's list is sorted and aggregated already: merge linearly, then walk both lists together.
-    const cidrs = aggregateSortedRuns(used.map((u) => u.setting.cidrs));
-    const masks = new Uint8Array(cidrs.length);
-    used.forEach(({ setting }, u) => {
-        let j = 0;
-        for (const c of setting.cidrs) {
-            while (j < cidrs.length && !cidrContains(cidrs[j], c)) j++;
-            if (j === cidrs.length) throw new Error(`internal: ${c.text} not covered`);
-            masks[j] |= 1 << u;
-        }
-    });
-    cidrs.forEach((c, i) => add(masks[i], c.text));
+    // Each scope's list is sorted and aggregated already: one linear merge, tagged with the scope's bit.
+    const { cidrs, tags } = aggregateRuns(used.map((u) => u.setting.cidrs));
+    cidrs.forEach((c, i) => add(tags[i], c.text));
     return { ...base, ports: [], cidrs, sources: sources() };
 }
 

@@ -23,58 +23,74 @@ function trailingZeros(v: bigint, max: number): number {
     return n;
 }
 
+/** A sorted cover, each range tagged with the OR of the tags of the inputs it contains. */
+export interface TaggedCover {
+    readonly cidrs: Cidr[];
+    readonly tags: number[];
+}
+
 /** Overlapping and adjacent ranges merged, sorted IPv4 first, then by address. */
 export function aggregateCidrs(cidrs: readonly Cidr[]): Cidr[] {
     if (cidrs.length <= 1) return [...cidrs];
-    return aggregateSorted([...cidrs].sort(compareCidrs));
+    return sweep([...cidrs].sort(compareCidrs), undefined).cidrs;
 }
 
-/** The union of lists that are each already sorted (e.g. aggregated): a linear merge, no re-sort. */
-export function aggregateSortedRuns(runs: ReadonlyArray<readonly Cidr[]>): Cidr[] {
-    const nonEmpty = runs.filter((r) => r.length > 0);
-    if (nonEmpty.length === 0) return [];
-    if (nonEmpty.length === 1) return aggregateSorted(nonEmpty[0]);
-    let merged: readonly Cidr[] = nonEmpty[0];
-    for (const run of nonEmpty.slice(1)) {
-        const out: Cidr[] = new Array(merged.length + run.length);
+/**
+ * The union of runs that are each sorted already (e.g. aggregated): a linear merge, no re-sort. Run i
+ * tags its ranges with bit i, so the result says which runs each range came from.
+ */
+export function aggregateRuns(runs: ReadonlyArray<readonly Cidr[]>): TaggedCover {
+    let cidrs: readonly Cidr[] = [];
+    let tags: number[] = [];
+    runs.forEach((run, r) => {
+        if (run.length === 0) return;
+        const bit = 1 << r;
+        const outC: Cidr[] = new Array(cidrs.length + run.length);
+        const outT: number[] = new Array(outC.length);
         let i = 0, j = 0, k = 0;
-        while (i < merged.length && j < run.length) out[k++] = compareCidrs(merged[i], run[j]) <= 0 ? merged[i++] : run[j++];
-        while (i < merged.length) out[k++] = merged[i++];
-        while (j < run.length) out[k++] = run[j++];
-        merged = out;
-    }
-    return aggregateSorted(merged);
+        while (i < cidrs.length && j < run.length) {
+            if (compareCidrs(cidrs[i], run[j]) <= 0) (outC[k] = cidrs[i]), (outT[k++] = tags[i++]);
+            else (outC[k] = run[j++]), (outT[k++] = bit);
+        }
+        while (i < cidrs.length) (outC[k] = cidrs[i]), (outT[k++] = tags[i++]);
+        while (j < run.length) (outC[k] = run[j++]), (outT[k++] = bit);
+        cidrs = outC;
+        tags = outT;
+    });
+    return sweep(cidrs, tags);
 }
 
-/** The sweep over a sorted list. */
-function aggregateSorted(sorted: readonly Cidr[]): Cidr[] {
-    if (sorted.length <= 1) return [...sorted];
+/** The sweep over a sorted list: each group of touching ranges becomes its fewest aligned blocks. */
+function sweep(sorted: readonly Cidr[], tags: readonly number[] | undefined): TaggedCover {
     const out: Cidr[] = [];
-    let family = sorted[0].family;
-    let start = sorted[0].first;
-    let end = lastAddress(sorted[0]);
-    let pending: Cidr[] = [sorted[0]];
-    const flush = () => {
-        // A run that is a single input needs no re-splitting.
-        if (pending.length === 1) out.push(pending[0]);
-        else out.push(...rangeToCidrs(family, start, end));
-    };
-    for (let i = 1; i < sorted.length; i++) {
-        const c = sorted[i];
-        const cEnd = lastAddress(c);
-        if (c.family === family && c.first <= end + 1n) {
-            if (cEnd > end) end = cEnd;
-            pending.push(c);
-            continue;
+    const outTags: number[] = [];
+    let i = 0;
+    while (i < sorted.length) {
+        const head = sorted[i];
+        let next = head.next;
+        let j = i + 1;
+        while (j < sorted.length && sorted[j].family === head.family && sorted[j].first <= next) {
+            if (sorted[j].next > next) next = sorted[j].next;
+            j++;
         }
-        flush();
-        family = c.family;
-        start = c.first;
-        end = cEnd;
-        pending = [c];
+        if (next === head.next) {
+            // The head (the widest range at the group's start) contains the whole group.
+            let tag = 0;
+            if (tags) for (let k = i; k < j; k++) tag |= tags[k];
+            out.push(head);
+            outTags.push(tag);
+        } else {
+            for (const piece of rangeToCidrs(head.family, head.first, next - 1n)) {
+                // Every input lies inside exactly one of the aligned pieces.
+                let tag = 0;
+                if (tags) for (let k = i; k < j; k++) if (cidrContains(piece, sorted[k])) tag |= tags[k];
+                out.push(piece);
+                outTags.push(tag);
+            }
+        }
+        i = j;
     }
-    flush();
-    return out;
+    return { cidrs: out, tags: outTags };
 }
 
 /** Whether `outer` contains every address of `inner`. */

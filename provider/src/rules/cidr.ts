@@ -10,6 +10,8 @@ export interface Cidr {
     readonly prefix: number;
     /** The last address of the range. */
     readonly last: bigint;
+    /** The address after the range (last + 1), kept so sweeps compare without BigInt arithmetic. */
+    readonly next: bigint;
     /** Canonical text, e.g. `10.0.0.0/8`, `2001:db8::/32`. */
     readonly text: string;
 }
@@ -34,7 +36,7 @@ export function addressText(family: IpFamily, value: bigint): string {
 
 export function makeCidr(family: IpFamily, first: bigint, prefix: number): Cidr {
     const last = first + (1n << BigInt(BITS[family] - prefix)) - 1n;
-    return { family, first, prefix, last, text: `${addressText(family, first)}/${prefix}` };
+    return { family, first, prefix, last, next: last + 1n, text: `${addressText(family, first)}/${prefix}` };
 }
 
 /** Whether `c` covers every address of its family (`0.0.0.0/0`, `::/0`). */
