@@ -8,6 +8,6 @@ export { effectiveTable, summaryMarkdown, type EffectiveRuleRow } from "./src/pl
 export { BypassValidationError, type ValidationIssue } from "./src/rules/issues";
 export { parseCidr, type Cidr } from "./src/rules/cidr";
 export { aggregateCidrs } from "./src/rules/aggregateCidrs";
-export { parseIstioInjectorValues, ISTIO_ANNOTATIONS } from "./src/meshes/istio";
+export { parseIstioInjectorValues, istioInitArgs, ISTIO_ANNOTATIONS, type IstioInitArgs } from "./src/meshes/istio";
 export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";
 export type { PlainBypassArgs } from "./src/rules/schema";

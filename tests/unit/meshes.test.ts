@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseIstioInjectorValues, planBypass, type PlainBypassArgs } from "../../provider/index";
+import { BypassPlanner, istioInitArgs, parseIstioInjectorValues, planBypass, type PlainBypassArgs } from "../../provider/index";
 import { FIXED_NOW, designExample } from "../helpers/examples";
 import { matchSnapshot } from "../helpers/snapshot";
 
@@ -88,5 +88,18 @@ describe("rollout hash", () => {
         const none = planBypass({ meshes: ["istio", "kuma", "kmesh"], workloads: [{ kind: "Deployment", namespace: "a", name: "b" }] } as PlainBypassArgs);
         // Removing every rule patches an empty template: the fields are released and pods return to mesh defaults.
         assert.deepEqual([none.workloads[0].annotations, none.workloads[0].labels, none.workloads[0].hash], [{}, {}, undefined]);
+    });
+});
+
+describe("istioInitArgs (the plan's prediction of istio-init's flags)", () => {
+    const install = (extra: object = {}) => new BypassPlanner({ meshes: ["istio"], ...extra } as PlainBypassArgs).rules.istio;
+    it("uses the Helm defaults where nothing is annotated, with 15090, 15021 and the status port in -d", () => {
+        assert.deepEqual(istioInitArgs({}, install()), { i: "*", x: "", b: "*", d: "15090,15021,15020" });
+    });
+    it("appends the status port unless listed or 0, and passes -q/-o only when set", () => {
+        const a = { "traffic.sidecar.istio.io/excludeInboundPorts": "8080,15020", "traffic.sidecar.istio.io/excludeOutboundPorts": "" };
+        assert.deepEqual(istioInitArgs(a, install()), { i: "*", x: "", b: "*", d: "15090,15021,8080,15020", o: "" });
+        assert.equal(istioInitArgs({}, install({ istio: { installDefaults: { statusPort: 0 } } })).d, "15090,15021");
+        assert.equal(istioInitArgs({}, install({ istio: { installDefaults: { excludeOutboundPorts: "25" } } })).o, "25");
     });
 });
