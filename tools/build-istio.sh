@@ -23,6 +23,11 @@ step() {
     log "$name: done in $((SECONDS - start)) s"
 }
 
+# Test files run in parallel and may all ask for the tools at once: one builds, the others wait for it.
+mkdir -p "$cache"
+exec 9>"$cache/istio.lock"
+flock 9
+
 if [[ -x $out/bin/istioctl && -x $out/bin/pilot-agent && -x $out/bin/validate-annotations && -s $out/manifest.yaml ]]; then
     log "cached: $out"
     echo "$out"

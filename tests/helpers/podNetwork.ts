@@ -1,0 +1,121 @@
+// Two network namespaces on a veth pair: one plays the pod, the other its clients and the outside
+// destinations. Only documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32).
+// Every process started is tracked by PID and killed, and both namespaces are deleted, in `down()`.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+
+export const ADDR = {
+    podV4: "192.0.2.2",
+    podV6: "2001:db8::2",
+    /** Destinations outside the pod: A ranges are the ones the cases exclude, B the ones they do not. */
+    destA4: "198.51.100.10",
+    destB4: "203.0.113.10",
+    destA6: "2001:db8:1::10",
+    destB6: "2001:db8:2::10",
+};
+
+const PEER = join(__dirname, "netPeer.js");
+
+function sh(args: string[]): string {
+    return execFileSync(args[0], args.slice(1), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+}
+
+/** Why this machine cannot run the network tests, or undefined when it can. */
+export function netnsUnavailable(): string | undefined {
+    if (process.getuid?.() !== 0) return "not running as root, so no network namespaces can be created";
+    const probe = `sbprobe${process.pid}`;
+    try {
+        sh(["ip", "netns", "add", probe]);
+        sh(["ip", "netns", "exec", probe, "iptables", "-t", "nat", "-S"]);
+    } catch (e) {
+        return `cannot create a network namespace with working iptables here: ${(e as Error).message.split("\n")[0]}`;
+    } finally {
+        try {
+            sh(["ip", "netns", "del", probe]);
+        } catch {
+            // it was never created
+        }
+    }
+    return undefined;
+}
+
+export class PodNetwork {
+    readonly pod: string;
+    readonly client: string;
+    private readonly children: ChildProcess[] = [];
+
+    constructor(id: string) {
+        this.pod = `sb${process.pid}-${id}-pod`;
+        this.client = `sb${process.pid}-${id}-cli`;
+    }
+
+    up(): void {
+        const { pod, client } = this;
+        sh(["ip", "netns", "add", pod]);
+        sh(["ip", "netns", "add", client]);
+        sh(["ip", "-n", pod, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", client]);
+        for (const [ns, cidrs] of [
+            [pod, ["192.0.2.2/24", "2001:db8::2/64"]],
+            [client, ["192.0.2.1/24", "198.51.100.10/24", "203.0.113.10/24", "2001:db8::1/64", "2001:db8:1::10/64", "2001:db8:2::10/64"]],
+        ] as const) {
+            for (const c of cidrs) sh(["ip", "-n", ns, "addr", "add", c, "dev", "eth0", ...(c.includes(":") ? ["nodad"] : [])]);
+            sh(["ip", "-n", ns, "link", "set", "lo", "up"]);
+            sh(["ip", "-n", ns, "link", "set", "eth0", "up"]);
+        }
+        sh(["ip", "-n", pod, "route", "add", "default", "via", "192.0.2.1"]);
+        sh(["ip", "-n", pod, "-6", "route", "add", "default", "via", "2001:db8::1"]);
+    }
+
+    /** Starts a listener in `ns` and waits until every port is bound. */
+    async listen(ns: string, tag: string, ports: number[]): Promise<void> {
+        const child = spawn("ip", ["netns", "exec", ns, process.execPath, PEER, "listen", tag, ...ports.map(String)], { stdio: ["ignore", "pipe", "pipe"] });
+        this.children.push(child);
+        await new Promise<void>((resolve, reject) => {
+            let bound = 0;
+            let err = "";
+            const timer = setTimeout(() => reject(new Error(`listener ${tag} in ${ns} did not start: ${err}`)), 10_000);
+            child.stdout!.on("data", (d: Buffer) => {
+                bound += d.toString().split("\n").filter((l) => l.startsWith("listening")).length;
+                if (bound >= ports.length) {
+                    clearTimeout(timer);
+                    resolve();
+                }
+            });
+            child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                reject(new Error(`listener ${tag} in ${ns} exited (${code}): ${err}`));
+            });
+        });
+    }
+
+    /** Connects from `ns` to each target in turn; returns who answered ("app", "sidecar-inbound", ...) or "error ...". */
+    connect(ns: string, targets: Array<[string, number]>): string[] {
+        const out = sh(["ip", "netns", "exec", ns, process.execPath, PEER, "connect", JSON.stringify(targets)]);
+        return JSON.parse(out) as string[];
+    }
+
+    /** Runs a command inside `ns`. */
+    exec(ns: string, command: string[]): string {
+        return sh(["ip", "netns", "exec", ns, ...command]);
+    }
+
+    down(): void {
+        for (const c of this.children) {
+            if (c.exitCode === null && c.pid) {
+                try {
+                    process.kill(c.pid, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+            }
+        }
+        for (const ns of [this.pod, this.client]) {
+            try {
+                sh(["ip", "netns", "del", ns]);
+            } catch {
+                // not created
+            }
+        }
+    }
+}
