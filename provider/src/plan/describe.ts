@@ -38,16 +38,15 @@ export function effectiveRows(e: EffectiveRules): ReadonlyArray<{ field: string;
     return rows;
 }
 
-function describeWorkload(w: Pick<WorkloadPlan, "effective" | "annotations" | "labels">, title: string): string {
+/**
+ * One workload's entry: each field's values grouped by origin. The pod-template annotations are not
+ * repeated here (the Deployment shows them, and repeating them doubled the record toward the 1 MiB limit).
+ */
+function describeWorkload(w: Pick<WorkloadPlan, "effective">, title: string): string {
     const lines = [title];
     const rows = effectiveRows(w.effective);
     if (rows.length === 0) lines.push("no bypass rules: mesh defaults apply");
     for (const r of rows) lines.push(`${r.field}: ${r.values}`, `    from ${r.from}`);
-    const meta = [...Object.entries(w.annotations), ...Object.entries(w.labels).map(([k, v]) => [`label ${k}`, v])];
-    if (meta.length > 0) {
-        lines.push("pod template:");
-        for (const [k, v] of meta) lines.push(`  ${k}: ${v === "" ? '""' : v}`);
-    }
     return lines.join("\n") + "\n";
 }
 
