@@ -1,5 +1,5 @@
 // The demo Pulumi program (root Pulumi.yaml): the component over workloads the stack does not own.
-import { SidecarBypass } from "../provider/index";
+import { SidecarBypass } from "sidecar-bypass";
 import { demoRules } from "./rules";
 
 const bypass = new SidecarBypass("platform", demoRules);

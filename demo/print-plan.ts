@@ -1,6 +1,6 @@
 // Prints the demo stack's plan: what `pulumi up` would write to the cluster. Until the project has its own
 // control plane (the real-cluster issue), this is the main job; it runs the same planBypass as the component.
-import { BypassValidationError, planBypass, summaryMarkdown, type PlainBypassArgs } from "../provider/index";
+import { BypassValidationError, planBypass, summaryMarkdown, type PlainBypassArgs } from "sidecar-bypass";
 import { demoRules } from "./rules";
 
 try {

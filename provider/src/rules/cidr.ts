@@ -16,9 +16,11 @@ export interface Cidr {
     readonly text: string;
 }
 
+// Each side names the other's fields as absent, so the union narrows under any compiler settings (a consumer
+// compiling without strictNullChecks does not narrow on `ok` alone).
 export type CidrParse =
-    | { ok: true; cidr: Cidr; note?: string }
-    | { ok: false; message: string };
+    | { ok: true; cidr: Cidr; note?: string; message?: undefined }
+    | { ok: false; message: string; cidr?: undefined; note?: undefined };
 
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
 
