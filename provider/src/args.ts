@@ -215,6 +215,17 @@ export interface KumaOptionsArgs {
     passthroughCluster?: KumaPassthroughClusterArgs;
 }
 
+/** How `pulumi up` treats the rollout that a pod-template patch starts. */
+export interface RolloutArgs {
+    /**
+     * Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
+     * become ready in time; default true. With false, `up` finishes as soon as the patches are applied.
+     */
+    wait?: boolean;
+    /** How long to wait for one workload's rollout, in seconds (1-86400); default 600. */
+    timeoutSeconds?: number;
+}
+
 /** Arguments of SidecarBypass. */
 export interface SidecarBypassArgs {
     /** Which meshes to write rules for. */
@@ -229,4 +240,6 @@ export interface SidecarBypassArgs {
     kuma?: KumaOptionsArgs;
     /** Put a hash of the rendered bypass settings on the pod template; default true. */
     rolloutHash?: boolean;
+    /** Whether and how long `pulumi up` waits for the rollouts it starts. */
+    rollout?: RolloutArgs;
 }

@@ -28,6 +28,8 @@ describe("SidecarBypass under mocks", () => {
             "kubernetes:apps/v1:StatefulSetPatch platform/payments/StatefulSet/db",
             "kubernetes:core/v1:ConfigMap platform/debug/record",
             "kubernetes:core/v1:ConfigMap platform/payments/record",
+            "kubernetes:core/v1:ConfigMapPatch platform/debug/record/data",
+            "kubernetes:core/v1:ConfigMapPatch platform/payments/record/data",
             "kubernetes:kuma.io/v1alpha1:MeshPassthrough platform/payments/MeshPassthrough/sidecar-bypass-platform-namespace",
             // A CustomResourcePatch of the Mesh: Kuma's Mesh is patched, never created.
             "kubernetes:kuma.io/v1alpha1:MeshPatch platform/Mesh/default",
@@ -49,6 +51,35 @@ describe("SidecarBypass under mocks", () => {
         assert.equal(mesh.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
         assert.ok(rows.some((r) => r.workload === "Deployment/debug/api" && r.field === "fullBypass"));
         assert.match(await valueOf(c.summary), /\| Deployment\/payments\/ledger \| outbound.excludeIpRanges \|/);
+    });
+
+    it("keeps the record's data in a patch, so a rule change updates it in place instead of replacing it", async () => {
+        new sb.SidecarBypass("record", { meshes: ["istio"], workloads: [{ kind: "Deployment", namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } }] });
+        await settle();
+        const object = byName("record/shop/record").find((r) => r.type === "kubernetes:core/v1:ConfigMap")!.inputs as { metadata: Record<string, unknown>; data?: unknown };
+        const data = byName("record/shop/record/data")[0].inputs as { metadata: { name: string; annotations: Record<string, string> }; data: Record<string, string> };
+        assert.equal(object.data, undefined);
+        assert.equal(object.metadata.name, "sidecar-bypass-record");
+        assert.equal(data.metadata.name, "sidecar-bypass-record");
+        assert.equal(data.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
+        assert.ok(Object.keys(data.data).length > 0);
+    });
+
+    it("awaits rollouts by default and, with rollout.wait false, tells the provider not to", async () => {
+        const workloads = [{ kind: "Deployment" as const, namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } }];
+        new sb.SidecarBypass("waits", { meshes: ["istio"], workloads });
+        new sb.SidecarBypass("nowait", { meshes: ["istio"], workloads, rollout: { wait: false } });
+        await settle();
+        const annotations = (n: string) => (byName(n)[0].inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+        assert.equal(annotations("waits/shop/Deployment/cart")["pulumi.com/skipAwait"], undefined);
+        assert.equal(annotations("nowait/shop/Deployment/cart")["pulumi.com/skipAwait"], "true");
+    });
+
+    it("refuses a rollout timeout that is not a whole number of seconds, naming the field", () => {
+        assert.throws(
+            () => new sb.SidecarBypass("badtimeout", { meshes: ["istio"], rollout: { timeoutSeconds: 0 } }),
+            (e: unknown) => e instanceof sb.BypassValidationError && e.issues.some((i) => i.path === "rollout.timeoutSeconds" && /rollout.wait/.test(i.message)),
+        );
     });
 
     it("throws the path-named errors at construction, before any resource is registered", () => {
@@ -91,6 +122,7 @@ describe("SidecarBypass under mocks", () => {
         await settle();
         assert.deepEqual(byName("inprogram").map((r) => r.type).sort(), [
             "kubernetes:core/v1:ConfigMap",
+            "kubernetes:core/v1:ConfigMapPatch",
             "sidecar-bypass:index:NamespaceScope",
             "sidecar-bypass:index:SidecarBypass",
         ]);

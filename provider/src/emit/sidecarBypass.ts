@@ -7,6 +7,7 @@ import { effectiveTable, summaryMarkdown } from "../plan/describe";
 import { type BypassPlan, planBypass } from "../plan/planBypass";
 import type { PlainBypassArgs } from "../rules/schema";
 import { PATCH_ANNOTATIONS, kubeName } from "./fieldManager";
+import { namespaceRecord } from "./namespaceRecord";
 import { skeletonOf } from "./skeleton";
 import { workloadPatch } from "./workloadPatch";
 
@@ -87,24 +88,13 @@ export class SidecarBypass extends pulumi.ComponentResource {
         structure.workloads.forEach((w, i) => {
             if (w.declaredInProgram) return;
             const template = select((p) => ({ annotations: p.workloads[i].annotations, labels: p.workloads[i].labels }));
-            workloadPatch(`${name}/${w.namespace}/${w.kind}/${w.name}`, w, template, { parent: scopeOf(w.namespace) });
+            workloadPatch(`${name}/${w.namespace}/${w.kind}/${w.name}`, w, template, structure.rollout, { parent: scopeOf(w.namespace) });
         });
 
         structure.namespaces.forEach((ns, j) => {
             if (ns.workloads.length === 0) return;
-            new k8s.core.v1.ConfigMap(
-                `${name}/${ns.name}/record`,
-                {
-                    metadata: {
-                        name: planOptions.name,
-                        namespace: ns.name,
-                        labels: { "app.kubernetes.io/managed-by": "sidecar-bypass", "sidecar-bypass.io/component": kubeName(name, 63) },
-                    },
-                    data: select((p) => p.namespaces[j].configMapData),
-                },
-                // ConfigMap data changes replace it; the fixed name means delete first.
-                { parent: scopeOf(ns.name), deleteBeforeReplace: true },
-            );
+            const record = { name: planOptions.name, namespace: ns.name, component: name };
+            namespaceRecord(`${name}/${ns.name}/record`, record, select((p) => p.namespaces[j].configMapData), { parent: scopeOf(ns.name) });
         });
 
         structure.kuma.forEach((obj, j) => {
@@ -134,5 +124,10 @@ export class SidecarBypass extends pulumi.ComponentResource {
 
     private report(plan: BypassPlan): void {
         for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
+        const patched = plan.workloads.filter((w) => !w.declaredInProgram).map((w) => w.id);
+        if (!plan.rollout.wait && patched.length > 0) {
+            const list = patched.length > 3 ? `${patched.slice(0, 3).join(", ")} and ${patched.length - 3} more` : patched.join(", ");
+            pulumi.log.info(`rollouts are not awaited (rollout.wait: false): ${list} may still be rolling when up finishes`, this);
+        }
     }
 }

@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
+import type { RolloutSettings } from "../rules/types";
 import { PATCH_ANNOTATIONS } from "./fieldManager";
 
 export interface PodTemplateMetadata {
@@ -10,22 +11,33 @@ export interface PodTemplateMetadata {
     labels: Record<string, string>;
 }
 
+/** The provider's own switch for not awaiting a resource's readiness. */
+const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
+
 export function workloadPatch(
     resourceName: string,
     w: { kind: WorkloadKind; namespace: string; name: string },
     template: pulumi.Output<PodTemplateMetadata>,
+    rollout: RolloutSettings,
     opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
     const args = {
-        metadata: { name: w.name, namespace: w.namespace, annotations: PATCH_ANNOTATIONS },
+        metadata: {
+            name: w.name,
+            namespace: w.namespace,
+            annotations: rollout.wait ? PATCH_ANNOTATIONS : { ...PATCH_ANNOTATIONS, ...SKIP_AWAIT },
+        },
         spec: { template: { metadata: { annotations: template.annotations, labels: template.labels } } },
     };
+    // The provider awaits the rollout for as long as the operation's timeout allows.
+    const timeout = `${rollout.timeoutSeconds}s`;
+    const withTimeouts = { ...opts, customTimeouts: { create: timeout, update: timeout } };
     switch (w.kind) {
         case "Deployment":
-            return new k8s.apps.v1.DeploymentPatch(resourceName, args, opts);
+            return new k8s.apps.v1.DeploymentPatch(resourceName, args, withTimeouts);
         case "StatefulSet":
-            return new k8s.apps.v1.StatefulSetPatch(resourceName, args, opts);
+            return new k8s.apps.v1.StatefulSetPatch(resourceName, args, withTimeouts);
         case "DaemonSet":
-            return new k8s.apps.v1.DaemonSetPatch(resourceName, args, opts);
+            return new k8s.apps.v1.DaemonSetPatch(resourceName, args, withTimeouts);
     }
 }

@@ -6,7 +6,7 @@ import { RENDERERS } from "../meshes";
 import { type KumaObject, renderKumaObjects } from "../meshes/kuma";
 import { BypassValidationError, type ValidationIssue } from "../rules/issues";
 import type { PlainBypassArgs } from "../rules/schema";
-import type { NormalisedRules, WorkloadIdentity, WorkloadRules } from "../rules/types";
+import type { NormalisedRules, RolloutSettings, WorkloadIdentity, WorkloadRules } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
 import { describeNamespace } from "./describe";
 import { type EffectiveRules, ScopeResolver } from "./resolveScopes";
@@ -50,6 +50,8 @@ export interface BypassPlan {
     readonly workloads: ReadonlyArray<WorkloadPlan & { kind: WorkloadKind }>;
     readonly namespaces: readonly NamespacePlan[];
     readonly kuma: readonly KumaObject[];
+    /** Whether and how long `up` waits for the rollouts the patches start. */
+    readonly rollout: RolloutSettings;
     readonly warnings: readonly ValidationIssue[];
 }
 
@@ -163,6 +165,7 @@ export class BypassPlanner {
             workloads,
             namespaces,
             kuma: this.rules.meshes.includes("kuma") ? renderKumaObjects(this.rules, name) : [],
+            rollout: this.rules.rollout,
             warnings: [...this.warnings, ...this.noteWarnings()],
         };
     }

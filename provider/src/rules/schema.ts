@@ -152,6 +152,16 @@ const kumaOptions = z.strictObject({
         .optional(),
 });
 
+const rolloutOptions = z.strictObject({
+    wait: z.boolean({ error: "expected true or false" }).optional(),
+    timeoutSeconds: z
+        .number({ error: "expected a number of seconds from 1 to 86400" })
+        .int({ error: "expected a whole number of seconds from 1 to 86400" })
+        .min(1, { error: "expected at least 1 second; to not wait at all, set rollout.wait to false" })
+        .max(86400, { error: "expected at most 86400 seconds (a day)" })
+        .optional(),
+});
+
 /** The whole arguments. Used for the compile-time check below and by `argsShapeSchema`. */
 export const argsSchema = z.strictObject({
     meshes: z.array(z.enum(values(Mesh))).min(1, { error: "name at least one mesh, e.g. [\"istio\"]" }),
@@ -161,6 +171,7 @@ export const argsSchema = z.strictObject({
     istio: istioOptions.optional(),
     kuma: kumaOptions.optional(),
     rolloutHash: z.boolean().optional(),
+    rollout: rolloutOptions.optional(),
 });
 
 /** The arguments with each scope left unparsed, so every scope's problems are reported independently. */
@@ -195,6 +206,7 @@ const KNOWN_KEYS = [
     ...Object.keys(workloadRulesSchema.shape),
     ...Object.keys(istioInstallDefaultsSchema.shape),
     ...Object.keys(kumaOptions.shape),
+    ...Object.keys(rolloutOptions.shape),
     "sidecarPorts",
     "allAddresses",
 ];

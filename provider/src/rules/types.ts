@@ -82,6 +82,12 @@ export interface KumaSettings {
     readonly passthroughCluster?: PassthroughCluster;
 }
 
+/** How `pulumi up` treats the rollouts the patches start. */
+export interface RolloutSettings {
+    readonly wait: boolean;
+    readonly timeoutSeconds: number;
+}
+
 export interface NormalisedRules {
     readonly meshes: readonly Mesh[];
     readonly global: ScopeRules;
@@ -90,4 +96,5 @@ export interface NormalisedRules {
     readonly istio: IstioInstall;
     readonly kuma: KumaSettings;
     readonly rolloutHash: boolean;
+    readonly rollout: RolloutSettings;
 }

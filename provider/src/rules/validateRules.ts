@@ -136,6 +136,7 @@ export function validateRules(args: PlainBypassArgs, options: ValidateOptions = 
             istio,
             kuma,
             rolloutHash: top.rolloutHash ?? true,
+            rollout: { wait: top.rollout?.wait ?? true, timeoutSeconds: top.rollout?.timeoutSeconds ?? 600 },
         },
         warnings: issues.warnings,
     };

@@ -1,0 +1,32 @@
+// The per-namespace record of the resolved rules. The Kubernetes provider replaces a ConfigMap whose data
+// changes (ConfigMaps are immutable to it unless the provider is configured otherwise), and a replacement of
+// an object with a fixed name fails its first create ("already exists") before it deletes. So the object and
+// its data are two resources: the ConfigMap owns the object's life, and a server-side-apply patch under our
+// field manager owns `data`, which then changes in place.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PATCH_ANNOTATIONS, kubeName } from "./fieldManager";
+
+export function namespaceRecord(
+    resourceName: string,
+    record: { name: string; namespace: string; component: string },
+    data: pulumi.Output<Record<string, string>>,
+    opts: pulumi.ComponentResourceOptions,
+): void {
+    const metadata = { name: record.name, namespace: record.namespace };
+    const object = new k8s.core.v1.ConfigMap(
+        resourceName,
+        {
+            metadata: {
+                ...metadata,
+                labels: { "app.kubernetes.io/managed-by": "sidecar-bypass", "sidecar-bypass.io/component": kubeName(record.component, 63) },
+            },
+        },
+        { parent: opts.parent },
+    );
+    new k8s.core.v1.ConfigMapPatch(
+        `${resourceName}/data`,
+        { metadata: { ...metadata, annotations: PATCH_ANNOTATIONS }, data },
+        { parent: opts.parent, dependsOn: [object] },
+    );
+}
