@@ -1,11 +1,10 @@
-// Prints the demo stack's plan: what `pulumi up` would write to the cluster. Until the project has its own
-// control plane (the real-cluster issue), this is the main job; it runs the same planBypass as the component.
+// Prints the demo stack's plan: what `pulumi up` would write to the cluster. The main job prints it when no
+// Pulumi CLI is found; it is the same planBypass the component runs.
 import { BypassValidationError, planBypass, summaryMarkdown, type PlainBypassArgs } from "sidecar-bypass";
 import { demoRules } from "./rules";
 
-try {
+export function printPlan(): void {
     const plan = planBypass(demoRules as PlainBypassArgs, { name: "sidecar-bypass-platform" });
-    console.log("sidecar-bypass demo: the plan `pulumi up` would apply (no cluster is contacted by this command)\n");
     console.log(summaryMarkdown(plan));
     console.log("Pod-template patches (server-side apply, field manager 'sidecar-bypass'):");
     for (const w of plan.workloads) {
@@ -17,10 +16,14 @@ try {
     for (const ns of plan.namespaces) console.log(`  ${ns.name}/sidecar-bypass-platform: keys ${Object.keys(ns.configMapData).join(", ")}`);
     console.log("\nKuma objects:");
     for (const k of plan.kuma) console.log(`  ${k.patch ? "patch " : ""}${k.kind} ${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}: ${JSON.stringify(k.spec)}`);
-} catch (e) {
-    if (e instanceof BypassValidationError) {
+}
+
+if (require.main === module) {
+    try {
+        printPlan();
+    } catch (e) {
+        if (!(e instanceof BypassValidationError)) throw e;
         console.error(e.message);
         process.exit(1);
     }
-    throw e;
 }

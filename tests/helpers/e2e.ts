@@ -1,0 +1,87 @@
+// The e2e tier's harness: a control plane of the test's own, seeded as a Helm chart would seed it, and a
+// stack of tests/e2e/program run by the real Pulumi CLI, language host and Kubernetes provider.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import type { PlainBypassArgs } from "../../provider/index";
+import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
+import { type Kube, type ObjectMeta, applyServerSide, getJson } from "../../tools/harness/kube";
+import { type PulumiCli, findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT } from "../../tools/harness/pulumiCli";
+import { type ChartWorkload, HELM_MANAGER, chartDeployment, namespaceObject } from "../../tools/harness/workloads";
+
+export const PROGRAM_DIR = path.resolve(__dirname, "..", "..", "..", "tests", "e2e", "program");
+/** The component's name in the program; the plan names objects after it. */
+export const COMPONENT = "e2e";
+export const PLAN_OPTIONS = { name: `sidecar-bypass-${COMPONENT}` };
+
+/** Why the CLI-driven tests cannot run here, or undefined when they can. Printed by the skip, never silent. */
+export function cliSkipReason(): string | undefined {
+    const cli = findPulumiCli();
+    if (!cli) return `no Pulumi CLI on PATH or in ~/.pulumi/bin; ${PULUMI_INSTALL_HINT}`;
+    return missingPulumiTools(cli);
+}
+
+export interface Deployment {
+    metadata: ObjectMeta & { resourceVersion: string; generation: number };
+    spec: { template: { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> } } } & Record<string, unknown>;
+}
+
+export class E2eCluster {
+    readonly cp: ControlPlane;
+    constructor(name: string) {
+        this.cp = startControlPlane(name);
+    }
+    get kube(): Kube {
+        return this.cp;
+    }
+    seed(workloads: readonly ChartWorkload[]): void {
+        const namespaces = [...new Set(workloads.map((w) => w.namespace))];
+        applyServerSide(this.kube, namespaces.map(namespaceObject), { fieldManager: HELM_MANAGER });
+        applyServerSide(this.kube, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
+    }
+    deployment(namespace: string, name: string): Deployment {
+        return getJson<Deployment>(this.kube, ["deployment", "-n", namespace, name]);
+    }
+    stop(): void {
+        this.cp.stop();
+    }
+}
+
+export class E2eStack {
+    private constructor(
+        readonly stack: Stack,
+        readonly cli: PulumiCli,
+        readonly backendDir: string,
+    ) {}
+
+    static async open(cluster: E2eCluster, stackName: string): Promise<E2eStack> {
+        const cli = findPulumiCli()!;
+        const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-e2e-state-"));
+        const stack = await openStack({ cli, workDir: PROGRAM_DIR, stackName, backendDir, env: { KUBECONFIG: cluster.kube.kubeconfig } });
+        return new E2eStack(stack, cli, backendDir);
+    }
+
+    async setRules(rules: PlainBypassArgs): Promise<void> {
+        await this.stack.setConfig("rules", { value: JSON.stringify(rules) });
+    }
+
+    /** Removes the stack and its backend directory (after destroy). */
+    async remove(): Promise<void> {
+        await this.stack.workspace.removeStack(this.stack.name, { force: true }).catch(() => undefined);
+        fs.rmSync(this.backendDir, { recursive: true, force: true });
+    }
+}
+
+/** The parts of a Deployment a patch must not change: all but bookkeeping and status. */
+export function ownedByOthers(d: Deployment, ourKeys: ReadonlySet<string>): unknown {
+    const strip = (m: Record<string, string> | undefined) =>
+        Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => !ourKeys.has(k) && !k.startsWith("pulumi.com/") && k !== "deployment.kubernetes.io/revision"));
+    const { template, ...rest } = d.spec as { template: { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> }; spec: unknown } } & Record<string, unknown>;
+    return {
+        labels: strip(d.metadata.labels),
+        annotations: strip(d.metadata.annotations),
+        spec: rest,
+        template: { annotations: strip(template.metadata.annotations), labels: strip(template.metadata.labels), spec: template.spec },
+    };
+}

@@ -1,0 +1,124 @@
+// Finds the Pulumi CLI the way a user's shell would (PATH, then ~/.pulumi/bin where Pulumi's installer puts
+// it), opens stacks on a local file backend through the Automation API, and clears a lock that a dead
+// `pulumi` process left behind in a backend we own.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+
+/** The CLI version the project is tested with; older 3.x releases may lack what the provider asks for. */
+export const PULUMI_CLI_NEEDED = "3.259.0 or newer";
+export const PULUMI_INSTALL_HINT = `install the Pulumi CLI ${PULUMI_CLI_NEEDED} (https://www.pulumi.com/docs/install/) so that \`pulumi\` is on PATH or in ~/.pulumi/bin`;
+
+export interface PulumiCli {
+    /** The directory holding `pulumi` (plugins next to it are found too). */
+    readonly dir: string;
+    readonly version: string;
+}
+
+export function findPulumiCli(): PulumiCli | undefined {
+    const dirs = [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), path.join(os.homedir(), ".pulumi", "bin")];
+    for (const dir of dirs) {
+        const bin = path.join(dir, "pulumi");
+        if (!fs.existsSync(bin)) continue;
+        const r = spawnSync(bin, ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
+        if (r.status === 0) return { dir, version: r.stdout.trim() };
+    }
+    return undefined;
+}
+
+/** The Kubernetes provider version the installed `@pulumi/kubernetes` asks for. */
+export function kubernetesProviderVersion(): string {
+    return (require("@pulumi/kubernetes/package.json") as { version: string }).version;
+}
+
+/**
+ * What the CLI still lacks to run a TypeScript program against Kubernetes, or undefined when nothing: the
+ * Node.js language host (shipped next to the CLI) and the Kubernetes provider plugin at the version
+ * `@pulumi/kubernetes` asks for (on PATH, next to the CLI, or installed with `pulumi plugin install`).
+ */
+export function missingPulumiTools(cli: PulumiCli): string | undefined {
+    const dirs = [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), cli.dir];
+    const onPath = (name: string) => dirs.some((d) => fs.existsSync(path.join(d, name)));
+    const missing: string[] = [];
+    if (!onPath("pulumi-language-nodejs")) missing.push("the Node.js language host pulumi-language-nodejs");
+    const version = kubernetesProviderVersion();
+    const installed = path.join(os.homedir(), ".pulumi", "plugins", `resource-kubernetes-v${version}`, "pulumi-resource-kubernetes");
+    if (!onPath("pulumi-resource-kubernetes") && !fs.existsSync(installed)) {
+        missing.push(`the Kubernetes provider plugin ${version} (pulumi plugin install resource kubernetes v${version})`);
+    }
+    return missing.length ? `the Pulumi CLI at ${cli.dir} lacks ${missing.join(" and ")}` : undefined;
+}
+
+export interface StackOptions {
+    cli: PulumiCli;
+    /** The Pulumi project directory (holds Pulumi.yaml). */
+    workDir: string;
+    stackName: string;
+    /** A directory for the local file backend. */
+    backendDir: string;
+    env?: Record<string, string>;
+}
+
+/** Environment for every CLI run: the file backend, no passphrase prompt, no update check, plugins on PATH. */
+export function stackEnv(o: StackOptions): Record<string, string> {
+    return {
+        PULUMI_BACKEND_URL: `file://${o.backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+        PATH: [o.cli.dir, process.env.PATH ?? ""].join(path.delimiter),
+        ...o.env,
+    };
+}
+
+export async function openStack(o: StackOptions): Promise<Stack> {
+    fs.mkdirSync(o.backendDir, { recursive: true });
+    const envVars = stackEnv(o);
+    // The Automation API runs `pulumi` from PATH; it must be the one we found.
+    process.env.PATH = envVars.PATH;
+    return LocalWorkspace.createOrSelectStack({ stackName: o.stackName, workDir: o.workDir }, { envVars });
+}
+
+interface LockContent {
+    pid: number;
+    hostname: string;
+    timestamp?: string;
+}
+
+/**
+ * Removes the locks in a local file backend that were taken on this host by a `pulumi` process that no longer
+ * runs (killed mid-update). Returns one line per lock removed, for the caller to print. Locks of live
+ * processes, or of other hosts, are left alone.
+ */
+export function clearStaleLocks(backendDir: string): string[] {
+    const root = path.join(backendDir, ".pulumi", "locks");
+    const cleared: string[] = [];
+    const walk = (dir: string): void => {
+        if (!fs.existsSync(dir)) return;
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+            const file = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(file);
+            else if (entry.name.endsWith(".json")) {
+                const lock = JSON.parse(fs.readFileSync(file, "utf8")) as LockContent;
+                if (lock.hostname !== os.hostname() || processAlive(lock.pid)) continue;
+                fs.rmSync(file);
+                cleared.push(
+                    `cleared the lock on stack ${path.relative(root, dir)} left by pulumi process ${lock.pid} (${lock.timestamp ?? "time unknown"}), which no longer runs`,
+                );
+            }
+        }
+    };
+    walk(root);
+    return cleared;
+}
+
+function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
