@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The network oracle tests need iptables (Debian's package) to run istio-iptables for real.
+# The network oracle tests need iptables and ip (Debian's iptables and iproute2) to run istio-iptables for
+# real in network namespaces. Installs whichever is missing; a no-op when both are there.
 set -euo pipefail
-command -v iptables >/dev/null && command -v ip6tables >/dev/null && exit 0
+missing=()
+command -v iptables >/dev/null && command -v ip6tables >/dev/null || missing+=(iptables)
+command -v ip >/dev/null || missing+=(iproute2)
+((${#missing[@]} == 0)) && exit 0
 if [[ $(id -u) -ne 0 ]]; then
-    echo "[ensure-iptables] iptables is missing and this is not root; install Debian's iptables package" >&2
+    echo "[ensure-iptables] ${missing[*]} missing and this is not root; install Debian's ${missing[*]}" >&2
     exit 1
 fi
-echo "[ensure-iptables] installing Debian's iptables package" >&2
+echo "[ensure-iptables] installing Debian's ${missing[*]}" >&2
 apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables >&2
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2

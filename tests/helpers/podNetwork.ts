@@ -20,9 +20,18 @@ function sh(args: string[]): string {
     return execFileSync(args[0], args.slice(1), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
 }
 
-/** Why this machine cannot run the network tests, or undefined when it can. */
+/**
+ * Why this machine cannot run the network tests, or undefined when it can. It installs what the tests need
+ * (Debian's iptables and iproute2) before it decides, so a fresh machine where root can make namespaces runs
+ * them; only a kernel or sandbox that refuses namespaces is a reason to skip.
+ */
 export function netnsUnavailable(): string | undefined {
     if (process.getuid?.() !== 0) return "not running as root, so no network namespaces can be created";
+    try {
+        execFileSync("bash", [join(__dirname, "..", "..", "..", "tools", "ensure-iptables.sh")], { stdio: ["ignore", "inherit", "inherit"], timeout: 10 * 60_000 });
+    } catch (e) {
+        return `could not install iptables and iproute2 (tools/ensure-iptables.sh): ${(e as Error).message.split("\n")[0]}`;
+    }
     const probe = `sbprobe${process.pid}`;
     try {
         sh(["ip", "netns", "add", probe]);

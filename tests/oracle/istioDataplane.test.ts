@@ -2,13 +2,10 @@
 // network namespace that plays the pod. Small listeners stand in for the app, the sidecar (15001 outbound,
 // 15006 inbound) and outside destinations; connections show which traffic skipped the sidecar.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr, type PlainBypassArgs } from "../../provider/index";
 import { type IstioTools, istioTools } from "../helpers/istioTools";
 import { ADDR, PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
-import { REPO } from "../helpers/snapshot";
 
 const APP_PORTS = [8080, 9090];
 const DEST_PORTS = [80, 5432];
@@ -55,7 +52,6 @@ describe("Istio's data plane (istio-iptables in a network namespace)", { skip: u
     let tools: IstioTools;
     const networks: PodNetwork[] = [];
     before(() => {
-        execFileSync("bash", [join(REPO, "tools", "ensure-iptables.sh")], { stdio: "inherit", timeout: 10 * 60_000 });
         tools = istioTools();
     });
     after(() => networks.forEach((n) => n.down()));
