@@ -1,0 +1,57 @@
+// 500 workloads in 50 namespaces on the embedded control plane: up, a no-op preview and destroy, with times
+// printed. Figures, not limits: the assertions are about outcomes.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { PlainBypassArgs } from "../../provider/index";
+import { replicaSetsByDeployment } from "../../tools/harness/kube";
+import { E2eCluster, E2eStack, cliSkipReason } from "../helpers/e2e";
+
+const skip = cliSkipReason();
+const NAMESPACES = Number(process.env.E2E_SCALE_NAMESPACES ?? 50);
+const PER_NAMESPACE = Number(process.env.E2E_SCALE_PER_NAMESPACE ?? 10);
+
+const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `scale-${String(i).padStart(2, "0")}`);
+const workloads = namespaces.flatMap((namespace) => Array.from({ length: PER_NAMESPACE }, (_, j) => ({ namespace, name: `w-${j}` })));
+
+export const scaleRules: PlainBypassArgs = {
+    meshes: ["istio", "kuma"],
+    global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
+    namespaces: namespaces.map((name, i) => ({ name, inbound: { excludePorts: [7000 + i] } })),
+    workloads: workloads.map((w, i) => ({
+        kind: "Deployment" as const,
+        ...w,
+        ...(i % 10 === 0 ? { outbound: { excludeIpRanges: [`198.51.100.${i % 256}/32`], inherit: "merge" as const } } : {}),
+    })),
+};
+
+describe(`e2e: ${workloads.length} workloads in ${NAMESPACES} namespaces`, { skip: skip && `skipped: ${skip}` }, () => {
+    let cluster: E2eCluster;
+    let s: E2eStack;
+    before(async () => {
+        cluster = new E2eCluster("e2e-scale");
+        cluster.seed(workloads);
+        s = await E2eStack.open(cluster, "scale");
+        await s.setRules(scaleRules);
+    });
+    after(async () => {
+        await s?.remove();
+        cluster?.stop();
+    });
+
+    it("up, no-op preview and destroy", async (t) => {
+        const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+            const t0 = process.hrtime.bigint();
+            const r = await f();
+            t.diagnostic(`${what}: ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+            return r;
+        };
+        const up = await timed("up", () => s.stack.up({ color: "never" }));
+        assert.equal(up.summary.result, "succeeded");
+        const rs = replicaSetsByDeployment(cluster.kube, namespaces);
+        assert.equal([...rs.values()].filter((names) => names.length === 2).length, workloads.length, "every workload rolled once");
+        const preview = await timed("no-op preview", () => s.stack.preview({ color: "never" }));
+        assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
+        const destroy = await timed("destroy", () => s.stack.destroy({ color: "never" }));
+        assert.equal(destroy.summary.result, "succeeded");
+    });
+});
