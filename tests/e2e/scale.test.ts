@@ -2,36 +2,26 @@
 // printed. Figures, not limits: the assertions are about outcomes.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { PlainBypassArgs } from "../../provider/index";
+import { SCALE_500, scaleNamespaces, scaleRules, scaleWorkloads } from "../../bench/programs/scaleRules";
 import { replicaSetsByDeployment } from "../../tools/harness/kube";
 import { E2eCluster, E2eStack, cliSkipReason } from "../helpers/e2e";
 
 const skip = cliSkipReason();
-const NAMESPACES = Number(process.env.E2E_SCALE_NAMESPACES ?? 50);
-const PER_NAMESPACE = Number(process.env.E2E_SCALE_PER_NAMESPACE ?? 10);
-
-const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `scale-${String(i).padStart(2, "0")}`);
-const workloads = namespaces.flatMap((namespace) => Array.from({ length: PER_NAMESPACE }, (_, j) => ({ namespace, name: `w-${j}` })));
-
-export const scaleRules: PlainBypassArgs = {
-    meshes: ["istio", "kuma"],
-    global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
-    namespaces: namespaces.map((name, i) => ({ name, inbound: { excludePorts: [7000 + i] } })),
-    workloads: workloads.map((w, i) => ({
-        kind: "Deployment" as const,
-        ...w,
-        ...(i % 10 === 0 ? { outbound: { excludeIpRanges: [`198.51.100.${i % 256}/32`], inherit: "merge" as const } } : {}),
-    })),
+const size = {
+    namespaces: Number(process.env.E2E_SCALE_NAMESPACES ?? SCALE_500.namespaces),
+    perNamespace: Number(process.env.E2E_SCALE_PER_NAMESPACE ?? SCALE_500.perNamespace),
 };
+const namespaces = scaleNamespaces(size);
+const workloads = scaleWorkloads(size);
 
-describe(`e2e: ${workloads.length} workloads in ${NAMESPACES} namespaces`, { skip: skip && `skipped: ${skip}` }, () => {
+describe(`e2e: ${workloads.length} workloads in ${size.namespaces} namespaces`, { skip: skip && `skipped: ${skip}` }, () => {
     let cluster: E2eCluster;
     let s: E2eStack;
     before(async () => {
         cluster = new E2eCluster("e2e-scale");
         cluster.seed(workloads);
         s = await E2eStack.open(cluster, "scale");
-        await s.setRules(scaleRules);
+        await s.setRules(scaleRules(size));
     });
     after(async () => {
         await s?.remove();
