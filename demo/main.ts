@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { BypassValidationError } from "sidecar-bypass";
 import { startControlPlane } from "../tools/harness/controlPlane";
 import { type Kube, applyServerSide, kubectl, replicaSetsByDeployment, rolledDeployments } from "../tools/harness/kube";
-import { PULUMI_INSTALL_HINT, clearStaleLocks, findPulumiCli, missingPulumiTools, openStack } from "../tools/harness/pulumiCli";
+import { PULUMI_INSTALL_HINT, findPulumiCli, missingPulumiTools, openStack, recoverInterruptedUpdate } from "../tools/harness/pulumiCli";
 import { HELM_MANAGER, chartDeployment, kumaMesh, namespaceObject } from "../tools/harness/workloads";
 import { printPlan } from "./print-plan";
 import { demoRules } from "./rules";
@@ -60,8 +60,8 @@ async function main(): Promise<void> {
     const namespaces = seed(kube);
     const before = replicaSetsByDeployment(kube, namespaces);
 
-    for (const line of clearStaleLocks(backendDir)) console.log(`[demo] ${line}`);
     const stack = await openStack({ cli, workDir: REPO, stackName: "demo", backendDir, env: { KUBECONFIG: kube.kubeconfig } });
+    for (const line of await recoverInterruptedUpdate(stack, backendDir)) console.log(`[demo] ${line}`);
     const up = await stack.up({ refresh: true, color: "never", onOutput: (s) => process.stdout.write(s) });
 
     const rolled = rolledDeployments(before, replicaSetsByDeployment(kube, namespaces));

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
-import { clearStaleLocks, findPulumiCli, stackEnv } from "../../tools/harness/pulumiCli";
+import { findPulumiCli, recoverInterruptedUpdate, stackEnv } from "../../tools/harness/pulumiCli";
 import { E2eCluster, E2eStack, PROGRAM_DIR, cliSkipReason } from "../helpers/e2e";
 
 const skip = cliSkipReason();
@@ -33,7 +33,7 @@ describe("e2e: an interrupted up", { skip: skip && `skipped: ${skip}` }, () => {
         cluster?.stop();
     });
 
-    it("SIGKILL mid-rollout: the next up is refused for the lock; with the stale lock cleared, up --refresh converges", async (t) => {
+    it("SIGKILL mid-rollout: the next up is refused for the lock; recovered (stale lock, pending patch creates), up --refresh converges", async (t) => {
         const cli = findPulumiCli()!;
         const env = { ...process.env, ...stackEnv({ cli, workDir: PROGRAM_DIR, stackName: STACK, backendDir: s.backendDir, env: { KUBECONFIG: cluster.kube.kubeconfig } }) };
         // Its own process group, so the kill takes the language host and provider with it, as a killed CI job would.
@@ -50,9 +50,12 @@ describe("e2e: an interrupted up", { skip: skip && `skipped: ${skip}` }, () => {
         await exited;
 
         await assert.rejects(s.stack.up({ color: "never" }), /currently locked/);
-        const cleared = clearStaleLocks(s.backendDir);
-        assert.equal(cleared.length, 1, "exactly the dead update's lock");
-        t.diagnostic(cleared[0]);
+        const pending = ((await s.stack.exportStack()).deployment as { pending_operations?: { type: string }[] }).pending_operations ?? [];
+        t.diagnostic(`the killed update left ${pending.length} pending operation(s): ${pending.map((p) => p.type).join(", ")}`);
+        const lines = await recoverInterruptedUpdate(s.stack, s.backendDir);
+        for (const line of lines) t.diagnostic(line);
+        assert.match(lines[0], /cleared the lock .* left by pulumi process \d+/, "exactly the dead update's lock");
+        assert.equal(lines.filter((l) => l.startsWith("cleared the lock")).length, 1);
 
         // The workload can now become ready (a chart upgrade fixed it); the next up converges.
         cluster.seed([{ namespace: "shop", name: "slow" }]);

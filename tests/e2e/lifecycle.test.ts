@@ -109,7 +109,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         assert.deepEqual(cm.data, planBypass(v2, PLAN_OPTIONS).namespaces.find((n) => n.name === "shop")!.configMapData);
     });
 
-    it("another owner: its fields survive, and a conflict on one of ours fails at preview naming it, with nothing written", async () => {
+    it("another owner: its fields survive, and a conflict on one of ours fails at preview naming it, with nothing written", async (t) => {
         const cart = cluster.deployment("shop", "cart");
         assert.ok(cart.metadata.managedFields?.some((m) => m.manager === HELM_MANAGER), "helm still manages its fields");
         assert.ok(cart.metadata.managedFields?.some((m) => m.manager === "sidecar-bypass"), "our patch is applied under our field manager");
@@ -127,6 +127,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         const atConflict = versions();
         await s.setRules(rules([7001, 7002, 7003]));
         await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => {
+            t.diagnostic(e.message.split("\n").find((l) => /conflict/i.test(l))?.trim() ?? "");
             assert.match(e.message, /ops-team/);
             assert.match(e.message, /excludeInboundPorts/);
             return true;
@@ -150,6 +151,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
             assert.deepEqual(ownedByOthers(live, ourKeys(plan)), pristine.get(key), `${key}: everything not ours unchanged`);
             const tpl = live.spec.template.metadata;
             for (const k of ourKeys(plan)) assert.ok(!(k in (tpl.annotations ?? {})) && !(k in (tpl.labels ?? {})), `${key}: ${k} removed`);
+            assert.ok(live.metadata.managedFields?.some((m) => m.manager === HELM_MANAGER), `${key}: helm's fields stay`);
             assert.ok(!live.metadata.managedFields?.some((m) => m.manager === "sidecar-bypass"), `${key}: no field left to our manager`);
         }
         for (const ns of NAMESPACES) {

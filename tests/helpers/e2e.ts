@@ -41,7 +41,7 @@ export class E2eCluster {
         applyServerSide(this.kube, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
     }
     deployment(namespace: string, name: string): Deployment {
-        return getJson<Deployment>(this.kube, ["deployment", "-n", namespace, name]);
+        return getJson<Deployment>(this.kube, ["deployment", "-n", namespace, name, "--show-managed-fields"]);
     }
     stop(): void {
         this.cp.stop();

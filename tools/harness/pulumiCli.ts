@@ -122,3 +122,36 @@ function processAlive(pid: number): boolean {
         return (e as NodeJS.ErrnoException).code === "EPERM";
     }
 }
+
+interface PendingOperation {
+    type: string;
+    resource: { urn: string; type: string };
+}
+
+/** A server-side-apply patch: applying it again is an upsert, so a lost create can simply be redone. */
+const isPatch = (type: string) => /^kubernetes:.*Patch$/.test(type);
+
+/**
+ * Recovers a stack whose last update was killed: clears its stale lock (see clearStaleLocks) and, when the
+ * checkpoint still holds pending creates, drops them if every one is a patch (the next up re-applies it). A
+ * pending create of an object we own is left for the user, with the resource named, since dropping it would
+ * make the next create fail on the object that already exists. Returns the lines to print.
+ */
+export async function recoverInterruptedUpdate(stack: Stack, backendDir: string): Promise<string[]> {
+    const lines = clearStaleLocks(backendDir);
+    if (lines.length === 0) return lines;
+    const deployment = (await stack.exportStack()).deployment as { pending_operations?: PendingOperation[] };
+    const creates = (deployment.pending_operations ?? []).filter((op) => op.type === "creating");
+    if (creates.length === 0) return lines;
+    const owned = creates.filter((op) => !isPatch(op.resource.type));
+    if (owned.length > 0) {
+        lines.push(
+            `the interrupted update left pending creates of ${owned.map((op) => op.resource.urn).join(", ")}; ` +
+                "import them with `pulumi refresh --import-pending-creates <urn> <namespace/name>` before the next up",
+        );
+        return lines;
+    }
+    await stack.refresh({ clearPendingCreates: true, color: "never" });
+    lines.push(`cleared ${creates.length} pending create(s) of patches the interrupted update left; the next up applies them again`);
+    return lines;
+}
