@@ -57,9 +57,18 @@ describe("renderKuma, renderKmesh, renderLinkerd, renderConsul", () => {
         assert.equal(a["traffic.kuma.io/exclude-inbound-ports"], "8080,8081,8082,9000");
         assert.equal(a["traffic.kuma.io/exclude-outbound-ips"], "192.0.2.0/24");
         assert.equal(a["config.linkerd.io/skip-inbound-ports"], "8080-8082,9000");
-        assert.equal(a["config.linkerd.io/skip-subnets"], "192.0.2.0/24");
         assert.equal(a["consul.hashicorp.com/transparent-proxy-exclude-outbound-ports"], "5432");
         assert.equal(a["consul.hashicorp.com/transparent-proxy-exclude-outbound-cidrs"], "192.0.2.0/24");
+    });
+    it("never writes Linkerd's skip-subnets for an outbound rule (it skips inbound traffic from those sources) and says why", () => {
+        const p = one(["linkerd"], rules);
+        const a = p.workloads[0].annotations;
+        assert.equal(a["config.linkerd.io/skip-subnets"], undefined);
+        assert.ok(!Object.keys(a).some((k) => /subnet/.test(k)), JSON.stringify(a));
+        assert.equal(a["config.linkerd.io/skip-outbound-ports"], "5432");
+        const w = p.warnings.find((x) => /Linkerd cannot exclude outbound destinations by address/.test(x.message));
+        assert.ok(w, JSON.stringify(p.warnings));
+        assert.match(w.message, /outbound\.excludePorts instead/);
     });
     it("labels a full-bypass workload for Kmesh", () => {
         assert.deepEqual(one(["kmesh"], { fullBypass: { enabled: true, acknowledged: true } }).workloads[0].labels, { "kmesh.net/bypass": "enabled" });

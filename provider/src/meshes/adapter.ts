@@ -35,12 +35,14 @@ export function renderExcludeLists(
     format: (f: EffectiveField) => string,
     /** Note for a field set to an empty list, where the mesh cannot express "none". */
     emptyNote?: (key: FieldKey) => string,
+    /** Why the mesh cannot express a field, where a plain "has no per-pod field" would mislead. */
+    cannot: Partial<Record<FieldKey, string>> = {},
 ): ReturnType<typeof emptyRendered> {
     const out = emptyRendered();
     for (const f of Object.values(effective.fields)) {
         const name = annotationFor[f.key];
         if (!name) {
-            out.notes.push(`${mesh} has no per-pod ${f.key}; it is not applied for ${mesh}`);
+            out.notes.push(cannot[f.key] ?? `${mesh} has no per-pod ${f.key}; it is not applied for ${mesh}`);
             continue;
         }
         const value = format(f);

@@ -1,5 +1,12 @@
 // Linkerd: `config.linkerd.io/skip-*` annotations. Ports may be written as inclusive ranges, which keeps
 // long lists short; an annotation replaces the Helm default (proxyInit.ignore*Ports).
+//
+// Checked against linkerd/linkerd2 b24cd40 (pkg/inject/inject.go ~600: the annotation overrides
+// proxyInit.skipSubnets; charts/partials/templates/_proxy-init.tpl ~45: passed as --subnets-to-ignore) and
+// linkerd2-proxy-init 183e791 (pkg/iptables/iptables.go ~225 and ~396: each subnet becomes
+// `-A PROXY_INIT_REDIRECT -j RETURN -s <subnet>`, a *source* match on the *inbound* chain only).
+// So `skip-subnets` cannot exclude outbound destinations; writing it for an outbound rule would let inbound
+// traffic from those sources past the proxy (mTLS and policy) and leave the outbound traffic proxied.
 import type { FieldKey } from "../rules/fields";
 import { toPortRanges } from "../rules/ports";
 import { joinedValues } from "../plan/resolveScopes";
@@ -8,7 +15,13 @@ import { type MeshRenderer, renderExcludeLists } from "./adapter";
 export const LINKERD_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "config.linkerd.io/skip-inbound-ports",
     "outbound.excludePorts": "config.linkerd.io/skip-outbound-ports",
-    "outbound.excludeIpRanges": "config.linkerd.io/skip-subnets",
+};
+
+const CANNOT: Partial<Record<FieldKey, string>> = {
+    "outbound.excludeIpRanges":
+        "Linkerd cannot exclude outbound destinations by address: its only address setting, config.linkerd.io/skip-subnets, " +
+        "skips inbound traffic *from* those sources (proxy-init --subnets-to-ignore), which would open the pod to them past mTLS " +
+        "and policy; outbound.excludeIpRanges is not applied for Linkerd (exclude the destination ports with outbound.excludePorts instead)",
 };
 
 export const renderLinkerd: MeshRenderer = ({ effective }) =>
@@ -18,4 +31,5 @@ export const renderLinkerd: MeshRenderer = ({ effective }) =>
         LINKERD_ANNOTATIONS,
         (f) => (f.ports.length > 0 ? toPortRanges(f.ports).join(",") : joinedValues(f)),
         (key) => `Linkerd reads an empty ${key} annotation as its Helm default, so an empty list cannot be expressed`,
+        CANNOT,
     );
