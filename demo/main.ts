@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BypassValidationError } from "sidecar-bypass";
 import { startControlPlane } from "../tools/harness/controlPlane";
-import { type Kube, applyServerSide, kubectl, replicaSetsByDeployment, rolledDeployments } from "../tools/harness/kube";
+import { type Kube, applyServerSide, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../tools/harness/kube";
 import { PULUMI_INSTALL_HINT, findPulumiCli, missingPulumiTools, openStack, recoverInterruptedUpdate } from "../tools/harness/pulumiCli";
 import { HELM_MANAGER, chartDeployment, kumaMesh, namespaceObject } from "../tools/harness/workloads";
 import { printPlan } from "./print-plan";
@@ -25,11 +25,13 @@ function targetCluster(): { kube: Kube; backendDir: string; embedded: boolean } 
 }
 
 /** The demo's workloads and namespaces as a chart creates them, and the Mesh its operator owns. */
-function seed(kube: Kube): string[] {
+async function seed(kube: Kube): Promise<string[]> {
     const workloads = (demoRules.workloads ?? []).map((w) => ({ namespace: w.namespace as string, name: w.name as string }));
     const namespaces = [...new Set(workloads.map((w) => w.namespace))].sort();
     applyServerSide(kube, namespaces.map(namespaceObject), { fieldManager: HELM_MANAGER });
     applyServerSide(kube, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
+    // As on a real cluster, the chart's own rollout is done before anyone patches the workloads.
+    await waitForRollouts(kube, workloads.map((w) => `${w.namespace}/${w.name}`));
     if (demoRules.meshes.includes("kuma")) {
         try {
             kubectl(kube, ["get", "crd", "meshes.kuma.io"]);
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     console.log(`[demo] Pulumi CLI ${cli.version} from ${cli.dir}`);
     const { kube, backendDir, embedded } = targetCluster();
     console.log(`[demo] cluster: ${embedded ? "the embedded control plane" : "KUBECONFIG"} (${kube.kubeconfig})`);
-    const namespaces = seed(kube);
+    const namespaces = await seed(kube);
     const before = replicaSetsByDeployment(kube, namespaces);
 
     const stack = await openStack({ cli, workDir: REPO, stackName: "demo", backendDir, env: { KUBECONFIG: kube.kubeconfig } });

@@ -23,7 +23,7 @@ describe("e2e: an interrupted up", { skip: skip && `skipped: ${skip}` }, () => {
     before(async () => {
         cluster = new E2eCluster("e2e-interruption");
         // Unschedulable at first, so the rollout is still in progress when up is killed.
-        cluster.seed([{ namespace: "shop", name: "slow", unschedulable: true }]);
+        await cluster.seed([{ namespace: "shop", name: "slow", unschedulable: true }]);
         s = await E2eStack.open(cluster, STACK);
         await s.setRules(rules);
     });
@@ -58,7 +58,7 @@ describe("e2e: an interrupted up", { skip: skip && `skipped: ${skip}` }, () => {
         assert.equal(lines.filter((l) => l.startsWith("cleared the lock")).length, 1);
 
         // The workload can now become ready (a chart upgrade fixed it); the next up converges.
-        cluster.seed([{ namespace: "shop", name: "slow" }]);
+        await cluster.seed([{ namespace: "shop", name: "slow" }]);
         const again = await s.stack.up({ color: "never", refresh: true });
         assert.equal(again.summary.result, "succeeded");
         const state = (await s.stack.exportStack()).deployment as { pending_operations?: unknown[] };

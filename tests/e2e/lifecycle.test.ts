@@ -46,7 +46,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
 
     before(async () => {
         cluster = new E2eCluster("e2e-lifecycle");
-        cluster.seed(WORKLOADS);
+        await cluster.seed(WORKLOADS);
         applyServerSide(cluster.kube, [kumaMesh()], { fieldManager: "kuma-operator" });
         const keys = ourKeys(planBypass(v2, PLAN_OPTIONS));
         pristine = new Map(WORKLOADS.map((w) => [`${w.namespace}/${w.name}`, ownedByOthers(cluster.deployment(w.namespace, w.name), keys)]));

@@ -19,7 +19,7 @@ describe(`e2e: ${workloads.length} workloads in ${size.namespaces} namespaces`, 
     let s: E2eStack;
     before(async () => {
         cluster = new E2eCluster("e2e-scale");
-        cluster.seed(workloads);
+        await cluster.seed(workloads);
         s = await E2eStack.open(cluster, "scale");
         await s.setRules(scaleRules(size));
     });

@@ -19,7 +19,7 @@ describe("e2e: a workload that cannot become ready", { skip: skip && `skipped: $
     let s: E2eStack;
     before(async () => {
         cluster = new E2eCluster("e2e-unhealthy");
-        cluster.seed([{ namespace: "shop", name: "stuck", unschedulable: true }]);
+        await cluster.seed([{ namespace: "shop", name: "stuck", unschedulable: true }]);
         s = await E2eStack.open(cluster, "unhealthy");
     });
     after(async () => {

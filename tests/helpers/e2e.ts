@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { PlainBypassArgs } from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
-import { type Kube, type ObjectMeta, applyServerSide, getJson } from "../../tools/harness/kube";
+import { type Kube, type ObjectMeta, applyServerSide, getJson, waitForRollouts } from "../../tools/harness/kube";
 import { type PulumiCli, findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT } from "../../tools/harness/pulumiCli";
 import { type ChartWorkload, HELM_MANAGER, chartDeployment, namespaceObject } from "../../tools/harness/workloads";
 
@@ -35,10 +35,12 @@ export class E2eCluster {
     get kube(): Kube {
         return this.cp;
     }
-    seed(workloads: readonly ChartWorkload[]): void {
+    /** Creates (or upgrades) the workloads as a chart would and waits for the schedulable ones to roll out. */
+    async seed(workloads: readonly ChartWorkload[]): Promise<void> {
         const namespaces = [...new Set(workloads.map((w) => w.namespace))];
         applyServerSide(this.kube, namespaces.map(namespaceObject), { fieldManager: HELM_MANAGER });
         applyServerSide(this.kube, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
+        await waitForRollouts(this.kube, workloads.filter((w) => !w.unschedulable).map((w) => `${w.namespace}/${w.name}`));
     }
     deployment(namespace: string, name: string): Deployment {
         return getJson<Deployment>(this.kube, ["deployment", "-n", namespace, name, "--show-managed-fields"]);

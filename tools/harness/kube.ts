@@ -140,3 +140,29 @@ export function applyRequest(kube: Kube, object: { apiVersion: string; kind: str
         req.end(body);
     });
 }
+
+interface DeploymentStatus {
+    metadata: { name: string; namespace: string; generation: number };
+    spec: { replicas?: number };
+    status?: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number };
+}
+
+/** Waits (bounded) until the named Deployments have rolled out their current template; throws naming those that did not. */
+export async function waitForRollouts(kube: Kube, keys: readonly string[], timeoutMs = 300_000): Promise<void> {
+    const pending = new Set(keys);
+    const namespaces = [...new Set(keys.map((k) => k.split("/")[0]))];
+    const deadline = Date.now() + timeoutMs;
+    while (pending.size > 0) {
+        for (const ns of namespaces) {
+            for (const d of getJson<{ items: DeploymentStatus[] }>(kube, ["deployments", "-n", ns]).items) {
+                const want = d.spec.replicas ?? 1;
+                const s = d.status ?? {};
+                const done = (s.observedGeneration ?? 0) >= d.metadata.generation && s.updatedReplicas === want && s.availableReplicas === want;
+                if (done) pending.delete(`${ns}/${d.metadata.name}`);
+            }
+        }
+        if (pending.size === 0) return;
+        if (Date.now() > deadline) throw new Error(`not rolled out in ${timeoutMs / 1000} s: ${[...pending].slice(0, 5).join(", ")}${pending.size > 5 ? ` and ${pending.size - 5} more` : ""}`);
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}

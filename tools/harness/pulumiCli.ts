@@ -68,7 +68,8 @@ export function stackEnv(o: StackOptions): Record<string, string> {
         PULUMI_CONFIG_PASSPHRASE: "",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-        PATH: [o.cli.dir, process.env.PATH ?? ""].join(path.delimiter),
+        // The language host runs `node` from PATH: give it the Node.js this process runs on (the project's 24).
+        PATH: [o.cli.dir, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
         ...o.env,
     };
 }
