@@ -7,23 +7,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${SIDECAR_BYPASS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidecar-bypass}
-stamp=$(cat "$here/controlplane/go.mod" "$here/controlplane/go.sum" "$0" | sha256sum | cut -c1-16)
-out="$cache/controlplane-$stamp"
+tool=build-controlplane
+source "$here/lib.sh"
+# What decides the binaries: the pins, and the version stamped into them (the ldflags below follow from it).
+out="$cache/controlplane-$(stamp "$here/controlplane/go.mod" "$here/controlplane/go.sum")"
 bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
 
-log() { printf '[build-controlplane] %s\n' "$*" >&2; }
-step() {
-    local name=$1
-    shift
-    local start=$SECONDS
-    log "$name ..."
-    if ! "$@"; then
-        log "FAILED: $name (after $((SECONDS - start)) s)"
-        exit 1
-    fi
-    log "$name: done in $((SECONDS - start)) s"
-}
 complete() {
     local b
     for b in "${bins[@]}"; do [[ -x $out/bin/$b ]] || return 1; done
@@ -31,9 +20,7 @@ complete() {
 }
 
 # Test files and the main job may ask at once: one builds, the others wait for it.
-mkdir -p "$cache"
-exec 9>"$cache/controlplane.lock"
-flock 9
+lock controlplane
 
 if complete; then
     log "cached: $out"
@@ -41,10 +28,10 @@ if complete; then
     exit 0
 fi
 
-command -v go >/dev/null || { log "FAILED: go is not on PATH (Go 1.26 is needed to build the control plane)"; exit 1; }
+need_go "the control plane"
 mkdir -p "$out/bin"
 log "building into $out (a cold build takes 15-25 min on 2 cores)"
-export GOTOOLCHAIN=local CGO_ENABLED=0
+export CGO_ENABLED=0
 
 modver() { (cd "$here/controlplane" && go list -m -f '{{.Version}}' "$1"); }
 k8s=$(modver k8s.io/kubernetes)

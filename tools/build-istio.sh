@@ -6,27 +6,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${SIDECAR_BYPASS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidecar-bypass}
-stamp=$(cat "$here/istio/go.mod" "$here/istio/go.sum" "$here"/istio/cmd/*/*.go | sha256sum | cut -c1-16)
-out="$cache/istio-$stamp"
-
-log() { printf '[build-istio] %s\n' "$*" >&2; }
-step() {
-    local name=$1
-    shift
-    local start=$SECONDS
-    log "$name ..."
-    if ! "$@"; then
-        log "FAILED: $name (after $((SECONDS - start)) s)"
-        exit 1
-    fi
-    log "$name: done in $((SECONDS - start)) s"
-}
+tool=build-istio
+source "$here/lib.sh"
+out="$cache/istio-$(stamp "$here/istio/go.mod" "$here/istio/go.sum" "$here"/istio/cmd/*/*.go)"
 
 # Test files run in parallel and may all ask for the tools at once: one builds, the others wait for it.
-mkdir -p "$cache"
-exec 9>"$cache/istio.lock"
-flock 9
+lock istio
 
 if [[ -x $out/bin/istioctl && -x $out/bin/pilot-agent && -x $out/bin/validate-annotations && -s $out/manifest.yaml ]]; then
     log "cached: $out"
@@ -34,7 +19,7 @@ if [[ -x $out/bin/istioctl && -x $out/bin/pilot-agent && -x $out/bin/validate-an
     exit 0
 fi
 
-command -v go >/dev/null || { log "FAILED: go is not on PATH (Go 1.26 is needed to build Istio's tools)"; exit 1; }
+need_go "Istio's tools"
 mkdir -p "$out/bin"
 log "building into $out (cold builds take many minutes on 2 cores)"
 build() { (cd "$here/istio" && go build -trimpath -ldflags='-s -w' -o "$out/bin/" \
