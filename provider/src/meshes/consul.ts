@@ -1,5 +1,12 @@
 // Consul (consul-k8s transparent proxy): `consul.hashicorp.com/transparent-proxy-exclude-*` annotations.
-// Consul appends them to the exclusions it computes itself (probe ports, its own UID).
+// Consul appends them to the exclusions it computes itself (probe ports, its own UIDs).
+//
+// Checked against consul-k8s a507b1d (control-plane/connect-inject/webhook/redirect_traffic.go: each annotation
+// is split on commas into iptables.Config) and github.com/hashicorp/consul/sdk v0.18.2 (iptables/iptables.go:
+// every ExcludeOutboundCIDRs entry becomes `iptables -t nat -I CONSUL_PROXY_OUTPUT -d <cidr> -j RETURN`, and in
+// dual-stack mode `ip6tables` the same). An IPv6 range makes iptables fail, so connect-init fails and the pod
+// never starts; IPv6 traffic is not redirected at all in the default single-stack mode. So only IPv4 ranges are
+// written. The oracle tier runs Consul's own code on these annotations with real traffic.
 import type { FieldKey } from "../rules/fields";
 import { joinedValues } from "../plan/resolveScopes";
 import { type MeshRenderer, renderExcludeLists } from "./adapter";
@@ -10,6 +17,17 @@ export const CONSUL_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "outbound.excludeIpRanges": "consul.hashicorp.com/transparent-proxy-exclude-outbound-cidrs",
 };
 
-export const renderConsul: MeshRenderer = ({ effective }) =>
-    renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, joinedValues,
+const IPV6_RANGES_NOTE =
+    "Consul applies every transparent-proxy-exclude-outbound-cidrs entry with iptables, where an IPv6 range fails the pod's " +
+    "redirect setup (and in dual-stack mode ip6tables fails on every IPv4 range); the IPv6 ranges are not written for Consul, " +
+    "whose default single-stack redirect does not capture IPv6 traffic anyway";
+
+export const renderConsul: MeshRenderer = ({ effective }) => {
+    const out = renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, (f) =>
+        f.ports.length > 0 || f.cidrs.every((c) => c.family === 4)
+            ? joinedValues(f)
+            : f.cidrs.filter((c) => c.family === 4).map((c) => c.text).join(","),
     );
+    if (effective.fields["outbound.excludeIpRanges"]?.cidrs.some((c) => c.family === 6)) out.notes.push(IPV6_RANGES_NOTE);
+    return out;
+};
