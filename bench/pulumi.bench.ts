@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startControlPlane } from "../tools/harness/controlPlane";
-import { applyServerSide } from "../tools/harness/kube";
+import { applyServerSide, waitForRollouts } from "../tools/harness/kube";
 import { PULUMI_INSTALL_HINT, findPulumiCli, missingPulumiTools, openStack } from "../tools/harness/pulumiCli";
 import { HELM_MANAGER, chartDeployment, namespaceObject } from "../tools/harness/workloads";
 import { SCALE_500, scaleNamespaces, scaleWorkloads } from "./programs/scaleRules";
@@ -27,18 +27,21 @@ async function main(): Promise<void> {
         console.log(`pulumi bench: skipped, ${missing}`);
         return;
     }
-    const cp = startControlPlane("bench");
-    try {
-        applyServerSide(cp, scaleNamespaces(SCALE_500).map(namespaceObject), { fieldManager: HELM_MANAGER });
-        applyServerSide(cp, scaleWorkloads(SCALE_500).map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
-        const times: Record<(typeof PROGRAMS)[number], { preview: number[]; up: number[]; noop: number[] }> = {
-            component: { preview: [], up: [], noop: [] },
-            direct: { preview: [], up: [], noop: [] },
-        };
-        // Alternate the two programs so drift in the machine's speed hits both alike.
-        for (let round = 0; round < ROUNDS; round++) {
-            for (const program of round % 2 === 0 ? PROGRAMS : [...PROGRAMS].reverse()) {
-                const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-bench-state-"));
+    const times: Record<(typeof PROGRAMS)[number], { preview: number[]; up: number[]; noop: number[] }> = {
+        component: { preview: [], up: [], noop: [] },
+        direct: { preview: [], up: [], noop: [] },
+    };
+    // Alternate the two programs so drift in the machine's speed hits both alike; each run gets a fresh cluster
+    // seeded the same way, so both start from workloads that have never been patched.
+    for (let round = 0; round < ROUNDS; round++) {
+        for (const program of round % 2 === 0 ? PROGRAMS : [...PROGRAMS].reverse()) {
+            const cp = startControlPlane(`bench-${program}`);
+            const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-bench-state-"));
+            try {
+                applyServerSide(cp, scaleNamespaces(SCALE_500).map(namespaceObject), { fieldManager: HELM_MANAGER });
+                const workloads = scaleWorkloads(SCALE_500);
+                applyServerSide(cp, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
+                await waitForRollouts(cp, workloads.map((w) => `${w.namespace}/${w.name}`));
                 const workDir = path.resolve(__dirname, "..", "..", "bench", "programs", program);
                 const stack = await openStack({ cli, workDir, stackName: "bench", backendDir, env: { KUBECONFIG: cp.kubeconfig } });
                 await stack.setConfig("size", { value: JSON.stringify(SCALE_500) });
@@ -46,24 +49,24 @@ async function main(): Promise<void> {
                     times[program].preview.push(await seconds(() => stack.preview({ color: "never" })));
                     times[program].up.push(await seconds(() => stack.up({ color: "never" })));
                     times[program].noop.push(await seconds(() => stack.preview({ color: "never" })));
-                    await stack.destroy({ color: "never" });
                 } finally {
                     await stack.workspace.removeStack("bench", { force: true }).catch(() => undefined);
-                    fs.rmSync(backendDir, { recursive: true, force: true });
                 }
-                console.log(`  round ${round + 1} ${program}: preview ${times[program].preview.at(-1)!.toFixed(1)} s, up ${times[program].up.at(-1)!.toFixed(1)} s, no-op preview ${times[program].noop.at(-1)!.toFixed(1)} s`);
+            } finally {
+                fs.rmSync(backendDir, { recursive: true, force: true });
+                cp.stop();
             }
+            const last = (xs: number[]) => xs[xs.length - 1].toFixed(1);
+            console.log(`  round ${round + 1} ${program}: preview ${last(times[program].preview)} s, up ${last(times[program].up)} s, no-op preview ${last(times[program].noop)} s`);
         }
-        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-        const n = SCALE_500.namespaces * SCALE_500.perNamespace;
-        console.log(`pulumi: the component vs the same objects made directly, ${n} workloads, CLI ${cli.version}, ${ROUNDS} round(s)`);
-        for (const what of ["preview", "up", "noop"] as const) {
-            const c = median(times.component[what]);
-            const d = median(times.direct[what]);
-            console.log(`  ${what === "noop" ? "no-op preview" : what}: component ${c.toFixed(1)} s, direct ${d.toFixed(1)} s, ratio ${(c / d).toFixed(2)} (target <= 1.10)`);
-        }
-    } finally {
-        cp.stop();
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const n = SCALE_500.namespaces * SCALE_500.perNamespace;
+    console.log(`pulumi: the component vs the same objects made directly, ${n} workloads, CLI ${cli.version}, ${ROUNDS} round(s)`);
+    for (const what of ["preview", "up", "noop"] as const) {
+        const c = median(times.component[what]);
+        const d = median(times.direct[what]);
+        console.log(`  ${what === "noop" ? "no-op preview" : what}: component ${c.toFixed(1)} s, direct ${d.toFixed(1)} s, ratio ${(c / d).toFixed(2)} (target <= 1.10)`);
     }
 }
 

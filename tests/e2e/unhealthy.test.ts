@@ -35,7 +35,7 @@ describe("e2e: a workload that cannot become ready", { skip: skip && `skipped: $
             assert.match(e.message, /e2e\/shop\/Deployment\/stuck/, "the resource names the workload");
             assert.match(e.message, /stuck/);
             assert.match(e.message, /Unschedulable|unschedulable|not attained|timed out|Ready/i, "the reason is given");
-            t.diagnostic(`up failed as expected: ${e.message.split("\n").filter((l) => /error/i.test(l)).slice(0, 3).map((l) => l.trim()).join(" | ")}`);
+            t.diagnostic(`up failed as expected: ${e.message.split("\n").filter((l) => /^\s*\*/.test(l)).slice(0, 4).map((l) => l.trim()).join(" | ")}`);
             return true;
         });
         const seconds = (Date.now() - started) / 1000;
