@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     // seeded the same way, so both start from workloads that have never been patched.
     for (let round = 0; round < ROUNDS; round++) {
         for (const program of round % 2 === 0 ? PROGRAMS : [...PROGRAMS].reverse()) {
-            const cp = startControlPlane(`bench-${program}`);
+            const cp = startControlPlane(`bench-${program}`, { fresh: true });
             const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-bench-state-"));
             try {
                 applyServerSide(cp, scaleNamespaces(SCALE_500).map(namespaceObject), { fieldManager: HELM_MANAGER });

@@ -80,7 +80,7 @@ function objectsOf(plan: BypassPlan, name: string): { workloads: object[]; patch
 describe("e2e: the API server admits everything the plans render (no CLI needed)", () => {
     let cp: ControlPlane;
     before(() => {
-        cp = startControlPlane("e2e-apiserver");
+        cp = startControlPlane("e2e-apiserver", { fresh: true });
     });
     after(() => cp?.stop());
 

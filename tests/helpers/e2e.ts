@@ -30,7 +30,7 @@ export interface Deployment {
 export class E2eCluster {
     readonly cp: ControlPlane;
     constructor(name: string) {
-        this.cp = startControlPlane(name);
+        this.cp = startControlPlane(name, { fresh: true });
     }
     get kube(): Kube {
         return this.cp;

@@ -22,8 +22,12 @@ function cluster(name: string, verb: string): string {
     return out.trim().split("\n").pop() ?? "";
 }
 
-/** Builds what is missing and starts (or reuses) the named cluster. Progress goes to stderr. */
-export function startControlPlane(name: string): ControlPlane {
+/**
+ * Builds what is missing and starts the named cluster, reusing it if it runs already; `fresh` stops it first,
+ * so a test never inherits what an earlier, interrupted run left in it. Progress goes to stderr.
+ */
+export function startControlPlane(name: string, options: { fresh?: boolean } = {}): ControlPlane {
+    if (options.fresh) cluster(name, "stop");
     const kubeconfig = cluster(name, "start");
     return { name, kubeconfig, kubectl: controlPlaneBin("kubectl"), stop: () => void cluster(name, "stop") };
 }
