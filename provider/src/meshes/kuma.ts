@@ -1,6 +1,11 @@
 // Kuma / Kong Mesh: `traffic.kuma.io/exclude-*` pod annotations, the Mesh passthrough switch, MeshPassthrough
-// policies and a MeshProxyPatch for the passthrough cluster. An empty Kuma annotation means "not set" (the
-// control plane's defaults apply), unlike Istio, so an empty override cannot be expressed per pod.
+// policies and a MeshProxyPatch for the passthrough cluster.
+//
+// An empty list is never written: what an empty Kuma annotation does depends on the install. On the default path
+// the injector copies a present annotation over the control plane's sidecarTraffic defaults, so an empty one
+// clears them (kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/injector.go ~958-1005,
+// pkg/transparentproxy/kubernetes/kubernetes.go NewPodRedirectFromAnnotations); with the transparent-proxy
+// ConfigMap it means "not set". Leaving it out keeps the control plane's defaults on both.
 import { createHash } from "node:crypto";
 import type { FieldKey } from "../rules/fields";
 import type { KumaSettings, NormalisedRules, Passthrough, ScopeRules, WorkloadIdentity } from "../rules/types";
@@ -29,7 +34,8 @@ export const renderKuma: MeshRenderer = ({ effective, passthroughWorkload }) => 
         effective,
         KUMA_ANNOTATIONS,
         joinedValues,
-        (key) => `Kuma reads an empty ${key} annotation as "not set", so the control plane's defaults stay in force`,
+        (key) =>
+            `an empty ${key} is not written for Kuma (an empty annotation clears the control plane's defaults on some installs and is ignored on others), so the control plane's defaults stay in force`,
     );
     const merged = Object.values(effective.fields).filter((f) => f.mergesWithInstall && KUMA_ANNOTATIONS[f.key]);
     if (merged.length > 0) {

@@ -12,6 +12,7 @@ import {
     type SidecarBypassArgs,
 } from "../args";
 import { parseCidr } from "./cidr";
+import { MAX_GO_DURATION_SECONDS, durationSeconds, toProtoDuration } from "./duration";
 
 const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
 
@@ -118,8 +119,22 @@ export const workloadRulesSchema = z.strictObject({
     ...scopeShape,
 });
 
-const duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, { error: "expected a duration such as 10s, 500ms or 1h" });
-const count = z.number().int({ error: "expected a whole number" }).min(0, { error: "must not be negative" });
+const duration = z
+    .string()
+    .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, { error: "expected a duration such as 10s, 500ms or 1h" })
+    .refine((d) => durationSeconds(d) <= MAX_GO_DURATION_SECONDS, {
+        error: "at most 2562047h (kuma-cp reads it as a Go duration, which cannot be longer)",
+    });
+// Envoy refuses a zero connect timeout; kuma-cp accepts the policy and then fails to build the proxy's config.
+const connectTimeout = duration.refine((d) => toProtoDuration(d) !== "0s", {
+    error: "must be at least 1ms (Envoy refuses a zero connect timeout), e.g. 10s",
+});
+// Envoy's circuit-breaker thresholds are uint32.
+const count = z
+    .number()
+    .int({ error: "expected a whole number" })
+    .min(0, { error: "must not be negative" })
+    .max(4294967295, { error: "at most 4294967295 (Envoy's thresholds are 32-bit)" });
 
 export const istioInstallDefaultsSchema = z.strictObject({
     includeIPRanges: z.string().optional(),
@@ -146,7 +161,7 @@ const kumaOptions = z.strictObject({
             maxPendingRequests: count.optional(),
             maxRequests: count.optional(),
             maxRetries: count.optional(),
-            connectTimeout: duration.optional(),
+            connectTimeout: connectTimeout.optional(),
             tcpIdleTimeout: duration.optional(),
         })
         .optional(),

@@ -5,7 +5,8 @@ import { aggregateCidrs, cidrContains } from "./aggregateCidrs";
 import { type Cidr, isEverything, parseCidr } from "./cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "./fields";
 import { IssueCollector, joinPath } from "./issues";
-import { validatePassthrough } from "./passthrough";
+import { toProtoDuration } from "./duration";
+import { kumaRefusedMatches, samePortRule, validatePassthrough } from "./passthrough";
 import { SIDECAR_PORTS, normalisePorts } from "./ports";
 import {
     type ParsedScope,
@@ -126,6 +127,14 @@ export function validateRules(args: PlainBypassArgs, options: ValidateOptions = 
         }
     }
 
+    if (meshes.includes("kuma")) {
+        const chains = [
+            ...[...namespaces.values()].map((ns) => [global, ns]),
+            ...workloads.map((w) => [global, namespaces.get(w.namespace), w]),
+        ];
+        checkMergedPassthrough(chains.map((c) => c.filter((s): s is ScopeRules => s !== undefined)), issues);
+    }
+
     issues.throwIfErrors();
     return {
         rules: {
@@ -140,6 +149,32 @@ export function validateRules(args: PlainBypassArgs, options: ValidateOptions = 
         },
         warnings: issues.warnings,
     };
+}
+
+/**
+ * Kuma appends the `appendMatch` lists of every MeshPassthrough that selects a proxy, least specific first, and
+ * validates the merged list, so destinations that are valid in each scope alone can be refused together. Checks
+ * each chain of scopes that reaches the same proxies; clashes within one scope are reported by that scope.
+ */
+function checkMergedPassthrough(chains: ReadonlyArray<readonly ScopeRules[]>, issues: IssueCollector): void {
+    const reported = new Set<string>();
+    for (const chain of chains) {
+        const entries = chain.flatMap((scope) =>
+            scope.passthrough?.mode === "Matched"
+                ? scope.passthrough.destinations.map((d, i) => ({ d, scope: scope.ref.label, at: `${scope.ref.path}.passthrough.destinations[${i}]` }))
+                : [],
+        );
+        for (const [i, j] of kumaRefusedMatches(entries.map((e) => e.d))) {
+            const [late, early] = [entries[i], entries[j]];
+            if (late.scope === early.scope || reported.has(`${late.at}|${early.at}`)) continue;
+            reported.add(`${late.at}|${early.at}`);
+            issues.error(
+                late.at,
+                `port ${late.d.port} is ${early.d.protocol} at ${early.at} and ${late.d.protocol} here, for the same proxies: Kuma merges ` +
+                    `the MeshPassthrough policies that select a proxy (${early.scope} before ${late.scope}), and ${samePortRule}`,
+            );
+        }
+    }
 }
 
 function kumaSettings(k: z.output<typeof argsShapeSchema>["kuma"]): KumaSettings {
@@ -159,14 +194,6 @@ function kumaSettings(k: z.output<typeof argsShapeSchema>["kuma"]): KumaSettings
               }
             : undefined,
     };
-}
-
-/** `1h30m` → `5400s`: Envoy's protobuf JSON durations are seconds only. */
-export function toProtoDuration(d: string): string {
-    const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-    let seconds = 0;
-    for (const [, n, u] of d.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) seconds += Number(n) * unit[u];
-    return `${Number(seconds.toFixed(3))}s`;
 }
 
 class Normaliser {
