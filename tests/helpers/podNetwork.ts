@@ -104,6 +104,24 @@ export class PodNetwork {
         return JSON.parse(out) as string[];
     }
 
+    /**
+     * Connects from the client to each app port on the pod's IPv4 and IPv6 addresses, and from the pod to each
+     * destination port on the outside addresses (A ranges, then B, each family), and compares who answered with
+     * what the caller says should: returns one line per connection that went elsewhere.
+     */
+    trafficMismatches(
+        appPorts: number[],
+        destPorts: number[],
+        want: { inbound: (address: string, port: number) => string; outbound: (address: string, port: number) => string },
+    ): string[] {
+        const inbound: Array<[string, number]> = [ADDR.podV4, ADDR.podV6].flatMap((a) => appPorts.map((p) => [a, p] as [string, number]));
+        const outbound: Array<[string, number]> = [ADDR.destA4, ADDR.destB4, ADDR.destA6, ADDR.destB6].flatMap((a) => destPorts.map((p) => [a, p] as [string, number]));
+        const got = [...this.connect(this.client, inbound), ...this.connect(this.pod, outbound)].map((answer) => answer.split(" ")[0]);
+        const expected = [...inbound.map(([a, p]) => want.inbound(a, p)), ...outbound.map(([a, p]) => want.outbound(a, p))];
+        const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}`)];
+        return rows.flatMap((r, i) => (got[i] === expected[i] ? [] : [`${r}: reached ${got[i]}, plan says ${expected[i]}`]));
+    }
+
     /** Runs a command inside `ns`. */
     exec(ns: string, command: string[]): string {
         return sh(["ip", "netns", "exec", ns, ...command]);

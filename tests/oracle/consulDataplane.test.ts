@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type PlainBypassArgs, parseCidr, planBypass } from "../../provider/index";
-import { ADDR, PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
+import { PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
 import { REPO } from "../helpers/snapshot";
 
 const APP_PORTS = [8080, 9090];
@@ -79,15 +79,10 @@ describe("Consul's data plane (consul sdk/iptables in a network namespace)", { s
                 await net.listen(net.client, "dest", DEST_PORTS);
                 execFileSync("ip", ["netns", "exec", net.pod, tool], { input: JSON.stringify({ annotations: w.annotations, dualStack: false }), stdio: ["pipe", "pipe", "pipe"] });
 
-                const inbound: Array<[string, number]> = [ADDR.podV4, ADDR.podV6].flatMap((a) => APP_PORTS.map((p) => [a, p] as [string, number]));
-                const outbound: Array<[string, number]> = [ADDR.destA4, ADDR.destB4, ADDR.destA6, ADDR.destB6].flatMap((a) => DEST_PORTS.map((p) => [a, p] as [string, number]));
-                const got = [...net.connect(net.client, inbound), ...net.connect(net.pod, outbound)].map((answer) => answer.split(" ")[0]);
-                const want = [
-                    ...inbound.map(([a, p]) => (inboundToEnvoy(a, p) ? "envoy-inbound" : "app")),
-                    ...outbound.map(([a, p]) => (outboundToEnvoy(a, p) ? "envoy-outbound" : "dest")),
-                ];
-                const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}`)];
-                const diff = rows.flatMap((r, i) => (got[i] === want[i] ? [] : [`${r}: reached ${got[i]}, plan says ${want[i]}`]));
+                const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
+                    inbound: (a, p) => (inboundToEnvoy(a, p) ? "envoy-inbound" : "app"),
+                    outbound: (a, p) => (outboundToEnvoy(a, p) ? "envoy-outbound" : "dest"),
+                });
                 assert.deepEqual(diff, [], `annotations ${JSON.stringify(w.annotations)}`);
             } finally {
                 net.down();

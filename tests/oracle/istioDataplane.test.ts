@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr, type PlainBypassArgs } from "../../provider/index";
 import { type IstioTools, istioTools } from "../helpers/istioTools";
-import { ADDR, PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
+import { PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
 
 const APP_PORTS = [8080, 9090];
 const DEST_PORTS = [80, 5432];
@@ -77,20 +77,12 @@ describe("Istio's data plane (istio-iptables in a network namespace)", { skip: u
                 if (args.o !== undefined) flags.push("-o", args.o);
                 net.exec(net.pod, [tools.pilotAgent, "istio-iptables", ...flags, "--dual-stack"]);
 
-                const inbound: Array<[string, number]> = [ADDR.podV4, ADDR.podV6].flatMap((a) => APP_PORTS.map((p) => [a, p] as [string, number]));
-                const outbound: Array<[string, number]> = [ADDR.destA4, ADDR.destB4, ADDR.destA6, ADDR.destB6].flatMap((a) =>
-                    DEST_PORTS.map((p) => [a, p] as [string, number]),
-                );
-                const got = [...net.connect(net.client, inbound), ...net.connect(net.pod, outbound)].map((answer) => answer.split(" ")[0]);
-                const want = [
-                    ...inbound.map(([, p]) => (inboundCaptured(args, p) ? "sidecar-inbound" : "app")),
-                    ...outbound.map(([a, p]) => (outboundCaptured(args, a, p) ? "sidecar-outbound" : "dest")),
-                ];
-                const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}`)];
-                const diff = rows.flatMap((r, i) => (got[i] === want[i] ? [] : [`${r}: reached ${got[i]}, plan says ${want[i]}`]));
+                const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
+                    inbound: (_, p) => (inboundCaptured(args, p) ? "sidecar-inbound" : "app"),
+                    outbound: (a, p) => (outboundCaptured(args, a, p) ? "sidecar-outbound" : "dest"),
+                });
+                // A connection error never matches an expected listener, so it shows up here too.
                 assert.deepEqual(diff, [], `istio-init args ${JSON.stringify(args)}`);
-                // Every case must show both outcomes somewhere or be the all-captured / all-direct baseline.
-                assert.ok(got.every((g) => !g.startsWith("error")), `connection errors: ${got.join(", ")}`);
             } finally {
                 net.down();
             }
