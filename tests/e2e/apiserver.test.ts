@@ -9,7 +9,7 @@ import { type ControlPlane, startControlPlane } from "../../tools/harness/contro
 import { applyRequest, applyServerSide, kubectl } from "../../tools/harness/kube";
 import { HELM_MANAGER, chartWorkload, kumaMesh, namespaceObject } from "../../tools/harness/workloads";
 import { validArgs } from "../helpers/arbitraries";
-import { designExample } from "../helpers/examples";
+import { designExample, kumaEverywhere } from "../helpers/examples";
 import { CORPUS } from "../oracle/corpus";
 
 const ALL_MESHES = ["istio", "kuma", "kmesh", "linkerd", "consul"] as const;
@@ -29,31 +29,7 @@ function cases(): { name: string; args: PlainBypassArgs }[] {
     const fixed: { name: string; args: PlainBypassArgs }[] = [
         ...CORPUS.map((c) => ({ name: c.name, args: { ...c.args, meshes: [...ALL_MESHES] } })),
         { name: "the design example", args: designExample() },
-        {
-            name: "Kuma passthrough at every scope, with the passthrough cluster tuned",
-            args: {
-                meshes: ["kuma"],
-                global: { passthrough: { mode: "Matched", destinations: [{ type: "CIDR", value: "203.0.113.0/24" }] } },
-                namespaces: [
-                    {
-                        name: "pay",
-                        passthrough: {
-                            mode: "Matched",
-                            destinations: [
-                                { type: "Domain", value: "*.example.com", port: 443, protocol: "tls" },
-                                { type: "IP", value: "192.0.2.10", port: 5432 },
-                                { type: "Domain", value: "api.example.org", port: 8080, protocol: "http" },
-                            ],
-                        },
-                    },
-                ],
-                workloads: [
-                    { kind: "Deployment", namespace: "pay", name: "ledger", passthrough: { mode: "All" } },
-                    { kind: "StatefulSet", namespace: "pay", name: "db", passthrough: { mode: "None" } },
-                ],
-                kuma: { passthrough: true, passthroughCluster: { maxConnections: 2048, connectTimeout: "5s", tcpIdleTimeout: "30m" } },
-            },
-        },
+        { name: "Kuma passthrough at every scope, with the passthrough cluster tuned", args: kumaEverywhere() },
     ];
     const generated = fc.sample(validArgs, { numRuns: GENERATED, seed: 7 }).map((args, i) => ({ name: `generated #${i}`, args }));
     return [...fixed, ...generated].map((c, i) => ({ name: c.name, args: isolate(c.args, i) }));

@@ -30,3 +30,29 @@ export function designExample(): PlainBypassArgs {
 }
 
 export const FIXED_NOW = new Date("2026-11-21T00:00:00Z");
+
+/** Kuma passthrough at every scope (CIDR, wildcard and plain domains, an IP, HTTP on its own port) and the cluster tuned. */
+export function kumaEverywhere(): PlainBypassArgs {
+    return {
+        meshes: ["kuma"],
+        global: { passthrough: { mode: "Matched", destinations: [{ type: "CIDR", value: "203.0.113.0/24" }] } },
+        namespaces: [
+            {
+                name: "pay",
+                passthrough: {
+                    mode: "Matched",
+                    destinations: [
+                        { type: "Domain", value: "*.example.com", port: 443, protocol: "tls" },
+                        { type: "IP", value: "192.0.2.10", port: 5432 },
+                        { type: "Domain", value: "api.example.org", port: 8080, protocol: "http" },
+                    ],
+                },
+            },
+        ],
+        workloads: [
+            { kind: "Deployment", namespace: "pay", name: "ledger", passthrough: { mode: "All" } },
+            { kind: "StatefulSet", namespace: "pay", name: "db", passthrough: { mode: "None" } },
+        ],
+        kuma: { passthrough: true, passthroughCluster: { maxConnections: 2048, connectTimeout: "5s", tcpIdleTimeout: "30m" } },
+    };
+}
