@@ -1,7 +1,7 @@
 // Kuma's own tools as judges. No registry serves them (the module proxy refuses github.com/kumahq/kuma), so
 // the tests find `kumactl` on PATH, where a developer who built it from Kuma's source put it, and otherwise say
 // in one line what they skipped.
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,5 +48,58 @@ export function kumaVerdicts(resources: readonly Record<string, unknown>[]): Arr
         });
     } finally {
         rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * kuma-cp in universal mode with its in-memory store, in a network namespace that has only loopback (kuma-cp
+ * binds some listeners on all addresses and has no setting to change it). Stopped by its PID in `stop()`.
+ */
+export class KumaControlPlane {
+    readonly ns = `sbkumacp${process.pid}`;
+    private readonly dir = mkdtempSync(join(tmpdir(), "sb-kuma-cp-"));
+    private child?: ChildProcess;
+    readonly config = join(this.dir, "kumactl.yaml");
+
+    async start(): Promise<void> {
+        execFileSync("ip", ["netns", "add", this.ns]);
+        execFileSync("ip", ["-n", this.ns, "link", "set", "lo", "up"]);
+        // `ip netns exec` execs kuma-cp itself, so the child's PID is kuma-cp's.
+        this.child = spawn("ip", ["netns", "exec", this.ns, findOnPath("kuma-cp")!, "run"], {
+            env: {
+                ...process.env,
+                KUMA_STORE_TYPE: "memory",
+                // With no interface but loopback, kuma-cp cannot pick an address for its inter-CP catalog.
+                KUMA_INTER_CP_CATALOG_INSTANCE_ADDRESS: "127.0.0.1",
+                KUMA_GENERAL_WORK_DIR: join(this.dir, "work"),
+            },
+            stdio: ["ignore", "ignore", "ignore"],
+        });
+        for (let i = 0; i < 120; i++) {
+            const r = spawnSync("ip", ["netns", "exec", this.ns, "curl", "-sf", "-o", "/dev/null", "--max-time", "1", "http://127.0.0.1:5681/"]);
+            if (r.status === 0) break;
+            if (this.child.exitCode !== null) throw new Error(`kuma-cp exited (${this.child.exitCode})`);
+            await new Promise((res) => setTimeout(res, 500));
+        }
+        this.kumactl(["config", "control-planes", "add", "--name", "local", "--address", "http://127.0.0.1:5681", "--overwrite"]);
+    }
+
+    /** Runs kumactl against this control plane; returns undefined on success or Kuma's message. */
+    kumactl(args: string[]): string | undefined {
+        const r = spawnSync("ip", ["netns", "exec", this.ns, findOnPath("kumactl")!, "--config-file", this.config, ...args], { encoding: "utf8", timeout: 30_000 });
+        return r.status === 0 ? undefined : `${r.stderr}${r.stdout}`.trim() || `exit ${r.status}`;
+    }
+
+    /** Applies one Universal resource for real (stored by kuma-cp); undefined when accepted. */
+    apply(resource: Record<string, unknown>): string | undefined {
+        const file = join(this.dir, "resource.yaml");
+        writeFileSync(file, stringify(resource));
+        return this.kumactl(["apply", "-f", file]);
+    }
+
+    stop(): void {
+        if (this.child?.pid && this.child.exitCode === null) this.child.kill("SIGKILL");
+        spawnSync("ip", ["netns", "del", this.ns]);
+        rmSync(this.dir, { recursive: true, force: true });
     }
 }

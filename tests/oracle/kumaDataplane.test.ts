@@ -5,6 +5,9 @@
 // flag of the same name, `--name=value`, left out when empty.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type PlainBypassArgs, parseCidr, planBypass } from "../../provider/index";
 import { findOnPath, kumactlSkipReason } from "../helpers/kumaTools";
@@ -66,7 +69,11 @@ describe("Kuma's data plane (kumactl install transparent-proxy in a network name
                 await net.listen(net.client, "dest", DEST_PORTS);
                 // The proxy runs as `nobody` here, so the test's own traffic (root) is what gets redirected.
                 const flags = ["install", "transparent-proxy", "--kuma-dp-user", "nobody", "--ip-family-mode", "dualstack", ...kumactlFlags(w.annotations)];
-                execFileSync("ip", ["netns", "exec", net.pod, findOnPath("kumactl")!, ...flags], { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+                // An empty config of its own, so kumactl neither reads nor writes ~/.kumactl.
+                const config = join(mkdtempSync(join(tmpdir(), "sb-kumactl-")), "config");
+                writeFileSync(config, "");
+                execFileSync("ip", ["netns", "exec", net.pod, findOnPath("kumactl")!, "--config-file", config, ...flags], { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+                rmSync(dirname(config), { recursive: true, force: true });
                 const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
                     inbound: (_, p) => (excludedIn.has(p) ? "app" : "proxy-inbound"),
                     outbound: (a, p) => (excludedOut.has(p) || inRange(a) ? "dest" : "proxy-outbound"),
