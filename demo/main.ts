@@ -2,9 +2,8 @@
 // cluster), creates the demo's workloads as a Helm chart would and a Kuma Mesh owned by someone else, runs
 // `pulumi up` on the root Pulumi.yaml with a local file backend, and prints the effective rules and which
 // workloads rolled. Without a Pulumi CLI it prints the plan and says what is missing.
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { BypassValidationError } from "sidecar-bypass";
+import { BypassValidationError, type EffectiveRuleRowOutput } from "sidecar-bypass";
 import { startControlPlane } from "../tools/harness/controlPlane";
 import { type Kube, applyServerSide, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../tools/harness/kube";
 import { PULUMI_INSTALL_HINT, findPulumiCli, missingPulumiTools, openStack, recoverInterruptedUpdate } from "../tools/harness/pulumiCli";
@@ -45,14 +44,9 @@ async function seed(kube: Kube): Promise<string[]> {
 
 async function main(): Promise<void> {
     const cli = findPulumiCli();
-    if (!cli) {
-        console.log(`[demo] no Pulumi CLI found, so no cluster was touched: printing the plan instead; ${PULUMI_INSTALL_HINT}\n`);
-        printPlan();
-        return;
-    }
-    const missing = missingPulumiTools(cli);
-    if (missing) {
-        console.log(`[demo] ${missing}, so no cluster was touched: printing the plan instead\n`);
+    const missing = cli ? missingPulumiTools(cli) : `no Pulumi CLI on PATH or in ~/.pulumi/bin; ${PULUMI_INSTALL_HINT}`;
+    if (!cli || missing) {
+        console.log(`[demo] ${missing}. No cluster was touched; this is the plan pulumi up would apply:\n`);
         printPlan();
         return;
     }
@@ -67,7 +61,7 @@ async function main(): Promise<void> {
     const up = await stack.up({ refresh: true, color: "never", onOutput: (s) => process.stdout.write(s) });
 
     const rolled = rolledDeployments(before, replicaSetsByDeployment(kube, namespaces));
-    const rows = (up.outputs.effectiveRules?.value ?? []) as { workload: string; field: string; values: string; from: string }[];
+    const rows = (up.outputs.effectiveRules?.value ?? []) as EffectiveRuleRowOutput[];
     console.log("\n[demo] effective rules (workload | field | values | from):");
     for (const r of rows) console.log(`  ${r.workload} | ${r.field} | ${r.values} | ${r.from}`);
     console.log("\n[demo] rollouts (a new ReplicaSet since this run began):");
@@ -75,7 +69,6 @@ async function main(): Promise<void> {
     if (embedded) {
         console.log(`\n[demo] the cluster keeps running: export KUBECONFIG=${kube.kubeconfig}; stop it with tools/cluster stop`);
     }
-    fs.writeFileSync(path.join(backendDir, "last-run.json"), JSON.stringify({ rolled, at: new Date().toISOString() }));
 }
 
 main().catch((e: unknown) => {

@@ -8,6 +8,7 @@ export { effectiveTable, summaryMarkdown, type EffectiveRuleRow } from "./src/pl
 export { BypassValidationError, type ValidationIssue } from "./src/rules/issues";
 export { parseCidr, type Cidr } from "./src/rules/cidr";
 export { aggregateCidrs } from "./src/rules/aggregateCidrs";
+export { CLOUD_METADATA_RANGES } from "./src/rules/cloudMetadata";
 export { parseIstioInjectorValues, istioInitArgs, ISTIO_ANNOTATIONS, type IstioInitArgs } from "./src/meshes/istio";
 export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";
 export type { PlainBypassArgs } from "./src/rules/schema";

@@ -21,6 +21,17 @@ export const WorkloadKind = {
 } as const;
 export type WorkloadKind = (typeof WorkloadKind)[keyof typeof WorkloadKind];
 
+/** Cloud providers whose instance-metadata endpoints have a preset (see `excludeCloudMetadata`). */
+export const CloudMetadata = {
+    /** 169.254.169.254/32, fd00:ec2::254/128 (EC2 instance metadata). */
+    Aws: "aws",
+    /** 169.254.169.254/32, fd20:ce::254/128 (the Compute Engine metadata server). */
+    Gcp: "gcp",
+    /** 169.254.169.254/32 (Instance Metadata Service), 168.63.129.16/32 (WireServer). */
+    Azure: "azure",
+} as const;
+export type CloudMetadata = (typeof CloudMetadata)[keyof typeof CloudMetadata];
+
 /** How a field set at this scope combines with the value it would otherwise inherit. */
 export const Inherit = {
     /** The most specific scope that sets the field wins (ASM's model; what an Istio annotation does). */
@@ -101,6 +112,11 @@ export interface OutboundRulesArgs {
     includePorts?: pulumi.Input<pulumi.Input<number>[]>;
     /** Destination CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) that skip the sidecar. */
     excludeIpRanges?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Cloud metadata endpoints that skip the sidecar, added to `excludeIpRanges` at this scope (so they follow its
+     * inheritance): e.g. `["aws"]` for 169.254.169.254/32 and fd00:ec2::254/128.
+     */
+    excludeCloudMetadata?: CloudMetadata[];
     /** Only these destination CIDRs are captured. */
     includeIpRanges?: pulumi.Input<pulumi.Input<string>[]>;
     /** Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`. */

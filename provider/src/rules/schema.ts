@@ -3,6 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
+    CloudMetadata,
     DestinationProtocol,
     DestinationType,
     Inherit,
@@ -45,6 +46,7 @@ const outbound = z.strictObject({
     excludePorts: portList.optional(),
     includePorts: portList.optional(),
     excludeIpRanges: cidrList.optional(),
+    excludeCloudMetadata: z.array(z.enum(values(CloudMetadata), { error: `expected one of ${Object.values(CloudMetadata).join(", ")}` })).optional(),
     includeIpRanges: cidrList.optional(),
     includeAllIpRanges: z.boolean().optional(),
     inherit: inherit.optional(),

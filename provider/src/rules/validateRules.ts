@@ -1,6 +1,7 @@
 // validate → normalise: plain arguments in, NormalisedRules out, every problem collected with its path.
 import type { z } from "zod";
-import type { Mesh } from "../args";
+import type { CloudMetadata, Mesh } from "../args";
+import { CLOUD_METADATA_RANGES } from "./cloudMetadata";
 import { aggregateCidrs, cidrContains } from "./aggregateCidrs";
 import { type Cidr, isEverything, parseCidr } from "./cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "./fields";
@@ -253,7 +254,11 @@ class Normaliser {
     private field(scope: ParsedScope, spec: FieldSpec, base: string): FieldSetting | undefined {
         const dir = scope[spec.direction] as Record<string, unknown> | undefined;
         if (!dir) return undefined;
-        const list = dir[spec.name] as ReadonlyArray<number | string> | undefined;
+        const given = dir[spec.name] as ReadonlyArray<number | string> | undefined;
+        // Cloud metadata presets join the scope's excludeIpRanges, and so its inheritance.
+        const presets =
+            spec.key === "outbound.excludeIpRanges" ? ((dir.excludeCloudMetadata as CloudMetadata[] | undefined) ?? []).flatMap((p) => CLOUD_METADATA_RANGES[p]) : [];
+        const list = presets.length > 0 ? [...(given ?? []), ...presets] : given;
         const all = spec.allFlag ? dir[spec.allFlag] === true : false;
         if (all && list !== undefined) {
             this.issues.error(
