@@ -225,7 +225,13 @@ export interface KumaOptionsArgs {
     mesh?: string;
     /** Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`. */
     systemNamespace?: string;
-    /** Patch the existing Mesh's `spec.networking.outbound.passthrough` (Kuma 2.x; ignored by 3.x). */
+    /**
+     * The Kuma (or Kong Mesh) version the mesh runs, e.g. `2.14` or `3.0`; default `2.14`, the current 2.x line. It
+     * decides how `passthrough` is written: Kuma 2.x patches the Mesh, Kuma 3.x (which dropped the Mesh's switch and
+     * defaults MeshPassthrough to None) gets a mesh-wide MeshPassthrough.
+     */
+    version?: string;
+    /** Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x. */
     passthrough?: boolean;
     /** Tune the passthrough cluster with a MeshProxyPatch. */
     passthroughCluster?: KumaPassthroughClusterArgs;

@@ -9,7 +9,7 @@ import { type ControlPlane, startControlPlane } from "../../tools/harness/contro
 import { applyRequest, applyServerSide, kubectl } from "../../tools/harness/kube";
 import { HELM_MANAGER, chartWorkload, kumaMesh, namespaceObject } from "../../tools/harness/workloads";
 import { validArgs } from "../helpers/arbitraries";
-import { designExample, kumaEverywhere } from "../helpers/examples";
+import { designExample, kumaEverywhere, kumaThree } from "../helpers/examples";
 import { CORPUS } from "../oracle/corpus";
 
 const ALL_MESHES = ["istio", "kuma", "kmesh", "linkerd", "consul"] as const;
@@ -30,6 +30,7 @@ function cases(): { name: string; args: PlainBypassArgs }[] {
         ...CORPUS.map((c) => ({ name: c.name, args: { ...c.args, meshes: [...ALL_MESHES] } })),
         { name: "the design example", args: designExample() },
         { name: "Kuma passthrough at every scope, with the passthrough cluster tuned", args: kumaEverywhere() },
+        { name: "the same on Kuma 3 (a mesh-wide MeshPassthrough instead of the Mesh patch)", args: kumaThree() },
     ];
     const generated = fc.sample(validArgs, { numRuns: GENERATED, seed: 7 }).map((args, i) => ({ name: `generated #${i}`, args }));
     return [...fixed, ...generated].map((c, i) => ({ name: c.name, args: isolate(c.args, i) }));

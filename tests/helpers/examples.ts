@@ -56,3 +56,9 @@ export function kumaEverywhere(): PlainBypassArgs {
         kuma: { passthrough: true, passthroughCluster: { maxConnections: 2048, connectTimeout: "5s", tcpIdleTimeout: "30m" } },
     };
 }
+
+/** The same on Kuma 3: passthrough as a mesh-wide MeshPassthrough instead of a Mesh patch. */
+export function kumaThree(): PlainBypassArgs {
+    const { global: _global, ...rest } = kumaEverywhere();
+    return { ...rest, kuma: { ...rest.kuma, version: "3.0", passthrough: true } };
+}

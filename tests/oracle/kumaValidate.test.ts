@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { BypassValidationError, type PlainBypassArgs, planBypass } from "../../provider/index";
 import { validArgs } from "../helpers/arbitraries";
-import { designExample, kumaEverywhere } from "../helpers/examples";
+import { designExample, kumaEverywhere, kumaThree } from "../helpers/examples";
 import { KumaControlPlane, findOnPath, kumaVerdicts, kumactlSkipReason, toUniversal } from "../helpers/kumaTools";
 import { netnsUnavailable } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
@@ -64,6 +64,7 @@ function kumaObjects(): Record<string, unknown>[] {
         ...CORPUS.map((c) => ({ ...c.args, meshes: ["kuma" as const] })),
         designExample(),
         kumaEverywhere(),
+        kumaThree(),
         ...fc.sample(validArgs, { numRuns: 40, seed: 11 }).map((a) => ({ ...a, meshes: ["kuma" as const] })),
     ];
     return sets.flatMap((args) => planBypass(args).kuma.map(toUniversal));

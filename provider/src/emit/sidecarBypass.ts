@@ -124,6 +124,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
 
     private report(plan: BypassPlan): void {
         for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
+        for (const n of plan.notices) pulumi.log.info(n, this);
         const patched = plan.workloads.filter((w) => !w.declaredInProgram).map((w) => w.id);
         if (!plan.rollout.wait && patched.length > 0) {
             const list = patched.length > 3 ? `${patched.slice(0, 3).join(", ")} and ${patched.length - 3} more` : patched.join(", ");

@@ -45,6 +45,14 @@ export const renderKuma: MeshRenderer = ({ effective, passthroughWorkload }) => 
     return out;
 };
 
+/** Says which form `kuma.passthrough` takes for the Kuma version the user runs, for preview to print. */
+export function kumaNotices(k: KumaSettings): string[] {
+    if (k.passthrough === undefined) return [];
+    return k.major >= 3
+        ? [`Kuma ${k.major}.x: kuma.passthrough is written as a mesh-wide MeshPassthrough with passthroughMode ${k.passthrough ? "All" : "None"} (Kuma 3 has no Mesh passthrough switch)`]
+        : [`Kuma 2.x: kuma.passthrough patches Mesh '${k.mesh}' spec.networking.outbound.passthrough (set kuma.version to 3.0 or later for the MeshPassthrough form)`];
+}
+
 /** A Kubernetes object for a Kuma custom resource. */
 export interface KumaObject {
     readonly apiVersion: "kuma.io/v1alpha1";
@@ -81,7 +89,19 @@ export function renderKumaObjects(rules: NormalisedRules, name: string): KumaObj
     const k: KumaSettings = rules.kuma;
     const meshLabel = { "kuma.io/mesh": k.mesh, "app.kubernetes.io/managed-by": "sidecar-bypass" };
     const out: KumaObject[] = [];
-    if (k.passthrough !== undefined) {
+    // Mesh-wide policies live in the system namespace; `proxyTypes: [Sidecar]` is required by 2.8-era validators.
+    const meshRef = { kind: "Mesh", proxyTypes: ["Sidecar"] };
+    if (k.passthrough !== undefined && k.major >= 3) {
+        // Kuma 3 has no Mesh passthrough switch, and MeshPassthrough defaults to None (Kuma's 3.0 migration notes).
+        out.push({
+            apiVersion: "kuma.io/v1alpha1",
+            kind: "MeshPassthrough",
+            metadata: { name: policyName(name, "mesh"), namespace: k.systemNamespace, labels: meshLabel },
+            spec: { targetRef: meshRef, default: { passthroughMode: k.passthrough ? "All" : "None" } },
+            scope: "global",
+            patch: false,
+        });
+    } else if (k.passthrough !== undefined) {
         out.push({
             apiVersion: "kuma.io/v1alpha1",
             kind: "Mesh",
@@ -91,8 +111,6 @@ export function renderKumaObjects(rules: NormalisedRules, name: string): KumaObj
             patch: true,
         });
     }
-    // Mesh-wide policies live in the system namespace; `proxyTypes: [Sidecar]` is required by 2.8-era validators.
-    const meshRef = { kind: "Mesh", proxyTypes: ["Sidecar"] };
     const policy = (scope: ScopeRules, namespace: string, targetRef: Record<string, unknown>, suffix: string) => {
         if (!scope.passthrough) return;
         out.push({

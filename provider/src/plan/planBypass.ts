@@ -3,7 +3,7 @@
 import type { Mesh, WorkloadKind } from "../args";
 import type { Rendered } from "../meshes/adapter";
 import { RENDERERS } from "../meshes";
-import { type KumaObject, renderKumaObjects } from "../meshes/kuma";
+import { type KumaObject, kumaNotices, renderKumaObjects } from "../meshes/kuma";
 import { BypassValidationError, type ValidationIssue } from "../rules/issues";
 import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, RolloutSettings, WorkloadIdentity, WorkloadRules } from "../rules/types";
@@ -52,6 +52,8 @@ export interface BypassPlan {
     readonly kuma: readonly KumaObject[];
     /** Whether and how long `up` waits for the rollouts the patches start. */
     readonly rollout: RolloutSettings;
+    /** Choices the plan made that a reviewer should see (not problems): preview prints them. */
+    readonly notices: readonly string[];
     readonly warnings: readonly ValidationIssue[];
 }
 
@@ -166,6 +168,7 @@ export class BypassPlanner {
             namespaces,
             kuma: this.rules.meshes.includes("kuma") ? renderKumaObjects(this.rules, name) : [],
             rollout: this.rules.rollout,
+            notices: this.rules.meshes.includes("kuma") ? kumaNotices(this.rules.kuma) : [],
             warnings: [...this.warnings, ...this.noteWarnings()],
         };
     }

@@ -154,6 +154,10 @@ const istioOptions = z.strictObject({
 });
 
 const kumaOptions = z.strictObject({
+    version: z
+        .string({ error: "expected a Kuma version such as 2.14 or 3.0" })
+        .regex(/^([2-9]|[1-9]\d+)\.\d+(\.\d+)?$/, { error: "expected a Kuma version 2.x or later, such as 2.14 or 3.0" })
+        .optional(),
     mesh: dnsSubdomain.optional(),
     systemNamespace: dnsLabel.optional(),
     passthrough: z.boolean().optional(),

@@ -76,6 +76,8 @@ export interface PassthroughCluster {
 }
 
 export interface KumaSettings {
+    /** The major version the mesh runs: 2 patches the Mesh for passthrough, 3 and later use a MeshPassthrough. */
+    readonly major: number;
     readonly mesh: string;
     readonly systemNamespace: string;
     readonly passthrough?: boolean;

@@ -128,6 +128,12 @@ export function validateRules(args: PlainBypassArgs, options: ValidateOptions = 
         }
     }
 
+    if (kuma.major >= 3 && kuma.passthrough !== undefined && global?.passthrough) {
+        issues.error(
+            "kuma.passthrough",
+            "on Kuma 3 this is a mesh-wide MeshPassthrough, and so is global.passthrough; say it once, with global.passthrough.mode (All or None)",
+        );
+    }
     if (meshes.includes("kuma")) {
         const chains = [
             ...[...namespaces.values()].map((ns) => [global, ns]),
@@ -181,6 +187,7 @@ function checkMergedPassthrough(chains: ReadonlyArray<readonly ScopeRules[]>, is
 function kumaSettings(k: z.output<typeof argsShapeSchema>["kuma"]): KumaSettings {
     const cluster = k?.passthroughCluster;
     return {
+        major: Number((k?.version ?? "2.14").split(".")[0]),
         mesh: k?.mesh ?? "default",
         systemNamespace: k?.systemNamespace ?? "kuma-system",
         passthrough: k?.passthrough,
