@@ -201,7 +201,21 @@ export interface IstioInjectorRefArgs {
     name?: string;
 }
 
+/** How Istio runs the managed workloads' data plane. */
+export const IstioDataplaneMode = {
+    /** A sidecar per pod (the default): traffic.sidecar.istio.io annotations decide what it captures. */
+    Sidecar: "sidecar",
+    /** Ambient mode (Istio 1.22+): no sidecar; a pod leaves the mesh with the istio.io/dataplane-mode: none label. */
+    Ambient: "ambient",
+} as const;
+export type IstioDataplaneMode = (typeof IstioDataplaneMode)[keyof typeof IstioDataplaneMode];
+
 export interface IstioOptionsArgs {
+    /**
+     * `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
+     * pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
+     */
+    dataplaneMode?: IstioDataplaneMode;
     /** The install's defaults, so merged lists stay complete (an Istio annotation replaces the default). */
     installDefaults?: pulumi.Input<IstioInstallDefaultsArgs>;
     /** Read the install's defaults from the cluster's injector ConfigMap at preview instead. */

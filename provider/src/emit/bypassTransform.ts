@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SidecarBypassArgs } from "../args";
 import { CONSUL_ANNOTATIONS } from "../meshes/consul";
-import { ISTIO_ANNOTATIONS } from "../meshes/istio";
+import { ISTIO_ANNOTATIONS, ISTIO_DATAPLANE_MODE_LABEL } from "../meshes/istio";
 import { KMESH_BYPASS_LABEL } from "../meshes/kmesh";
 import { KUMA_ANNOTATIONS, KUMA_WORKLOAD_LABEL } from "../meshes/kuma";
 import { LINKERD_ANNOTATIONS } from "../meshes/linkerd";
@@ -26,7 +26,7 @@ export const BYPASS_ANNOTATION_KEYS: readonly string[] = [
     ...Object.values(CONSUL_ANNOTATIONS),
     ROLLOUT_HASH_ANNOTATION,
 ];
-export const BYPASS_LABEL_KEYS: readonly string[] = [KMESH_BYPASS_LABEL, KUMA_WORKLOAD_LABEL];
+export const BYPASS_LABEL_KEYS: readonly string[] = [KMESH_BYPASS_LABEL, KUMA_WORKLOAD_LABEL, ISTIO_DATAPLANE_MODE_LABEL];
 
 type Props = Record<string, unknown>;
 

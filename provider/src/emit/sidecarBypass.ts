@@ -65,7 +65,9 @@ export class SidecarBypass extends pulumi.ComponentResource {
                       { parent: this },
                   ).data.apply((d) => parseIstioInjectorValues(d?.["values"] ?? "{}"))
                 : args.istio?.installDefaults;
-            plan = pulumi.output({ ...args, istio: { installDefaults } }).apply((a) => {
+            // The install's defaults, read or stated, replace how they were asked for; the other Istio options stay.
+            const istio = { dataplaneMode: args.istio?.dataplaneMode, installDefaults };
+            plan = pulumi.output({ ...args, istio }).apply((a) => {
                 const p = planBypass(a as PlainBypassArgs, planOptions);
                 this.report(p);
                 return p;

@@ -35,8 +35,26 @@ export function istioValue(v: Values): string {
     return v.all ? "*" : joinedValues(v);
 }
 
+/**
+ * Istio ambient mode's per-pod opt-out (Istio 1.22+): the CNI enrols a pod of an ambient namespace only when its
+ * `istio.io/dataplane-mode` label is not `none` (istio/istio manifests/charts/istio-cni/values.yaml,
+ * ambient.enablementSelectors; pkg/config/constants DataplaneModeNone), so ztunnel leaves it alone.
+ */
+export const ISTIO_DATAPLANE_MODE_LABEL = "istio.io/dataplane-mode";
+
 export const renderIstio: MeshRenderer = ({ effective, istio }) => {
     const out = emptyRendered();
+    if (istio.ambient) {
+        if (effective.fullBypass?.active) out.labels[ISTIO_DATAPLANE_MODE_LABEL] = "none";
+        const keys = Object.keys(effective.fields);
+        if (keys.length > 0) {
+            out.notes.push(
+                `Istio ambient mode has no sidecar and does not read traffic.sidecar.istio.io annotations: ${keys.join(", ")} ` +
+                    "are not applied for Istio (only a full bypass, the istio.io/dataplane-mode: none label, takes an ambient pod out)",
+            );
+        }
+        return out;
+    }
     if (effective.fullBypass?.active) {
         // No capture in either direction: istio-init installs no redirect (what Kmesh's bypass does).
         out.annotations[ISTIO_ANNOTATIONS["inbound.includePorts"]] = "";

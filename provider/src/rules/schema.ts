@@ -7,6 +7,7 @@ import {
     DestinationProtocol,
     DestinationType,
     Inherit,
+    IstioDataplaneMode,
     Mesh,
     PassthroughMode,
     WorkloadKind,
@@ -149,6 +150,7 @@ export const istioInstallDefaultsSchema = z.strictObject({
 });
 
 const istioOptions = z.strictObject({
+    dataplaneMode: z.enum(values(IstioDataplaneMode), { error: "expected sidecar or ambient" }).optional(),
     installDefaults: istioInstallDefaultsSchema.optional(),
     readInstallDefaults: z.strictObject({ namespace: dnsLabel.optional(), name: dnsSubdomain.optional() }).optional(),
 });

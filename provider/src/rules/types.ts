@@ -63,6 +63,8 @@ export interface WorkloadRules extends ScopeRules, WorkloadIdentity {
 export interface IstioInstall {
     readonly fields: Partial<Record<FieldKey, FieldSetting>>;
     readonly statusPort: number;
+    /** The workloads run in ambient mode: no sidecar, so no traffic annotations, and a label for a full bypass. */
+    readonly ambient: boolean;
 }
 
 export interface PassthroughCluster {

@@ -112,7 +112,7 @@ export function validateRules(args: PlainBypassArgs, options: ValidateOptions = 
         });
     });
 
-    const istio = ctx.istioInstall(top.istio?.installDefaults, top.istio?.readInstallDefaults !== undefined);
+    const istio = ctx.istioInstall(top.istio?.installDefaults, top.istio?.readInstallDefaults !== undefined, top.istio?.dataplaneMode === "ambient");
     const kuma = kumaSettings(top.kuma);
 
     const hasPassthrough = global?.passthrough || [...namespaces.values(), ...workloads].some((s) => s.passthrough);
@@ -363,7 +363,7 @@ class Normaliser {
     }
 
     /** Istio's `global.proxy.*` strings parsed into rule fields; unset values are Istio's Helm defaults. */
-    istioInstall(raw: unknown, readFromCluster: boolean): IstioInstall {
+    istioInstall(raw: unknown, readFromCluster: boolean, ambient: boolean): IstioInstall {
         const base = "istio.installDefaults";
         if (raw !== undefined && readFromCluster) {
             this.issues.error("istio.readInstallDefaults", "give either installDefaults or readInstallDefaults, not both");
@@ -383,7 +383,7 @@ class Normaliser {
             const spec = FIELDS.find((f) => f.key === key)!;
             fields[key] = this.installField(text, spec, joinPath(base, name));
         }
-        return { fields, statusPort: parsed.statusPort ?? 15020 };
+        return { fields, statusPort: parsed.statusPort ?? 15020, ambient };
     }
 
     private installField(text: string, spec: FieldSpec, path: string): FieldSetting {
