@@ -278,4 +278,10 @@ export interface SidecarBypassArgs {
     rolloutHash?: boolean;
     /** Whether and how long `pulumi up` waits for the rollouts it starts. */
     rollout?: RolloutArgs;
+    /**
+     * Take back the fields this component declares when another field manager has taken them (someone ran
+     * `kubectl patch` on one of our annotations): server-side apply with force. Off by default, so such a conflict
+     * fails preview, naming the other manager and the field, and nothing is overwritten without consent.
+     */
+    takeOwnership?: boolean;
 }

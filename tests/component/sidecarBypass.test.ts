@@ -75,6 +75,18 @@ describe("SidecarBypass under mocks", () => {
         assert.equal(annotations("nowait/shop/Deployment/cart")["pulumi.com/skipAwait"], "true");
     });
 
+    it("forces its patches only with takeOwnership: taking fields back from another manager needs consent", async () => {
+        const workloads = [{ kind: "Deployment" as const, namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } }];
+        new sb.SidecarBypass("polite", { meshes: ["istio"], workloads });
+        new sb.SidecarBypass("forceful", { meshes: ["istio", "kuma"], workloads, kuma: { passthrough: true }, takeOwnership: true });
+        await settle();
+        const force = (r: Registered) => (r.inputs as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.["pulumi.com/patchForce"];
+        assert.deepEqual(byName("polite").filter((r) => /Patch$/.test(r.type)).map(force), [undefined, undefined]);
+        const forced = byName("forceful").filter((r) => /Patch$/.test(r.type));
+        assert.deepEqual(forced.map((r) => r.type).sort(), ["kubernetes:apps/v1:DeploymentPatch", "kubernetes:core/v1:ConfigMapPatch", "kubernetes:kuma.io/v1alpha1:MeshPatch"]);
+        assert.deepEqual(forced.map(force), ["true", "true", "true"]);
+    });
+
     it("refuses a rollout timeout that is not a whole number of seconds, naming the field", () => {
         assert.throws(
             () => new sb.SidecarBypass("badtimeout", { meshes: ["istio"], rollout: { timeoutSeconds: 0 } }),

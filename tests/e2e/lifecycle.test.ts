@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type BypassPlan, type PlainBypassArgs, effectiveTable, planBypass } from "../../provider/index";
-import { KubectlError, applyServerSide, getJson, kubectl, replicaSetsByDeployment, rolledDeployments } from "../../tools/harness/kube";
+import { KubectlError, applyServerSide, getJson, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
 import { CHART_ANNOTATION, HELM_MANAGER, kumaMesh } from "../../tools/harness/workloads";
 import { COMPONENT, E2eCluster, E2eStack, PLAN_OPTIONS, cliSkipReason, ownedByOthers } from "../helpers/e2e";
 
@@ -41,6 +41,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
     let cluster: E2eCluster;
     let s: E2eStack;
     let pristine: Map<string, unknown>;
+    const settled = () => waitForRollouts(cluster.kube, WORKLOADS.map((w) => `${w.namespace}/${w.name}`));
     const v1 = rules([7001]);
     const v2 = rules([7001, 7002]);
 
@@ -124,6 +125,8 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         });
         kubectl(cluster.kube, ["apply", "--server-side", "--force-conflicts", "--field-manager=ops-team", "-f", "-"], JSON.stringify(theirs(taken)));
         const versions = () => WORKLOADS.map((w) => cluster.deployment(w.namespace, w.name).metadata.resourceVersion);
+        // Their change rolls the Deployment; let the controller finish, so only a write of ours could move a version.
+        await settled();
         const atConflict = versions();
         await s.setRules(rules([7001, 7002, 7003]));
         await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => {
@@ -133,13 +136,20 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
             return true;
         });
         assert.deepEqual(versions(), atConflict, "the preview wrote nothing");
+        assert.equal(cluster.deployment("shop", "orders").spec.template.metadata.annotations?.["traffic.sidecar.istio.io/excludeInboundPorts"], "7001", "their value stays");
+    });
 
-        // They give the field back; a refreshing up puts our value back.
-        kubectl(cluster.kube, ["apply", "--server-side", "--field-manager=ops-team", "-f", "-"], JSON.stringify(theirs({})));
+    it("drift: with takeOwnership, up takes our field back from the manager that took it (never by default)", async () => {
+        await s.setRules({ ...v2, takeOwnership: true });
+        const up = await s.stack.up({ color: "never", refresh: true });
+        assert.match(up.stdout, /takeOwnership: the fields this component declares are taken back/);
+        const orders = cluster.deployment("shop", "orders");
+        assert.equal(orders.spec.template.metadata.annotations?.["traffic.sidecar.istio.io/excludeInboundPorts"], "7001,7002");
+        const opsTeam = JSON.stringify(orders.metadata.managedFields?.filter((m) => m.manager === "ops-team") ?? []);
+        assert.doesNotMatch(opsTeam, /excludeInboundPorts/, "ops-team no longer owns our field");
         await s.setRules(v2);
-        await s.stack.up({ color: "never", refresh: true });
-        const orders = cluster.deployment("shop", "orders").spec.template.metadata.annotations ?? {};
-        assert.equal(orders["traffic.sidecar.istio.io/excludeInboundPorts"], "7001,7002");
+        const back = await s.stack.up({ color: "never" });
+        assert.equal(back.summary.resourceChanges?.replace, undefined);
     });
 
     it("destroy: every bypass annotation and label gone, the workloads otherwise unchanged, the Mesh still there", async () => {
@@ -164,6 +174,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
     });
 
     it("invalid rules: preview fails with the path-named errors and the cluster is untouched", async () => {
+        await settled();
         const versions = WORKLOADS.map((w) => cluster.deployment(w.namespace, w.name).metadata.resourceVersion);
         const bad = rules([7001]);
         bad.workloads![0].outbound!.excludeIpRanges = ["203.0.113.0/33"];

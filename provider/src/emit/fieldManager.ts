@@ -2,8 +2,14 @@
 // with another manager names it.
 export const FIELD_MANAGER = "sidecar-bypass";
 
-/** Metadata annotations that make the Kubernetes provider apply a patch with our field manager. */
-export const PATCH_ANNOTATIONS = { "pulumi.com/patchFieldManager": FIELD_MANAGER };
+/**
+ * Metadata annotations that make the Kubernetes provider apply a patch with our field manager, and with
+ * `takeOwnership` force it, taking back fields another manager took (the provider's patchForce).
+ */
+export function patchAnnotations(takeOwnership: boolean): Record<string, string> {
+    const manager = { "pulumi.com/patchFieldManager": FIELD_MANAGER };
+    return takeOwnership ? { ...manager, "pulumi.com/patchForce": "true" } : manager;
+}
 
 /** A Kubernetes object name from free text: lower-case, DNS-safe, at most `max` characters. */
 export function kubeName(text: string, max = 253): string {

@@ -5,11 +5,11 @@
 // field manager owns `data`, which then changes in place.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PATCH_ANNOTATIONS, kubeName } from "./fieldManager";
+import { kubeName, patchAnnotations } from "./fieldManager";
 
 export function namespaceRecord(
     resourceName: string,
-    record: { name: string; namespace: string; component: string },
+    record: { name: string; namespace: string; component: string; takeOwnership: boolean },
     data: pulumi.Output<Record<string, string>>,
     opts: pulumi.ComponentResourceOptions,
 ): void {
@@ -26,7 +26,7 @@ export function namespaceRecord(
     );
     new k8s.core.v1.ConfigMapPatch(
         `${resourceName}/data`,
-        { metadata: { ...metadata, annotations: PATCH_ANNOTATIONS }, data },
+        { metadata: { ...metadata, annotations: patchAnnotations(record.takeOwnership) }, data },
         { parent: opts.parent, dependsOn: [object] },
     );
 }

@@ -6,7 +6,7 @@ import { parseIstioInjectorValues } from "../meshes/istio";
 import { effectiveTable, summaryMarkdown } from "../plan/describe";
 import { type BypassPlan, planBypass } from "../plan/planBypass";
 import type { PlainBypassArgs } from "../rules/schema";
-import { PATCH_ANNOTATIONS, kubeName } from "./fieldManager";
+import { kubeName, patchAnnotations } from "./fieldManager";
 import { namespaceRecord } from "./namespaceRecord";
 import { skeletonOf } from "./skeleton";
 import { workloadPatch } from "./workloadPatch";
@@ -90,12 +90,12 @@ export class SidecarBypass extends pulumi.ComponentResource {
         structure.workloads.forEach((w, i) => {
             if (w.declaredInProgram) return;
             const template = select((p) => ({ annotations: p.workloads[i].annotations, labels: p.workloads[i].labels }));
-            workloadPatch(`${name}/${w.namespace}/${w.kind}/${w.name}`, w, template, structure.rollout, { parent: scopeOf(w.namespace) });
+            workloadPatch(`${name}/${w.namespace}/${w.kind}/${w.name}`, w, template, structure, { parent: scopeOf(w.namespace) });
         });
 
         structure.namespaces.forEach((ns, j) => {
             if (ns.workloads.length === 0) return;
-            const record = { name: planOptions.name, namespace: ns.name, component: name };
+            const record = { name: planOptions.name, namespace: ns.name, component: name, takeOwnership: structure.takeOwnership };
             namespaceRecord(`${name}/${ns.name}/record`, record, select((p) => p.namespaces[j].configMapData), { parent: scopeOf(ns.name) });
         });
 
@@ -107,7 +107,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
             if (obj.patch) {
                 new k8s.apiextensions.CustomResourcePatch(
                     resourceName,
-                    { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, annotations: PATCH_ANNOTATIONS }, spec },
+                    { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, annotations: patchAnnotations(structure.takeOwnership) }, spec },
                     { parent },
                 );
             } else {

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
 import type { RolloutSettings } from "../rules/types";
-import { PATCH_ANNOTATIONS } from "./fieldManager";
+import { patchAnnotations } from "./fieldManager";
 
 export interface PodTemplateMetadata {
     annotations: Record<string, string>;
@@ -18,14 +18,16 @@ export function workloadPatch(
     resourceName: string,
     w: { kind: WorkloadKind; namespace: string; name: string },
     template: pulumi.Output<PodTemplateMetadata>,
-    rollout: RolloutSettings,
+    settings: { rollout: RolloutSettings; takeOwnership: boolean },
     opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
+    const { rollout } = settings;
+    const manager = patchAnnotations(settings.takeOwnership);
     const args = {
         metadata: {
             name: w.name,
             namespace: w.namespace,
-            annotations: rollout.wait ? PATCH_ANNOTATIONS : { ...PATCH_ANNOTATIONS, ...SKIP_AWAIT },
+            annotations: rollout.wait ? manager : { ...manager, ...SKIP_AWAIT },
         },
         spec: { template: { metadata: { annotations: template.annotations, labels: template.labels } } },
     };

@@ -52,6 +52,8 @@ export interface BypassPlan {
     readonly kuma: readonly KumaObject[];
     /** Whether and how long `up` waits for the rollouts the patches start. */
     readonly rollout: RolloutSettings;
+    /** Take back our declared fields from other field managers (server-side apply with force). */
+    readonly takeOwnership: boolean;
     /** Choices the plan made that a reviewer should see (not problems): preview prints them. */
     readonly notices: readonly string[];
     readonly warnings: readonly ValidationIssue[];
@@ -168,7 +170,11 @@ export class BypassPlanner {
             namespaces,
             kuma: this.rules.meshes.includes("kuma") ? renderKumaObjects(this.rules, name) : [],
             rollout: this.rules.rollout,
-            notices: this.rules.meshes.includes("kuma") ? kumaNotices(this.rules.kuma) : [],
+            takeOwnership: this.rules.takeOwnership,
+            notices: [
+                ...(this.rules.takeOwnership ? ["takeOwnership: the fields this component declares are taken back from any other field manager (server-side apply with force)"] : []),
+                ...(this.rules.meshes.includes("kuma") ? kumaNotices(this.rules.kuma) : []),
+            ],
             warnings: [...this.warnings, ...this.noteWarnings()],
         };
     }

@@ -195,6 +195,7 @@ export const argsSchema = z.strictObject({
     kuma: kumaOptions.optional(),
     rolloutHash: z.boolean().optional(),
     rollout: rolloutOptions.optional(),
+    takeOwnership: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 /** The arguments with each scope left unparsed, so every scope's problems are reported independently. */

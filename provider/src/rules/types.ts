@@ -101,4 +101,6 @@ export interface NormalisedRules {
     readonly kuma: KumaSettings;
     readonly rolloutHash: boolean;
     readonly rollout: RolloutSettings;
+    /** Server-side apply with force: take back our declared fields from other managers. */
+    readonly takeOwnership: boolean;
 }

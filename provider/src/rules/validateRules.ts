@@ -153,6 +153,7 @@ export function validateRules(args: PlainBypassArgs, options: ValidateOptions = 
             kuma,
             rolloutHash: top.rolloutHash ?? true,
             rollout: { wait: top.rollout?.wait ?? true, timeoutSeconds: top.rollout?.timeoutSeconds ?? 600 },
+            takeOwnership: top.takeOwnership ?? false,
         },
         warnings: issues.warnings,
     };
