@@ -33,19 +33,26 @@ export function toUniversal(o: KumaObject): Record<string, unknown> {
 /**
  * Validates Universal resources with `kumactl apply --dry-run`, which runs Kuma's own unmarshalling, schema
  * and resource validators without a control plane. Returns, per resource, undefined when accepted or Kuma's
- * message when refused. Resources are checked one file each, so every verdict is the resource's own.
+ * message when refused. One multi-document file per call: kumactl reports each refused document by index
+ * (`resource[i]: failed to parse resource: …`) and checks them all.
  */
 export function kumaVerdicts(resources: readonly Record<string, unknown>[]): Array<string | undefined> {
     const dir = mkdtempSync(join(tmpdir(), "sb-kumactl-"));
     try {
         // An empty config, so kumactl reads nothing of the developer's own.
         writeFileSync(join(dir, "config"), "");
-        return resources.map((r, i) => {
-            const file = join(dir, `r${i}.yaml`);
-            writeFileSync(file, stringify(r));
-            const out = spawnSync("kumactl", ["--config-file", join(dir, "config"), "apply", "--dry-run", "-f", file], { encoding: "utf8", timeout: 30_000 });
-            return out.status === 0 ? undefined : `${out.stderr}${out.stdout}`.trim() || `exit ${out.status}`;
-        });
+        const verdicts: Array<string | undefined> = [];
+        for (let at = 0; at < resources.length; at += 200) {
+            const batch = resources.slice(at, at + 200);
+            const file = join(dir, "batch.yaml");
+            writeFileSync(file, batch.map((r) => stringify(r)).join("---\n"));
+            const out = spawnSync("kumactl", ["--config-file", join(dir, "config"), "apply", "--dry-run", "-f", file], { encoding: "utf8", timeout: 120_000 });
+            const refused = new Map<number, string>();
+            for (const m of `${out.stdout}${out.stderr}`.matchAll(/^resource\[(\d+)\]: (.*)$/gm)) refused.set(Number(m[1]), m[2]);
+            if (out.status !== 0 && refused.size === 0) throw new Error(`kumactl apply --dry-run failed without naming a resource: ${out.stderr}`);
+            batch.forEach((_, i) => verdicts.push(refused.get(i)));
+        }
+        return verdicts;
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }

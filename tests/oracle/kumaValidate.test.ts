@@ -13,7 +13,7 @@ import { netnsUnavailable } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
 
 const skip = kumactlSkipReason();
-const CASES = Number(process.env.ORACLE_CASES ?? 150);
+const CASES = Number(process.env.ORACLE_CASES ?? 1000);
 const SEED = Number(process.env.ORACLE_SEED ?? Date.now() % 100000);
 
 type Destination = { type: "Domain" | "IP" | "CIDR"; value: string; port?: number; protocol?: "tcp" | "tls" | "http" | "http2" | "grpc" };

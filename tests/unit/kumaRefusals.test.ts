@@ -107,6 +107,8 @@ describe("inputs Kuma refuses are refused at preview", () => {
                         { type: "Domain", value: "a.example.com", port: 80, protocol: "http" },
                         { type: "Domain", value: "b.example.com", port: 80, protocol: "http" },
                         { type: "CIDR", value: "203.0.113.0/24", port: 80, protocol: "tcp" },
+                        // Not an address, so a name to Kuma too.
+                        { type: "Domain", value: "300.1.1.1", port: 443, protocol: "tls" },
                     ],
                 },
             },

@@ -26,7 +26,6 @@ export function kumaRefusedMatches(matches: ReadonlyArray<{ port?: number; proto
     return refused;
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)*\.?$/;
 
 /** Why Kuma refuses a match that shares a port, for every message that reports one. */
@@ -47,8 +46,9 @@ export function validatePassthrough(
         if (d.type === "Domain") {
             const wildcard = value.startsWith("*.");
             if (/^\*[^.]/.test(value)) issues.error(`${at}.value`, `'${value}': partial wildcards are not supported; use '*.example.com'`);
-            else if (IPV4.test(value) || value.includes(":")) {
-                // Kuma's DNS check (govalidator.IsDNSName) refuses IP addresses.
+            else if (!value.includes("/") && parseCidr(value).ok) {
+                // Kuma's DNS check (govalidator.IsDNSName) refuses what parses as an IP address, and only that:
+                // 300.1.1.1 is no address, so Kuma takes it as a name (found by the Kuma differential).
                 issues.error(`${at}.value`, `'${value}' is an IP address, which Kuma refuses as a domain; use type IP`);
             } else if (!DNS_NAME.test(wildcard ? value.slice(2) : value)) issues.error(`${at}.value`, `'${value}' is not a domain name`);
             if (protocol === "tcp") issues.error(`${at}.protocol`, "Kuma matches domains by TLS SNI or HTTP host: use tls, http, http2 or grpc, not tcp");
