@@ -2,7 +2,7 @@
 // the tests find `kumactl` on PATH, where a developer who built it from Kuma's source put it, and otherwise say
 // in one line what they skipped.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -10,8 +10,12 @@ import type { BypassPlan } from "../../provider/index";
 
 export function findOnPath(name: string): string | undefined {
     for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
-        const r = spawnSync("test", ["-x", join(dir, name)]);
-        if (r.status === 0) return join(dir, name);
+        try {
+            accessSync(join(dir, name), constants.X_OK);
+            return join(dir, name);
+        } catch {
+            // not in this directory
+        }
     }
     return undefined;
 }

@@ -3,6 +3,7 @@
 // Every process started is tracked by PID and killed, and both namespaces are deleted, in `down()`.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
+import { type WorkloadPlan, parseCidr } from "../../provider/index";
 
 export const ADDR = {
     podV4: "192.0.2.2",
@@ -145,4 +146,26 @@ export class PodNetwork {
             }
         }
     }
+}
+
+/** What a workload's effective rules exclude from its proxy, as the data-plane tests ask it. */
+export interface PlannedExclusions {
+    inboundPort(port: number): boolean;
+    outboundPort(port: number): boolean;
+    outboundAddress(address: string): boolean;
+}
+
+export function plannedExclusions(w: WorkloadPlan): PlannedExclusions {
+    const fields = w.effective.fields;
+    const inPorts = new Set(fields["inbound.excludePorts"]?.ports ?? []);
+    const outPorts = new Set(fields["outbound.excludePorts"]?.ports ?? []);
+    const ranges = fields["outbound.excludeIpRanges"]?.cidrs ?? [];
+    return {
+        inboundPort: (p) => inPorts.has(p),
+        outboundPort: (p) => outPorts.has(p),
+        outboundAddress: (a) => {
+            const p = parseCidr(a);
+            return p.ok && ranges.some((r) => r.family === p.cidr.family && r.first <= p.cidr.first && p.cidr.last <= r.last);
+        },
+    };
 }

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { type PlainBypassArgs, parseCidr, planBypass } from "../../provider/index";
-import { PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
+import { type PlainBypassArgs, planBypass } from "../../provider/index";
+import { PodNetwork, netnsUnavailable, plannedExclusions } from "../helpers/podNetwork";
 import { REPO } from "../helpers/snapshot";
 
 const APP_PORTS = [8080, 9090];
@@ -55,19 +55,12 @@ describe("Consul's data plane (consul sdk/iptables in a network namespace)", { s
         it(c.name, async () => {
             const tool = consulRedirect();
             const w = planBypass(c.args).workloads[0];
-            const field = (key: string) => w.effective.fields[key as keyof typeof w.effective.fields];
-            const excludedIn = new Set(field("inbound.excludePorts")?.ports ?? []);
-            const excludedOut = new Set(field("outbound.excludePorts")?.ports ?? []);
-            const ranges = field("outbound.excludeIpRanges")?.cidrs ?? [];
+            const excluded = plannedExclusions(w);
             const family = (a: string) => (a.includes(":") ? 6 : 4);
-            const inRange = (a: string) => {
-                const p = parseCidr(a);
-                return p.ok && ranges.some((r) => r.family === p.cidr.family && r.first <= p.cidr.first && p.cidr.last <= r.last);
-            };
             // What we say happens under Consul's default single-stack redirect: IPv4 TCP goes through Envoy unless
             // excluded; IPv6 is not redirected at all. The IPv6 range is declared but cannot be written (a warning).
-            const inboundToEnvoy = (a: string, p: number) => family(a) === 4 && !excludedIn.has(p);
-            const outboundToEnvoy = (a: string, p: number) => family(a) === 4 && !excludedOut.has(p) && !inRange(a);
+            const inboundToEnvoy = (a: string, p: number) => family(a) === 4 && !excluded.inboundPort(p);
+            const outboundToEnvoy = (a: string, p: number) => family(a) === 4 && !excluded.outboundPort(p) && !excluded.outboundAddress(a);
 
             const net = new PodNetwork(`c${k}`);
             networks.push(net);

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { type PlainBypassArgs, parseCidr, planBypass } from "../../provider/index";
+import { type PlainBypassArgs, planBypass } from "../../provider/index";
 import { findOnPath, kumactlSkipReason } from "../helpers/kumaTools";
-import { PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
+import { PodNetwork, netnsUnavailable, plannedExclusions } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
 
 const APP_PORTS = [8080, 9090];
@@ -56,14 +56,7 @@ describe("Kuma's data plane (kumactl install transparent-proxy in a network name
     [...CASES, ...CORPUS_CASES].forEach((c, k) => {
         it(c.name, async () => {
             const w = planBypass(c.args).workloads[0];
-            const field = (key: string) => w.effective.fields[key as keyof typeof w.effective.fields];
-            const excludedIn = new Set(field("inbound.excludePorts")?.ports ?? []);
-            const excludedOut = new Set(field("outbound.excludePorts")?.ports ?? []);
-            const ranges = field("outbound.excludeIpRanges")?.cidrs ?? [];
-            const inRange = (a: string) => {
-                const p = parseCidr(a);
-                return p.ok && ranges.some((r) => r.family === p.cidr.family && r.first <= p.cidr.first && p.cidr.last <= r.last);
-            };
+            const excluded = plannedExclusions(w);
             const net = new PodNetwork(`k${k}`);
             networks.push(net);
             try {
@@ -80,8 +73,8 @@ describe("Kuma's data plane (kumactl install transparent-proxy in a network name
                 execFileSync("ip", ["netns", "exec", net.pod, findOnPath("kumactl")!, "--config-file", config, ...flags], { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
                 rmSync(dirname(config), { recursive: true, force: true });
                 const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
-                    inbound: (_, p) => (excludedIn.has(p) ? "app" : "proxy-inbound"),
-                    outbound: (a, p) => (excludedOut.has(p) || inRange(a) ? "dest" : "proxy-outbound"),
+                    inbound: (_, p) => (excluded.inboundPort(p) ? "app" : "proxy-inbound"),
+                    outbound: (a, p) => (excluded.outboundPort(p) || excluded.outboundAddress(a) ? "dest" : "proxy-outbound"),
                 });
                 assert.deepEqual(diff, [], `kumactl ${flags.join(" ")}`);
             } finally {
