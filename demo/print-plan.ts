@@ -15,7 +15,7 @@ export function printPlan(): void {
     console.log("\nConfigMaps (one per namespace, recording the resolved rules):");
     for (const ns of plan.namespaces) console.log(`  ${ns.name}/sidecar-bypass-platform: keys ${Object.keys(ns.configMapData).join(", ")}`);
     console.log("\nKuma objects:");
-    for (const k of plan.kuma) console.log(`  ${k.patch ? "patch " : ""}${k.kind} ${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}: ${JSON.stringify(k.spec)}`);
+    for (const k of plan.objects.kuma ?? []) console.log(`  ${k.patch ? "patch " : ""}${k.kind} ${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}: ${JSON.stringify(k.spec)}`);
 }
 
 if (require.main === module) {

@@ -23,7 +23,7 @@ for (const ns of plan.namespaces) {
     const cm = new k8s.core.v1.ConfigMap(`bench/${ns.name}/record`, { metadata: { name, namespace: ns.name, labels: { "app.kubernetes.io/managed-by": "sidecar-bypass" } } });
     new k8s.core.v1.ConfigMapPatch(`bench/${ns.name}/record/data`, { metadata: { name, namespace: ns.name, annotations: manager }, data: ns.configMapData }, { dependsOn: [cm] });
 }
-for (const k of plan.kuma) {
+for (const k of plan.objects.kuma ?? []) {
     const args = { apiVersion: k.apiVersion, kind: k.kind, metadata: k.patch ? { name: k.metadata.name, annotations: manager } : k.metadata, spec: k.spec };
     if (k.patch) new k8s.apiextensions.CustomResourcePatch(`bench/${k.kind}/${k.metadata.name}`, args);
     else new k8s.apiextensions.CustomResource(`bench/${k.kind}/${k.metadata.name}`, args);

@@ -2,11 +2,7 @@
 // annotations and labels as the workload is declared, instead of patching it afterwards.
 import * as pulumi from "@pulumi/pulumi";
 import type { SidecarBypassArgs } from "../args";
-import { CONSUL_ANNOTATIONS } from "../meshes/consul";
-import { ISTIO_ANNOTATIONS, ISTIO_DATAPLANE_MODE_LABEL } from "../meshes/istio";
-import { KMESH_BYPASS_LABEL } from "../meshes/kmesh";
-import { KUMA_ANNOTATIONS, KUMA_WORKLOAD_LABEL } from "../meshes/kuma";
-import { LINKERD_ANNOTATIONS } from "../meshes/linkerd";
+import { MESHES, podTemplateKeys } from "../meshes/registry";
 import { BypassPlanner, type PlanOptions } from "../plan/planBypass";
 import { ROLLOUT_HASH_ANNOTATION } from "../plan/rolloutHash";
 import { skeletonOf } from "./skeleton";
@@ -18,15 +14,10 @@ const WORKLOAD_TYPES: Record<string, "Deployment" | "StatefulSet" | "DaemonSet">
 };
 const POD_TYPE = "kubernetes:core/v1:Pod";
 
-/** Every key the component may write: a change to any of them must replace a bare Pod. */
-export const BYPASS_ANNOTATION_KEYS: readonly string[] = [
-    ...Object.values(ISTIO_ANNOTATIONS),
-    ...Object.values(KUMA_ANNOTATIONS),
-    ...Object.values(LINKERD_ANNOTATIONS),
-    ...Object.values(CONSUL_ANNOTATIONS),
-    ROLLOUT_HASH_ANNOTATION,
-];
-export const BYPASS_LABEL_KEYS: readonly string[] = [KMESH_BYPASS_LABEL, KUMA_WORKLOAD_LABEL, ISTIO_DATAPLANE_MODE_LABEL];
+/** Every key the component may write (each adapter's, and the rollout hash): a change to any of them must replace a bare Pod. */
+const KEYS = podTemplateKeys(MESHES);
+export const BYPASS_ANNOTATION_KEYS: readonly string[] = [...KEYS.annotations, ROLLOUT_HASH_ANNOTATION];
+export const BYPASS_LABEL_KEYS: readonly string[] = KEYS.labels;
 
 type Props = Record<string, unknown>;
 

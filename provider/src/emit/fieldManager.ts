@@ -10,9 +10,3 @@ export function patchAnnotations(takeOwnership: boolean): Record<string, string>
     const manager = { "pulumi.com/patchFieldManager": FIELD_MANAGER };
     return takeOwnership ? { ...manager, "pulumi.com/patchForce": "true" } : manager;
 }
-
-/** A Kubernetes object name from free text: lower-case, DNS-safe, at most `max` characters. */
-export function kubeName(text: string, max = 253): string {
-    const v = text.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "");
-    return (v || "sidecar-bypass").slice(0, max).replace(/[-.]+$/, "");
-}

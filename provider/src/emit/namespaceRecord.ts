@@ -5,7 +5,8 @@
 // field manager owns `data`, which then changes in place.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { kubeName, patchAnnotations } from "./fieldManager";
+import { LABEL_MAX, kubeName } from "../rules/kubeNames";
+import { patchAnnotations } from "./fieldManager";
 
 export function namespaceRecord(
     resourceName: string,
@@ -19,7 +20,7 @@ export function namespaceRecord(
         {
             metadata: {
                 ...metadata,
-                labels: { "app.kubernetes.io/managed-by": "sidecar-bypass", "sidecar-bypass.io/component": kubeName(record.component, 63) },
+                labels: { "app.kubernetes.io/managed-by": "sidecar-bypass", "sidecar-bypass.io/component": kubeName(record.component, LABEL_MAX) },
             },
         },
         { parent: opts.parent },

@@ -1,27 +1,65 @@
-// What a mesh adapter is: a pure function from one workload's effective rules to the pod-template
-// annotations and labels that mesh reads. Adapters know only their own mesh's formats.
+// What a mesh adapter is: everything the package knows about one mesh, in one object. Validation sees its traits
+// (name, sidecar ports, options); planning asks it to render each workload and for the cluster objects it needs;
+// the transform and the component read the keys it owns. Adapters know only their own mesh's formats.
 import type { Mesh } from "../args";
-import type { EffectiveField, EffectiveRules } from "../plan/resolveScopes";
+import type { EffectiveField, EffectiveRules } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
-import type { IstioInstall, WorkloadIdentity } from "../rules/types";
+import type { MeshTraits } from "../rules/meshTraits";
+import type { PlainBypassArgs } from "../rules/schema";
+import type { NormalisedRules, WorkloadRules } from "../rules/types";
 
-export interface RenderInput {
+export interface RenderInput<Settings> {
     readonly effective: EffectiveRules;
-    readonly istio: IstioInstall;
+    /** This mesh's settings (its options with their defaults). */
+    readonly settings: Settings;
     /** Every mesh selected, for adapters whose advice depends on the others. */
-    readonly meshes: readonly Mesh[];
-    /** Present when the workload has its own passthrough policy and must be selectable by label. */
-    readonly passthroughWorkload?: WorkloadIdentity;
+    readonly meshes: readonly string[];
+    /** The workload's own listed rules, when it is rendered on its own; absent when it shares its namespace's. */
+    readonly workload?: WorkloadRules;
 }
 
 export interface Rendered {
     readonly annotations: Record<string, string>;
     readonly labels: Record<string, string>;
-    /** Rules this mesh cannot express or that have no effect on its data plane. */
+    /** Rules this mesh cannot express or that have no effect on its data plane: warnings at preview. */
     readonly notes: string[];
 }
 
-export type MeshRenderer = (input: RenderInput) => Rendered;
+/** A cluster object a mesh needs besides the pod templates (Kuma's policies, its Mesh patch). */
+export interface ClusterObject {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+    readonly spec: Record<string, unknown>;
+    /** Which scope produced it, for grouping and explanation. */
+    readonly scope: string;
+    /** A patch of an object someone else owns (Kuma's Mesh), rather than an object we create. */
+    readonly patch: boolean;
+}
+
+/** A ConfigMap a mesh keeps its install's defaults in, read at preview when the user asks. */
+export interface ClusterDefaults {
+    /** Names the read in the stack, e.g. `istio-injector`. */
+    readonly readName: string;
+    /** Where to read, or undefined when the arguments do not ask for it. */
+    source(args: PlainBypassArgs): { namespace: string; name: string } | undefined;
+    /** The arguments with what was read (the ConfigMap's data, `{}` while unknown) in place of the request. */
+    apply(args: PlainBypassArgs, data: Readonly<Record<string, string>>): PlainBypassArgs;
+}
+
+export interface MeshAdapter<Settings = unknown, Id extends string = Mesh> extends MeshTraits<Settings> {
+    readonly id: Id;
+    /** Every pod-template annotation and label key the adapter may write: changes to them replace bare Pods. */
+    readonly annotationKeys: readonly string[];
+    readonly labelKeys: readonly string[];
+    /** One workload's pod-template annotations and labels. */
+    render(input: RenderInput<Settings>): Rendered;
+    /** The cluster objects for the whole rule set; `name` prefixes them so several components can coexist. */
+    objects?(rules: NormalisedRules, settings: Settings, name: string): ClusterObject[];
+    /** Choices the adapter made that a reviewer should see (not problems); preview prints them. */
+    notices?(settings: Settings): string[];
+    readonly clusterDefaults?: ClusterDefaults;
+}
 
 export function emptyRendered(): { annotations: Record<string, string>; labels: Record<string, string>; notes: string[] } {
     return { annotations: {}, labels: {}, notes: [] };

@@ -8,8 +8,7 @@
 // never starts; IPv6 traffic is not redirected at all in the default single-stack mode. So only IPv4 ranges are
 // written. The oracle tier runs Consul's own code on these annotations with real traffic.
 import type { FieldKey } from "../rules/fields";
-import { joinedValues } from "../plan/resolveScopes";
-import { type MeshRenderer, renderExcludeLists } from "./adapter";
+import { type MeshAdapter, renderExcludeLists } from "./adapter";
 
 export const CONSUL_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "consul.hashicorp.com/transparent-proxy-exclude-inbound-ports",
@@ -22,12 +21,24 @@ const IPV6_RANGES_NOTE =
     "redirect setup (and in dual-stack mode ip6tables fails on every IPv4 range); the IPv6 ranges are not written for Consul, " +
     "whose default single-stack redirect does not capture IPv6 traffic anyway";
 
-export const renderConsul: MeshRenderer = ({ effective }) => {
-    const out = renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, (f) =>
-        f.ports.length > 0 || f.cidrs.every((c) => c.family === 4)
-            ? joinedValues(f)
-            : f.cidrs.filter((c) => c.family === 4).map((c) => c.text).join(","),
-    );
-    if (effective.fields["outbound.excludeIpRanges"]?.cidrs.some((c) => c.family === 6)) out.notes.push(IPV6_RANGES_NOTE);
-    return out;
+export const consul: MeshAdapter<undefined, "consul"> = {
+    id: "consul",
+    displayName: "Consul",
+    sidecarPorts: new Map([
+        [15001, "outbound listener"],
+        [19000, "Envoy admin"],
+        [20000, "inbound (public) listener"],
+        [20200, "merged metrics"],
+    ]),
+    annotationKeys: Object.values(CONSUL_ANNOTATIONS),
+    labelKeys: [],
+    render: ({ effective }) => {
+        const out = renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, (f) =>
+            f.ports.length > 0 || f.cidrs.every((c) => c.family === 4)
+                ? f.joined
+                : f.cidrs.filter((c) => c.family === 4).map((c) => c.text).join(","),
+        );
+        if (effective.fields["outbound.excludeIpRanges"]?.cidrs.some((c) => c.family === 6)) out.notes.push(IPV6_RANGES_NOTE);
+        return out;
+    },
 };

@@ -1,13 +1,20 @@
 // Istio (also what Alibaba ASM and DaoCloud DCE 5.0 write): `traffic.sidecar.istio.io/*` pod-template
 // annotations. An annotation replaces the install default instead of merging with it, so lists are written
 // in full; values are comma-joined without spaces, `*` only where the injector allows it.
+import { z } from "zod";
+import { IstioDataplaneMode, type IstioInstallDefaultsArgs } from "../args";
+import type { EffectiveField } from "../resolve/effective";
 import { aggregateCidrs } from "../rules/aggregateCidrs";
-import type { FieldKey } from "../rules/fields";
+import { type Cidr, parseCidr } from "../rules/cidr";
+import { fieldSetting } from "../rules/fieldSetting";
+import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
+import { type IssueCollector, joinPath } from "../rules/issues";
+import { dnsLabel, dnsSubdomain } from "../rules/kubeNames";
+import { meshOptions } from "../rules/meshTraits";
 import { normalisePorts } from "../rules/ports";
-import type { FieldSetting, IstioInstall } from "../rules/types";
-import type { IstioInstallDefaultsArgs } from "../args";
-import { type MeshRenderer, emptyRendered } from "./adapter";
-import { type EffectiveField, joinedValues } from "../plan/resolveScopes";
+import { type Assert, type PlainBypassArgs, values as enumValues } from "../rules/schema";
+import type { FieldSetting } from "../rules/types";
+import { type MeshAdapter, type RenderInput, type Rendered, emptyRendered } from "./adapter";
 
 export const ISTIO_ANNOTATIONS: Record<FieldKey, string> = {
     "inbound.includePorts": "traffic.sidecar.istio.io/includeInboundPorts",
@@ -18,9 +25,18 @@ export const ISTIO_ANNOTATIONS: Record<FieldKey, string> = {
     "outbound.excludeIpRanges": "traffic.sidecar.istio.io/excludeOutboundIPRanges",
 };
 
+/** The install's defaults (as rule fields) and how the workloads run. */
+export interface IstioSettings {
+    readonly fields: Partial<Record<FieldKey, FieldSetting>>;
+    /** The status port, which the injector appends to the inbound excludes. */
+    readonly statusPort: number;
+    /** The workloads run in ambient mode: no sidecar, so no traffic annotations, and a label for a full bypass. */
+    readonly ambient: boolean;
+}
+
 type Values = Pick<FieldSetting, "all" | "ports" | "cidrs">;
 
-function withInstall(f: EffectiveField, install: IstioInstall): Values {
+function withInstall(f: EffectiveField, install: IstioSettings): Values {
     if (!f.mergesWithInstall) return f;
     const d = install.fields[f.key];
     if (!d) return f;
@@ -32,7 +48,8 @@ function withInstall(f: EffectiveField, install: IstioInstall): Values {
 }
 
 export function istioValue(v: Values): string {
-    return v.all ? "*" : joinedValues(v);
+    if (v.all) return "*";
+    return v.ports.length > 0 ? v.ports.join(",") : v.cidrs.map((c) => c.text).join(",");
 }
 
 /**
@@ -42,7 +59,7 @@ export function istioValue(v: Values): string {
  */
 export const ISTIO_DATAPLANE_MODE_LABEL = "istio.io/dataplane-mode";
 
-export const renderIstio: MeshRenderer = ({ effective, istio }) => {
+function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>): Rendered {
     const out = emptyRendered();
     if (istio.ambient) {
         if (effective.fullBypass?.active) out.labels[ISTIO_DATAPLANE_MODE_LABEL] = "none";
@@ -66,7 +83,8 @@ export const renderIstio: MeshRenderer = ({ effective, istio }) => {
     for (const f of Object.values(effective.fields)) {
         const v = withInstall(f, istio);
         inForce[f.key] = v;
-        out.annotations[ISTIO_ANNOTATIONS[f.key]] = istioValue(v);
+        // Unmerged, the field's own joined text is the value (shared, not rebuilt per workload).
+        out.annotations[ISTIO_ANNOTATIONS[f.key]] = v === f && !f.all ? f.joined : istioValue(v);
     }
     const inInclude = inForce["inbound.includePorts"];
     const inExclude = inForce["inbound.excludePorts"];
@@ -85,7 +103,7 @@ export const renderIstio: MeshRenderer = ({ effective, istio }) => {
         out.notes.push(`Istio always excludes 15090, 15021 and the status port ${statusPort} inbound; listing them changes nothing`);
     }
     return out;
-};
+}
 
 /**
  * Reads the install's `global.proxy.*` from the `values` key of the `istio-sidecar-injector` ConfigMap
@@ -140,7 +158,7 @@ function withStatusPort(statusPort: string, excludes: string): string {
  * What the injection template hands istio-iptables for a pod with these annotations, given the install's
  * defaults: the plan's prediction, which the oracle tests compare with Istio's own injector.
  */
-export function istioInitArgs(annotations: Readonly<Record<string, string>>, install: IstioInstall): IstioInitArgs {
+export function istioInitArgs(annotations: Readonly<Record<string, string>>, install: IstioSettings): IstioInitArgs {
     const none: Values = { all: false, ports: [], cidrs: [] };
     const value = (key: FieldKey) => annotations[ISTIO_ANNOTATIONS[key]] ?? istioValue(install.fields[key] ?? none);
     const excludes = withStatusPort(String(install.statusPort), value("inbound.excludePorts"));
@@ -156,3 +174,105 @@ export function istioInitArgs(annotations: Readonly<Record<string, string>>, ins
     }
     return args;
 }
+
+const installDefaultsSchema = z.strictObject({
+    includeIPRanges: z.string().optional(),
+    excludeIPRanges: z.string().optional(),
+    includeInboundPorts: z.string().optional(),
+    excludeInboundPorts: z.string().optional(),
+    includeOutboundPorts: z.string().optional(),
+    excludeOutboundPorts: z.string().optional(),
+    statusPort: z.number().int().min(0).max(65535).optional(),
+});
+
+const optionsSchema = z.strictObject({
+    dataplaneMode: z.enum(enumValues(IstioDataplaneMode), { error: "expected sidecar or ambient" }).optional(),
+    installDefaults: installDefaultsSchema.optional(),
+    readInstallDefaults: z.strictObject({ namespace: dnsLabel.optional(), name: dnsSubdomain.optional() }).optional(),
+});
+
+// The hand-written interface and the schema accept the same options.
+type IstioArgs = NonNullable<PlainBypassArgs["istio"]>;
+export type IstioSchemaAcceptsInterface = Assert<IstioArgs extends z.input<typeof optionsSchema> ? true : false>;
+export type IstioInterfaceAcceptsSchema = Assert<z.input<typeof optionsSchema> extends IstioArgs ? true : false>;
+
+/** Istio's `global.proxy.*` values and their Helm defaults, by the rule field each sets. */
+const HELM_DEFAULTS: ReadonlyArray<[keyof IstioInstallDefaultsArgs, FieldKey, string]> = [
+    ["includeIPRanges", "outbound.includeIpRanges", "*"],
+    ["excludeIPRanges", "outbound.excludeIpRanges", ""],
+    ["includeInboundPorts", "inbound.includePorts", "*"],
+    ["excludeInboundPorts", "inbound.excludePorts", ""],
+    ["includeOutboundPorts", "outbound.includePorts", ""],
+    ["excludeOutboundPorts", "outbound.excludePorts", ""],
+];
+
+/** Istio's `global.proxy.*` strings parsed into rule fields; unset values are Istio's Helm defaults. */
+function readSettings(parsed: z.output<typeof optionsSchema> | undefined, issues: IssueCollector): IstioSettings {
+    const base = "istio.installDefaults";
+    if (parsed?.installDefaults !== undefined && parsed.readInstallDefaults !== undefined) {
+        issues.error("istio.readInstallDefaults", "give either installDefaults or readInstallDefaults, not both");
+    }
+    const install = parsed?.installDefaults ?? {};
+    const fields: Partial<Record<FieldKey, FieldSetting>> = {};
+    for (const [name, key, dflt] of HELM_DEFAULTS) {
+        const spec = FIELDS.find((f) => f.key === key);
+        if (spec) fields[key] = installField(String(install[name] ?? dflt).trim(), spec, joinPath(base, name), issues);
+    }
+    return { fields, statusPort: install.statusPort ?? 15020, ambient: parsed?.dataplaneMode === "ambient" };
+}
+
+function installField(text: string, spec: FieldSpec, path: string, issues: IssueCollector): FieldSetting {
+    if (text === "*") {
+        if (!spec.allFlag) issues.error(path, "'*' is accepted only for includeIPRanges and includeInboundPorts");
+        return fieldSetting(true, [], [], "override");
+    }
+    const parts = text === "" ? [] : text.split(",").map((p) => p.trim()).filter((p) => p !== "");
+    if (spec.values === "cidrs") {
+        const cidrs: Cidr[] = [];
+        for (const p of parts) {
+            const r = parseCidr(p);
+            if (r.ok) cidrs.push(r.cidr);
+            else issues.error(path, r.message);
+        }
+        return fieldSetting(false, [], aggregateCidrs(cidrs), "override");
+    }
+    const ports: number[] = [];
+    for (const p of parts) {
+        const n = /^\d{1,5}$/.test(p) ? Number(p) : Number.NaN;
+        if (n >= 1 && n <= 65535) ports.push(n);
+        else issues.error(path, `'${p}' is not a port from 1 to 65535`);
+    }
+    return fieldSetting(false, normalisePorts(ports), [], "override");
+}
+
+export const istio: MeshAdapter<IstioSettings, "istio"> = {
+    id: "istio",
+    displayName: "Istio",
+    sidecarPorts: new Map([
+        [15000, "Envoy admin"],
+        [15001, "outbound capture listener"],
+        [15004, "debug"],
+        [15006, "inbound capture listener"],
+        [15008, "HBONE tunnel"],
+        [15020, "merged metrics / status"],
+        [15021, "health checks"],
+        [15053, "DNS proxy"],
+        [15090, "Envoy Prometheus telemetry"],
+    ]),
+    annotationKeys: Object.values(ISTIO_ANNOTATIONS),
+    labelKeys: [ISTIO_DATAPLANE_MODE_LABEL],
+    options: meshOptions(optionsSchema, (parsed, ctx) => readSettings(parsed, ctx.issues)),
+    render: renderIstio,
+    clusterDefaults: {
+        readName: "istio-injector",
+        source: (args) => {
+            const ref = args.istio?.readInstallDefaults;
+            return ref ? { namespace: ref.namespace ?? "istio-system", name: ref.name ?? "istio-sidecar-injector" } : undefined;
+        },
+        // The install's defaults, read, replace how they were asked for; the other Istio options stay.
+        apply: (args, data) => ({
+            ...args,
+            istio: { dataplaneMode: args.istio?.dataplaneMode, installDefaults: parseIstioInjectorValues(data.values ?? "{}") },
+        }),
+    },
+};

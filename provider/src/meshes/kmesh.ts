@@ -1,14 +1,22 @@
 // Kmesh: the `kmesh.net/bypass: enabled` pod label takes the whole pod out of the mesh (both directions,
-// applied live by the Kmesh daemon when it runs with --enable-bypass). It has no ports or ranges.
-import { type MeshRenderer, emptyRendered } from "./adapter";
+// applied live by the Kmesh daemon when it runs with --enable-bypass). It has no ports or ranges, and no sidecar
+// ports of its own (its data plane is in the kernel).
+import { type MeshAdapter, emptyRendered } from "./adapter";
 
 export const KMESH_BYPASS_LABEL = "kmesh.net/bypass";
 
-export const renderKmesh: MeshRenderer = ({ effective, meshes }) => {
-    const out = emptyRendered();
-    if (effective.fullBypass?.active) out.labels[KMESH_BYPASS_LABEL] = "enabled";
-    if (meshes.length === 1 && Object.keys(effective.fields).length > 0) {
-        out.notes.push("Kmesh bypasses whole pods only; port and range rules are not applied for Kmesh");
-    }
-    return out;
+export const kmesh: MeshAdapter<undefined, "kmesh"> = {
+    id: "kmesh",
+    displayName: "Kmesh",
+    sidecarPorts: new Map(),
+    annotationKeys: [],
+    labelKeys: [KMESH_BYPASS_LABEL],
+    render: ({ effective, meshes }) => {
+        const out = emptyRendered();
+        if (effective.fullBypass?.active) out.labels[KMESH_BYPASS_LABEL] = "enabled";
+        if (meshes.length === 1 && Object.keys(effective.fields).length > 0) {
+            out.notes.push("Kmesh bypasses whole pods only; port and range rules are not applied for Kmesh");
+        }
+        return out;
+    },
 };

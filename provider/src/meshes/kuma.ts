@@ -6,11 +6,17 @@
 // clears them (kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/injector.go ~958-1005,
 // pkg/transparentproxy/kubernetes/kubernetes.go NewPodRedirectFromAnnotations); with the transparent-proxy
 // ConfigMap it means "not set". Leaving it out keeps the control plane's defaults on both.
-import { createHash } from "node:crypto";
+import YAML from "yaml";
+import { z } from "zod";
+import { MAX_GO_DURATION_SECONDS, durationSeconds, toProtoDuration } from "../rules/duration";
 import type { FieldKey } from "../rules/fields";
-import type { KumaSettings, NormalisedRules, Passthrough, ScopeRules, WorkloadIdentity } from "../rules/types";
-import { joinedValues } from "../plan/resolveScopes";
-import { type MeshRenderer, renderExcludeLists } from "./adapter";
+import type { IssueCollector } from "../rules/issues";
+import { LABEL_MAX, dnsLabel, dnsSubdomain, kubeName } from "../rules/kubeNames";
+import { type OptionsContext, meshOptions } from "../rules/meshTraits";
+import { kumaRefusedMatches, samePortRule } from "../rules/passthrough";
+import type { Assert, PlainBypassArgs } from "../rules/schema";
+import type { NormalisedRules, Passthrough, ScopeRules, WorkloadIdentity } from "../rules/types";
+import { type ClusterObject, type MeshAdapter, type RenderInput, type Rendered, renderExcludeLists } from "./adapter";
 
 export const KUMA_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "traffic.kuma.io/exclude-inbound-ports",
@@ -22,18 +28,15 @@ export const KUMA_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
 export const KUMA_WORKLOAD_LABEL = "sidecar-bypass.io/workload";
 
 export function kumaWorkloadLabelValue(w: WorkloadIdentity): string {
-    const v = `${w.kind.toLowerCase()}.${w.name}`;
-    if (v.length <= 63) return v;
-    const h = createHash("sha256").update(v).digest("hex").slice(0, 10);
-    return `${v.slice(0, 52).replace(/[-.]+$/, "")}-${h}`;
+    return kubeName(`${w.kind.toLowerCase()}.${w.name}`, LABEL_MAX);
 }
 
-export const renderKuma: MeshRenderer = ({ effective, passthroughWorkload }) => {
+function renderKuma({ effective, workload }: RenderInput<KumaSettings>): Rendered {
     const out = renderExcludeLists(
         "Kuma",
         effective,
         KUMA_ANNOTATIONS,
-        joinedValues,
+        (f) => f.joined,
         (key) =>
             `an empty ${key} is not written for Kuma (an empty annotation clears the control plane's defaults on some installs and is ignored on others), so the control plane's defaults stay in force`,
     );
@@ -41,34 +44,21 @@ export const renderKuma: MeshRenderer = ({ effective, passthroughWorkload }) => 
     if (merged.length > 0) {
         out.notes.push(`Kuma annotations replace the control plane's sidecarTraffic defaults; 'merge' at the top scope of ${merged.map((f) => f.key).join(", ")} cannot include them`);
     }
-    if (passthroughWorkload) out.labels[KUMA_WORKLOAD_LABEL] = kumaWorkloadLabelValue(passthroughWorkload);
+    // A workload with its own MeshPassthrough is selected by this label.
+    if (workload?.passthrough) out.labels[KUMA_WORKLOAD_LABEL] = kumaWorkloadLabelValue(workload);
     return out;
-};
+}
 
 /** Says which form `kuma.passthrough` takes for the Kuma version the user runs, for preview to print. */
-export function kumaNotices(k: KumaSettings): string[] {
+function kumaNotices(k: KumaSettings): string[] {
     if (k.passthrough === undefined) return [];
     return k.major >= 3
         ? [`Kuma ${k.major}.x: kuma.passthrough is written as a mesh-wide MeshPassthrough with passthroughMode ${k.passthrough ? "All" : "None"} (Kuma 3 has no Mesh passthrough switch)`]
         : [`Kuma 2.x: kuma.passthrough patches Mesh '${k.mesh}' spec.networking.outbound.passthrough (set kuma.version to 3.0 or later for the MeshPassthrough form)`];
 }
 
-/** A Kubernetes object for a Kuma custom resource. */
-export interface KumaObject {
-    readonly apiVersion: "kuma.io/v1alpha1";
-    readonly kind: "Mesh" | "MeshPassthrough" | "MeshProxyPatch";
-    readonly metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-    readonly spec: Record<string, unknown>;
-    /** Which scope produced it, for grouping and explanation. */
-    readonly scope: string;
-    /** A patch of an existing object (the Mesh) rather than an object we own. */
-    readonly patch: boolean;
-}
-
 function policyName(base: string, suffix: string): string {
-    const v = `${base}-${suffix}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-    if (v.length <= 253) return v;
-    return `${v.slice(0, 240)}-${createHash("sha256").update(v).digest("hex").slice(0, 10)}`;
+    return kubeName(`${base}-${suffix}`);
 }
 
 function passthroughSpec(targetRef: Record<string, unknown>, p: Passthrough): Record<string, unknown> {
@@ -85,10 +75,9 @@ function passthroughSpec(targetRef: Record<string, unknown>, p: Passthrough): Re
 }
 
 /** The Kuma objects for the whole rule set; `name` prefixes the policies so several components can coexist. */
-export function renderKumaObjects(rules: NormalisedRules, name: string): KumaObject[] {
-    const k: KumaSettings = rules.kuma;
+function kumaObjects(rules: NormalisedRules, k: KumaSettings, name: string): ClusterObject[] {
     const meshLabel = { "kuma.io/mesh": k.mesh, "app.kubernetes.io/managed-by": "sidecar-bypass" };
-    const out: KumaObject[] = [];
+    const out: ClusterObject[] = [];
     // Mesh-wide policies live in the system namespace; `proxyTypes: [Sidecar]` is required by 2.8-era validators.
     const meshRef = { kind: "Mesh", proxyTypes: ["Sidecar"] };
     if (k.passthrough !== undefined && k.major >= 3) {
@@ -129,11 +118,16 @@ export function renderKumaObjects(rules: NormalisedRules, name: string): KumaObj
     }
     if (k.passthroughCluster) {
         const c = k.passthroughCluster;
-        const clusterValue =
-            `connectTimeout: ${c.connectTimeout}\n` +
-            "circuitBreakers:\n  thresholds:\n" +
-            `  - maxConnections: ${c.maxConnections}\n    maxPendingRequests: ${c.maxPendingRequests}\n` +
-            `    maxRequests: ${c.maxRequests}\n    maxRetries: ${c.maxRetries}\n`;
+        // MeshProxyPatch takes the cluster patch as a YAML document in a string.
+        const clusterValue = YAML.stringify(
+            {
+                connectTimeout: c.connectTimeout,
+                circuitBreakers: {
+                    thresholds: [{ maxConnections: c.maxConnections, maxPendingRequests: c.maxPendingRequests, maxRequests: c.maxRequests, maxRetries: c.maxRetries }],
+                },
+            },
+            { indentSeq: false },
+        );
         const modifications: unknown[] = [];
         for (const family of ["ipv4", "ipv6"]) {
             modifications.push({
@@ -158,3 +152,169 @@ export function renderKumaObjects(rules: NormalisedRules, name: string): KumaObj
     }
     return out;
 }
+
+export interface PassthroughCluster {
+    readonly maxConnections: number;
+    readonly maxPendingRequests: number;
+    readonly maxRequests: number;
+    readonly maxRetries: number;
+    /** Protobuf JSON durations (seconds), e.g. `10s`. */
+    readonly connectTimeout: string;
+    readonly tcpIdleTimeout: string;
+}
+
+export interface KumaSettings {
+    /** The major version the mesh runs: 2 patches the Mesh for passthrough, 3 and later use a MeshPassthrough. */
+    readonly major: number;
+    readonly mesh: string;
+    readonly systemNamespace: string;
+    readonly passthrough?: boolean;
+    readonly passthroughCluster?: PassthroughCluster;
+}
+
+const duration = z
+    .string()
+    .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, { error: "expected a duration such as 10s, 500ms or 1h" })
+    .refine((d) => durationSeconds(d) <= MAX_GO_DURATION_SECONDS, {
+        error: "at most 2562047h (kuma-cp reads it as a Go duration, which cannot be longer)",
+    });
+// Envoy refuses a zero connect timeout; kuma-cp accepts the policy and then fails to build the proxy's config.
+const connectTimeout = duration.refine((d) => toProtoDuration(d) !== "0s", {
+    error: "must be at least 1ms (Envoy refuses a zero connect timeout), e.g. 10s",
+});
+// Envoy's circuit-breaker thresholds are uint32.
+const count = z
+    .number()
+    .int({ error: "expected a whole number" })
+    .min(0, { error: "must not be negative" })
+    .max(4294967295, { error: "at most 4294967295 (Envoy's thresholds are 32-bit)" });
+
+const optionsSchema = z.strictObject({
+    version: z
+        .string({ error: "expected a Kuma version such as 2.14 or 3.0" })
+        .regex(/^([2-9]|[1-9]\d+)\.\d+(\.\d+)?$/, { error: "expected a Kuma version 2.x or later, such as 2.14 or 3.0" })
+        .optional(),
+    mesh: dnsSubdomain.optional(),
+    systemNamespace: dnsLabel.optional(),
+    passthrough: z.boolean().optional(),
+    passthroughCluster: z
+        .strictObject({
+            maxConnections: count.optional(),
+            maxPendingRequests: count.optional(),
+            maxRequests: count.optional(),
+            maxRetries: count.optional(),
+            connectTimeout: connectTimeout.optional(),
+            tcpIdleTimeout: duration.optional(),
+        })
+        .optional(),
+});
+
+// The hand-written interface and the schema accept the same options.
+type KumaArgs = NonNullable<PlainBypassArgs["kuma"]>;
+export type KumaSchemaAcceptsInterface = Assert<KumaArgs extends z.input<typeof optionsSchema> ? true : false>;
+export type KumaInterfaceAcceptsSchema = Assert<z.input<typeof optionsSchema> extends KumaArgs ? true : false>;
+
+/** Kuma's passthrough-cluster defaults (Kuma docs: ProxyTemplate / MeshProxyPatch). */
+const PASSTHROUGH_CLUSTER_DEFAULTS = {
+    maxConnections: 1024,
+    maxPendingRequests: 1024,
+    maxRequests: 1024,
+    maxRetries: 3,
+    connectTimeout: "10s",
+    tcpIdleTimeout: "1h",
+};
+
+function readSettings(k: z.output<typeof optionsSchema> | undefined, ctx: OptionsContext): KumaSettings {
+    if ((k?.passthrough !== undefined || k?.passthroughCluster) && !ctx.selected) {
+        ctx.issues.warn("kuma", "Kuma options are set but Kuma is not in meshes; no Kuma objects are emitted");
+    }
+    const cluster = k?.passthroughCluster;
+    const d = PASSTHROUGH_CLUSTER_DEFAULTS;
+    return {
+        major: Number((k?.version ?? "2.14").split(".")[0]),
+        mesh: k?.mesh ?? "default",
+        systemNamespace: k?.systemNamespace ?? "kuma-system",
+        ...(k?.passthrough !== undefined ? { passthrough: k.passthrough } : {}),
+        ...(cluster
+            ? {
+                  passthroughCluster: {
+                      maxConnections: cluster.maxConnections ?? d.maxConnections,
+                      maxPendingRequests: cluster.maxPendingRequests ?? d.maxPendingRequests,
+                      maxRequests: cluster.maxRequests ?? d.maxRequests,
+                      maxRetries: cluster.maxRetries ?? d.maxRetries,
+                      connectTimeout: toProtoDuration(cluster.connectTimeout ?? d.connectTimeout),
+                      tcpIdleTimeout: toProtoDuration(cluster.tcpIdleTimeout ?? d.tcpIdleTimeout),
+                  },
+              }
+            : {}),
+    };
+}
+
+/** What Kuma would refuse about the rule set as a whole, and passthrough rules that no mesh reads. */
+function checkRules(rules: NormalisedRules, kuma: KumaSettings, ctx: OptionsContext): void {
+    const scopes = [rules.global, ...rules.namespaces.values(), ...rules.workloads];
+    if (!ctx.selected) {
+        if (scopes.some((s) => s.passthrough)) {
+            ctx.issues.warn("meshes", "passthrough rules are rendered only for Kuma (MeshPassthrough), which is not in meshes; they have no effect");
+        }
+        return;
+    }
+    if (kuma.major >= 3 && kuma.passthrough !== undefined && rules.global.passthrough) {
+        ctx.issues.error(
+            "kuma.passthrough",
+            "on Kuma 3 this is a mesh-wide MeshPassthrough, and so is global.passthrough; say it once, with global.passthrough.mode (All or None)",
+        );
+    }
+    const chains = [
+        ...[...rules.namespaces.values()].map((ns) => [rules.global, ns]),
+        ...rules.workloads.map((w) => [rules.global, rules.namespaces.get(w.namespace), w]),
+    ];
+    checkMergedPassthrough(
+        chains.map((c) => c.filter((s): s is ScopeRules => s !== undefined)),
+        ctx.issues,
+    );
+}
+
+/**
+ * Kuma appends the `appendMatch` lists of every MeshPassthrough that selects a proxy, least specific first, and
+ * validates the merged list, so destinations that are valid in each scope alone can be refused together. Checks
+ * each chain of scopes that reaches the same proxies; clashes within one scope are reported by that scope.
+ */
+function checkMergedPassthrough(chains: ReadonlyArray<readonly ScopeRules[]>, issues: IssueCollector): void {
+    const reported = new Set<string>();
+    for (const chain of chains) {
+        const entries = chain.flatMap((scope) =>
+            scope.passthrough?.mode === "Matched"
+                ? scope.passthrough.destinations.map((d, i) => ({ d, scope: scope.ref.label, at: `${scope.ref.path}.passthrough.destinations[${i}]` }))
+                : [],
+        );
+        for (const [i, j] of kumaRefusedMatches(entries.map((e) => e.d))) {
+            const [late, early] = [entries[i], entries[j]];
+            if (late.scope === early.scope || reported.has(`${late.at}|${early.at}`)) continue;
+            reported.add(`${late.at}|${early.at}`);
+            issues.error(
+                late.at,
+                `port ${late.d.port} is ${early.d.protocol} at ${early.at} and ${late.d.protocol} here, for the same proxies: Kuma merges ` +
+                    `the MeshPassthrough policies that select a proxy (${early.scope} before ${late.scope}), and ${samePortRule}`,
+            );
+        }
+    }
+}
+
+export const kuma: MeshAdapter<KumaSettings, "kuma"> = {
+    id: "kuma",
+    displayName: "Kuma",
+    sidecarPorts: new Map([
+        [9901, "Envoy admin"],
+        [15001, "outbound redirect"],
+        [15006, "inbound redirect"],
+        [15053, "DNS"],
+    ]),
+    annotationKeys: Object.values(KUMA_ANNOTATIONS),
+    labelKeys: [KUMA_WORKLOAD_LABEL],
+    options: meshOptions(optionsSchema, readSettings),
+    check: checkRules,
+    render: renderKuma,
+    objects: kumaObjects,
+    notices: kumaNotices,
+};

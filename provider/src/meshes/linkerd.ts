@@ -9,8 +9,7 @@
 // traffic from those sources past the proxy (mTLS and policy) and leave the outbound traffic proxied.
 import type { FieldKey } from "../rules/fields";
 import { toPortRanges } from "../rules/ports";
-import { joinedValues } from "../plan/resolveScopes";
-import { type MeshRenderer, renderExcludeLists } from "./adapter";
+import { type MeshAdapter, renderExcludeLists } from "./adapter";
 
 export const LINKERD_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "config.linkerd.io/skip-inbound-ports",
@@ -24,12 +23,24 @@ const CANNOT: Partial<Record<FieldKey, string>> = {
         "and policy; outbound.excludeIpRanges is not applied for Linkerd (exclude the destination ports with outbound.excludePorts instead)",
 };
 
-export const renderLinkerd: MeshRenderer = ({ effective }) =>
-    renderExcludeLists(
-        "Linkerd",
-        effective,
-        LINKERD_ANNOTATIONS,
-        (f) => (f.ports.length > 0 ? toPortRanges(f.ports).join(",") : joinedValues(f)),
-        (key) => `Linkerd reads an empty ${key} annotation as its Helm default, so an empty list cannot be expressed`,
-        CANNOT,
-    );
+export const linkerd: MeshAdapter<undefined, "linkerd"> = {
+    id: "linkerd",
+    displayName: "Linkerd",
+    sidecarPorts: new Map([
+        [4140, "outbound proxy"],
+        [4143, "inbound proxy"],
+        [4190, "control"],
+        [4191, "admin / metrics"],
+    ]),
+    annotationKeys: Object.values(LINKERD_ANNOTATIONS),
+    labelKeys: [],
+    render: ({ effective }) =>
+        renderExcludeLists(
+            "Linkerd",
+            effective,
+            LINKERD_ANNOTATIONS,
+            (f) => (f.ports.length > 0 ? toPortRanges(f.ports).join(",") : f.joined),
+            (key) => `Linkerd reads an empty ${key} annotation as its Helm default, so an empty list cannot be expressed`,
+            CANNOT,
+        ),
+};

@@ -1,8 +1,7 @@
 // Explaining a plan to people: the per-namespace ConfigMap text, the effective-rules table and the
 // markdown summary for a pull request. Values are grouped by the scopes they came from.
-import type { NormalisedRules } from "../rules/types";
-import type { BypassPlan, WorkloadPlan } from "./planBypass";
-import { type EffectiveRules, joinedValues } from "./resolveScopes";
+import { MESHES } from "../meshes/registry";
+import type { BypassPlan, PlannedEffective, WorkloadPlan } from "./types";
 
 /** One row of the effective-rules table: the values of one field that came from the same scopes. */
 export interface EffectiveRuleRow {
@@ -12,21 +11,63 @@ export interface EffectiveRuleRow {
     from: string;
 }
 
-const grouped = new WeakMap<EffectiveRules, Array<{ field: string; values: string; from: string }>>();
+type Row = Omit<EffectiveRuleRow, "workload">;
 
-/** The effective rules as rows grouped by origin; cached per (shared) effective result. */
-export function effectiveRows(e: EffectiveRules): ReadonlyArray<{ field: string; values: string; from: string }> {
-    let rows = grouped.get(e);
-    if (rows) return rows;
-    rows = [];
+/** Describes the workloads of one plan; rows are made once per (shared) effective result. */
+export class PlanDescriber {
+    private readonly rows = new Map<PlannedEffective, readonly Row[]>();
+
+    /** The effective rules as rows grouped by origin. */
+    rowsOf(e: PlannedEffective): readonly Row[] {
+        let rows = this.rows.get(e);
+        if (!rows) {
+            rows = effectiveRows(e);
+            this.rows.set(e, rows);
+        }
+        return rows;
+    }
+
+    /** ConfigMap data for one namespace: a key per workload, and the namespace's shared rules once. */
+    namespaceRecord(
+        ns: string,
+        workloads: readonly WorkloadPlan<string>[],
+        context: { meshes: readonly string[]; namespaceRules: boolean },
+    ): Record<string, string> {
+        const data: Record<string, string> = {};
+        const sharing = workloads.find((w) => w.inheritsNamespace);
+        data.meshes = `${context.meshes.join(",")}\n`;
+        if (sharing) {
+            const scopes = context.namespaceRules ? "namespace and global scopes" : "global scope";
+            data.namespace = this.describeWorkload(sharing, `rules for every listed workload in ${ns} that sets none itself (${scopes}):`);
+        }
+        for (const w of workloads) {
+            const key = `${w.kind.toLowerCase()}.${w.name}`;
+            data[key] = w.inheritsNamespace
+                ? `${w.id}: the rules under key 'namespace'${w.hash ? ` (rollout hash ${w.hash})` : ""}\n`
+                : this.describeWorkload(w, `${w.id}${w.hash ? ` (rollout hash ${w.hash})` : ""}:`);
+        }
+        return data;
+    }
+
+    /**
+     * One workload's entry: each field's values grouped by origin. The pod-template annotations are not
+     * repeated here (the Deployment shows them, and repeating them doubled the record toward the 1 MiB limit).
+     */
+    private describeWorkload(w: Pick<WorkloadPlan<string>, "effective">, title: string): string {
+        const lines = [title];
+        const rows = this.rowsOf(w.effective);
+        if (rows.length === 0) lines.push("no bypass rules: mesh defaults apply");
+        for (const r of rows) lines.push(`${r.field}: ${r.values}`, `    from ${r.from}`);
+        return `${lines.join("\n")}\n`;
+    }
+}
+
+function effectiveRows(e: PlannedEffective): Row[] {
+    const rows: Row[] = [];
     for (const f of Object.values(e.fields)) {
         const suffix = f.mergesWithInstall ? " + install defaults" : "";
         if (f.sources.length === 0) rows.push({ field: f.key, values: "(none)", from: f.setBy + suffix });
-        for (const g of f.sources) {
-            // One group holding every value (the common case) reuses the string the meshes wrote.
-            const values = f.sources.length === 1 && !f.all ? joinedValues(f) : g.values.join(",");
-            rows.push({ field: f.key, values, from: g.scopes.join(" + ") + suffix });
-        }
+        for (const g of f.sources) rows.push({ field: f.key, values: g.values.join(","), from: g.scopes.join(" + ") + suffix });
     }
     if (e.fullBypass) {
         const fb = e.fullBypass;
@@ -34,43 +75,13 @@ export function effectiveRows(e: EffectiveRules): ReadonlyArray<{ field: string;
         const extra = [fb.reason && `reason: ${fb.reason}`, fb.expires && !fb.expired && `expires ${fb.expires}`].filter(Boolean).join("; ");
         rows.push({ field: "fullBypass", values: extra ? `${state} (${extra})` : state, from: fb.scope });
     }
-    grouped.set(e, rows);
     return rows;
 }
 
-/**
- * One workload's entry: each field's values grouped by origin. The pod-template annotations are not
- * repeated here (the Deployment shows them, and repeating them doubled the record toward the 1 MiB limit).
- */
-function describeWorkload(w: Pick<WorkloadPlan, "effective">, title: string): string {
-    const lines = [title];
-    const rows = effectiveRows(w.effective);
-    if (rows.length === 0) lines.push("no bypass rules: mesh defaults apply");
-    for (const r of rows) lines.push(`${r.field}: ${r.values}`, `    from ${r.from}`);
-    return lines.join("\n") + "\n";
-}
-
-/** ConfigMap data for one namespace: a key per workload, and the namespace's shared rules once. */
-export function describeNamespace(ns: string, workloads: readonly WorkloadPlan[], rules: NormalisedRules): Record<string, string> {
-    const data: Record<string, string> = {};
-    const nsRules = rules.namespaces.get(ns);
-    const sharing = workloads.filter((w) => w.inheritsNamespace);
-    data["meshes"] = rules.meshes.join(",") + "\n";
-    if (sharing.length > 0) {
-        data["namespace"] = describeWorkload(sharing[0], `rules for every listed workload in ${ns} that sets none itself (${nsRules ? "namespace and global scopes" : "global scope"}):`);
-    }
-    for (const w of workloads) {
-        const key = `${w.kind.toLowerCase()}.${w.name}`;
-        data[key] = w.inheritsNamespace
-            ? `${w.id}: the rules under key 'namespace'${w.hash ? ` (rollout hash ${w.hash})` : ""}\n`
-            : describeWorkload(w, `${w.id}${w.hash ? ` (rollout hash ${w.hash})` : ""}:`);
-    }
-    return data;
-}
-
 /** The effective-rules table for every listed workload. */
-export function effectiveTable(plan: BypassPlan): EffectiveRuleRow[] {
-    return plan.workloads.flatMap((w) => effectiveRows(w.effective).map((r) => ({ workload: w.id, ...r })));
+export function effectiveTable(plan: BypassPlan<string>): EffectiveRuleRow[] {
+    const describer = new PlanDescriber();
+    return plan.workloads.flatMap((w) => describer.rowsOf(w.effective).map((r) => ({ workload: w.id, ...r })));
 }
 
 function clip(s: string, max = 100): string {
@@ -83,24 +94,31 @@ function clip(s: string, max = 100): string {
 const cell = (s: string) => clip(s).replace(/\|/g, "\\|");
 
 /** A markdown summary fit for a pull-request comment. */
-export function summaryMarkdown(plan: BypassPlan, maxWorkloads = 50): string {
+export function summaryMarkdown(plan: BypassPlan<string>, maxWorkloads = 50): string {
+    const describer = new PlanDescriber();
     const out = [`### Sidecar bypass (${plan.meshes.join(", ")})`, ""];
-    const withRules = plan.workloads.filter((w) => effectiveRows(w.effective).length > 0);
-    out.push(`${plan.workloads.length} workload(s) in ${plan.namespaces.length} namespace(s); ${withRules.length} with bypass rules; ${plan.kuma.length} Kuma object(s).`, "");
+    const withRules = plan.workloads.filter((w) => describer.rowsOf(w.effective).length > 0);
+    const byMesh = Object.entries(plan.objects).map(([mesh, list]) => ({ mesh: displayName(mesh), list: list ?? [] }));
+    const counts = byMesh.map((m) => `${m.list.length} ${m.mesh} object(s)`).join(", ") || "no mesh objects";
+    out.push(`${plan.workloads.length} workload(s) in ${plan.namespaces.length} namespace(s); ${withRules.length} with bypass rules; ${counts}.`, "");
     if (withRules.length > 0) {
         out.push("| workload | field | values | from |", "| --- | --- | --- | --- |");
         for (const w of withRules.slice(0, maxWorkloads)) {
-            for (const r of effectiveRows(w.effective)) out.push(`| ${w.id} | ${r.field} | ${cell(r.values)} | ${r.from} |`);
+            for (const r of describer.rowsOf(w.effective)) out.push(`| ${w.id} | ${r.field} | ${cell(r.values)} | ${r.from} |`);
         }
         if (withRules.length > maxWorkloads) out.push("", `…and ${withRules.length - maxWorkloads} more workload(s).`);
         out.push("");
     }
-    for (const k of plan.kuma) {
-        out.push(`- Kuma ${k.patch ? "patch of " : ""}${k.kind} \`${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}\` (from ${k.scope})`);
+    for (const k of byMesh.flatMap((m) => m.list.map((o) => ({ mesh: m.mesh, ...o })))) {
+        out.push(`- ${k.mesh} ${k.patch ? "patch of " : ""}${k.kind} \`${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}\` (from ${k.scope})`);
     }
     if (plan.warnings.length > 0) {
         out.push("", "**Warnings**", "");
         for (const w of plan.warnings) out.push(`- \`${w.path}\`: ${w.message}`);
     }
-    return out.join("\n") + "\n";
+    return `${out.join("\n")}\n`;
+}
+
+function displayName(mesh: string): string {
+    return mesh in MESHES ? MESHES[mesh as keyof typeof MESHES].displayName : mesh;
 }

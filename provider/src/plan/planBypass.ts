@@ -1,86 +1,60 @@
-// The planning API: plain arguments in, the complete plan out (validate → resolve → render). Pure and
+// The planning API: plain arguments in, the complete plan out (validate → resolve → render → describe). Pure and
 // synchronous, so tests, the component, the transform and other tools all call the same thing.
-import type { Mesh, WorkloadKind } from "../args";
+import type { WorkloadKind } from "../args";
 import type { Rendered } from "../meshes/adapter";
-import { RENDERERS } from "../meshes";
-import { type KumaObject, kumaNotices, renderKumaObjects } from "../meshes/kuma";
+import { MESHES, type MeshRegistry } from "../meshes/registry";
+import type { EffectiveRules } from "../resolve/effective";
+import { ScopeResolver, setsAnything } from "../resolve/resolveScopes";
 import { BypassValidationError, type ValidationIssue } from "../rules/issues";
+import type { SettingsOf } from "../rules/meshTraits";
 import type { PlainBypassArgs } from "../rules/schema";
-import type { NormalisedRules, RolloutSettings, WorkloadIdentity, WorkloadRules } from "../rules/types";
+import type { NormalisedRules, WorkloadRules } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
-import { describeNamespace } from "./describe";
-import { type EffectiveRules, ScopeResolver } from "./resolveScopes";
+import { PlanDescriber } from "./describe";
+import { plainEffective } from "./plainEffective";
 import { ROLLOUT_HASH_ANNOTATION, rolloutHash } from "./rolloutHash";
+import type { BypassPlan, NamespacePlan, PlannedEffective, PlannedIdentity, WorkloadPlan } from "./types";
 
-export interface PlanOptions {
+export interface PlanOptions<R extends MeshRegistry = typeof MESHES> {
     /** Prefix for the objects the plan names (policies, ConfigMaps); default `sidecar-bypass`. */
     name?: string;
     /** The time fullBypass expiries are compared with; default now. */
     now?: Date;
+    /** The mesh adapters to plan with; default the package's own (`MESHES`). */
+    registry?: R;
 }
 
-export interface WorkloadPlan {
-    /** `Deployment/payments/ledger`. */
-    readonly id: string;
-    readonly kind: WorkloadKind | "Pod";
-    readonly namespace: string;
-    readonly name: string;
-    readonly declaredInProgram: boolean;
-    readonly effective: EffectiveRules;
-    /** True when the workload sets nothing itself and shares its namespace's rules. */
-    readonly inheritsNamespace: boolean;
-    /** What each selected mesh reads. */
-    readonly meshes: Partial<Record<Mesh, Rendered>>;
-    /** Pod-template annotations to write: every mesh's, plus the rollout hash. */
-    readonly annotations: Record<string, string>;
-    /** Pod-template labels to write. */
-    readonly labels: Record<string, string>;
-    readonly hash?: string;
-}
+type IdOf<R extends MeshRegistry> = keyof R & string;
 
-export interface NamespacePlan {
-    readonly name: string;
-    readonly workloads: readonly string[];
-    /** ConfigMap data recording the resolved rules and where each came from. */
-    readonly configMapData: Record<string, string>;
-}
-
-export interface BypassPlan {
-    readonly meshes: readonly Mesh[];
-    readonly workloads: ReadonlyArray<WorkloadPlan & { kind: WorkloadKind }>;
-    readonly namespaces: readonly NamespacePlan[];
-    readonly kuma: readonly KumaObject[];
-    /** Whether and how long `up` waits for the rollouts the patches start. */
-    readonly rollout: RolloutSettings;
-    /** Take back our declared fields from other field managers (server-side apply with force). */
-    readonly takeOwnership: boolean;
-    /** Choices the plan made that a reviewer should see (not problems): preview prints them. */
-    readonly notices: readonly string[];
-    readonly warnings: readonly ValidationIssue[];
-}
+/** The arguments for a registry: `PlainBypassArgs`, with the registry's mesh names. */
+export type PlanArgs<R extends MeshRegistry = typeof MESHES> = Omit<PlainBypassArgs, "meshes"> & { meshes: IdOf<R>[] };
 
 /** Kubernetes' limit on an object's total annotation size. */
 const ANNOTATION_LIMIT = 256 * 1024;
 const CONFIGMAP_LIMIT = 1024 * 1024;
 
-/** A workload met by the transform may also be a bare Pod. */
-export type PlannedIdentity = Omit<WorkloadIdentity, "kind"> & { kind: WorkloadKind | "Pod" };
-
 export function workloadId(w: PlannedIdentity): string {
     return `${w.kind}/${w.namespace}/${w.name}`;
 }
 
+type RenderedWorkload<Id extends string> = Pick<WorkloadPlan<Id>, "meshes" | "annotations" | "labels" | "hash">;
+
 /** Validated rules that can plan any workload: the listed ones, or one met by the transform. */
-export class BypassPlanner {
-    readonly rules: NormalisedRules;
+export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
+    readonly rules: NormalisedRules<SettingsOf<R>>;
     readonly warnings: ValidationIssue[];
+    readonly registry: R;
     private readonly resolver: ScopeResolver;
-    private readonly renderedByNamespace = new Map<string, Pick<WorkloadPlan, "meshes" | "annotations" | "labels" | "hash">>();
     private readonly listed: Map<string, WorkloadRules>;
+    private readonly renderedByNamespace = new Map<string, RenderedWorkload<IdOf<R>>>();
+    private readonly plain = new Map<EffectiveRules, PlannedEffective>();
+    /** Each mesh's notes (what it cannot express), with the workloads they apply to. */
     private readonly notes = new Map<string, string[]>();
 
-    constructor(args: PlainBypassArgs, options: PlanOptions = {}) {
-        const v = validateRules(args, { now: options.now });
+    constructor(args: NoInfer<PlanArgs<R>>, options: PlanOptions<R> = {}) {
+        // Without a registry of the caller's, R is its default, the package's own.
+        this.registry = options.registry ?? (MESHES as MeshRegistry as R);
+        const v = validateRules(args, this.registry, { now: options.now });
         this.rules = v.rules;
         this.warnings = [...v.warnings];
         this.resolver = new ScopeResolver(v.rules);
@@ -88,15 +62,15 @@ export class BypassPlanner {
     }
 
     /** The plan of one workload; listed workloads get their own rules, others namespace and global ones. */
-    planWorkload<K extends WorkloadKind | "Pod">(identity: PlannedIdentity & { kind: K }): WorkloadPlan & { kind: K } {
+    planWorkload<K extends WorkloadKind | "Pod">(identity: PlannedIdentity & { kind: K }): WorkloadPlan<IdOf<R>> & { kind: K } {
         const id = workloadId(identity);
         const own = this.listed.get(id);
-        const ownPassthrough = own?.passthrough !== undefined;
         const { effective, shared } = this.resolver.resolve(identity.namespace, own);
-        const sharedRender = shared && !ownPassthrough;
+        // A workload that sets anything of its own (a passthrough policy too) is rendered on its own.
+        const sharedRender = shared && !(own && setsAnything(own));
         let rendered = sharedRender ? this.renderedByNamespace.get(identity.namespace) : undefined;
         if (!rendered) {
-            rendered = this.render(effective, ownPassthrough ? own : undefined, id);
+            rendered = this.render(effective, sharedRender ? undefined : own, id);
             if (sharedRender) this.renderedByNamespace.set(identity.namespace, rendered);
         }
         return {
@@ -105,18 +79,27 @@ export class BypassPlanner {
             namespace: identity.namespace,
             name: identity.name,
             declaredInProgram: own?.declaredInProgram ?? false,
-            effective,
+            effective: this.plainOf(effective),
             inheritsNamespace: sharedRender,
             ...rendered,
         };
     }
 
-    private render(effective: EffectiveRules, passthroughWorkload: WorkloadIdentity | undefined, id: string) {
-        const meshes: Partial<Record<Mesh, Rendered>> = {};
+    private plainOf(e: EffectiveRules): PlannedEffective {
+        let p = this.plain.get(e);
+        if (!p) {
+            p = plainEffective(e);
+            this.plain.set(e, p);
+        }
+        return p;
+    }
+
+    private render(effective: EffectiveRules, workload: WorkloadRules | undefined, id: string): RenderedWorkload<IdOf<R>> {
+        const meshes: Partial<Record<IdOf<R>, Rendered>> = {};
         const annotations: Record<string, string> = {};
         const labels: Record<string, string> = {};
-        for (const mesh of this.rules.meshes) {
-            const r = RENDERERS[mesh]({ effective, istio: this.rules.istio, meshes: this.rules.meshes, passthroughWorkload });
+        for (const mesh of this.rules.meshes as readonly IdOf<R>[]) {
+            const r = this.registry[mesh].render({ effective, settings: this.rules.settings[mesh], meshes: this.rules.meshes, workload });
             meshes[mesh] = r;
             Object.assign(annotations, r.annotations);
             Object.assign(labels, r.labels);
@@ -126,16 +109,16 @@ export class BypassPlanner {
                 else this.notes.set(n, [id]);
             }
         }
-        let hash: string | undefined;
-        if (this.rules.rolloutHash && (Object.keys(annotations).length > 0 || Object.keys(labels).length > 0)) {
-            hash = rolloutHash(annotations, labels);
-            annotations[ROLLOUT_HASH_ANNOTATION] = hash;
+        if (!this.rules.rolloutHash || (Object.keys(annotations).length === 0 && Object.keys(labels).length === 0)) {
+            return { meshes, annotations, labels };
         }
+        const hash = rolloutHash(annotations, labels);
+        annotations[ROLLOUT_HASH_ANNOTATION] = hash;
         return { meshes, annotations, labels, hash };
     }
 
     /** The whole plan for the listed workloads. Throws BypassValidationError if a limit is crossed. */
-    plan(name = "sidecar-bypass"): BypassPlan {
+    plan(name = "sidecar-bypass"): BypassPlan<IdOf<R>> {
         const errors: ValidationIssue[] = [];
         const workloads = this.rules.workloads.map((w, i) => {
             const p = this.planWorkload(w);
@@ -148,35 +131,49 @@ export class BypassPlanner {
             }
             return p;
         });
-        const byNamespace = new Map<string, WorkloadPlan[]>();
+        const namespaces = this.describeNamespaces(workloads, errors);
+        if (errors.length > 0) throw new BypassValidationError(errors);
+        const selected = this.rules.meshes as readonly IdOf<R>[];
+        const objects: Partial<Record<IdOf<R>, BypassPlan["objects"]["kuma"]>> = {};
+        for (const mesh of selected) {
+            const adapter = this.registry[mesh];
+            if (adapter.objects) objects[mesh] = adapter.objects(this.rules, this.rules.settings[mesh], name);
+        }
+        return {
+            meshes: selected,
+            workloads,
+            namespaces,
+            objects,
+            rollout: this.rules.rollout,
+            takeOwnership: this.rules.takeOwnership,
+            notices: [
+                ...(this.rules.takeOwnership
+                    ? ["takeOwnership: the fields this component declares are taken back from any other field manager (server-side apply with force)"]
+                    : []),
+                ...selected.flatMap((mesh) => this.registry[mesh].notices?.(this.rules.settings[mesh]) ?? []),
+            ],
+            warnings: [...this.warnings, ...this.noteWarnings()],
+        };
+    }
+
+    private describeNamespaces(workloads: readonly WorkloadPlan<IdOf<R>>[], errors: ValidationIssue[]): NamespacePlan[] {
+        const byNamespace = new Map<string, WorkloadPlan<IdOf<R>>[]>();
         for (const w of workloads) {
             const list = byNamespace.get(w.namespace);
             if (list) list.push(w);
             else byNamespace.set(w.namespace, [w]);
         }
         for (const ns of this.rules.namespaces.keys()) if (!byNamespace.has(ns)) byNamespace.set(ns, []);
-        const namespaces: NamespacePlan[] = [...byNamespace.keys()].sort().map((ns) => {
-            const configMapData = describeNamespace(ns, byNamespace.get(ns)!, this.rules);
+        const describer = new PlanDescriber();
+        return [...byNamespace.keys()].sort().map((ns) => {
+            const members = byNamespace.get(ns) ?? [];
+            const configMapData = describer.namespaceRecord(ns, members, { meshes: this.rules.meshes, namespaceRules: this.rules.namespaces.has(ns) });
             const size = Object.entries(configMapData).reduce((n, [k, v]) => n + k.length + v.length, 0);
             if (size > CONFIGMAP_LIMIT) {
                 errors.push({ path: "namespaces", message: `the record of namespace '${ns}' would take ${size} bytes, over a ConfigMap's 1 MiB` });
             }
-            return { name: ns, workloads: byNamespace.get(ns)!.map((w) => w.id), configMapData };
+            return { name: ns, workloads: members.map((w) => w.id), configMapData };
         });
-        if (errors.length > 0) throw new BypassValidationError(errors);
-        return {
-            meshes: this.rules.meshes,
-            workloads,
-            namespaces,
-            kuma: this.rules.meshes.includes("kuma") ? renderKumaObjects(this.rules, name) : [],
-            rollout: this.rules.rollout,
-            takeOwnership: this.rules.takeOwnership,
-            notices: [
-                ...(this.rules.takeOwnership ? ["takeOwnership: the fields this component declares are taken back from any other field manager (server-side apply with force)"] : []),
-                ...(this.rules.meshes.includes("kuma") ? kumaNotices(this.rules.kuma) : []),
-            ],
-            warnings: [...this.warnings, ...this.noteWarnings()],
-        };
     }
 
     private noteWarnings(): ValidationIssue[] {
@@ -191,6 +188,9 @@ export class BypassPlanner {
  * Plans the bypass: validates and normalises the rules, resolves them per workload with provenance, and
  * renders each selected mesh's objects. Throws BypassValidationError listing every problem.
  */
-export function planBypass(args: PlainBypassArgs, options: PlanOptions = {}): BypassPlan {
-    return new BypassPlanner(args, options).plan(options.name);
+export function planBypass(args: PlainBypassArgs, options?: PlanOptions): BypassPlan;
+/** With mesh adapters of the caller's (`options.registry`) in place of the package's own. */
+export function planBypass<R extends MeshRegistry>(args: PlanArgs<R>, options: PlanOptions<R> & { registry: R }): BypassPlan<IdOf<R>>;
+export function planBypass<R extends MeshRegistry>(args: PlanArgs<R>, options: PlanOptions<R> = {}): BypassPlan<IdOf<R>> {
+    return new BypassPlanner<R>(args, options).plan(options.name);
 }

@@ -67,25 +67,11 @@ function parseAddress(text: string): { family: IpFamily; value: bigint } | strin
     return { family: 4, value: new IPv4(text).getValue() };
 }
 
-// Parse results are immutable, and validation sees each text twice (zod, then normalisation) and often
-// across scopes, so they are memoised; the cache is dropped when it grows large.
-const memo = new Map<string, CidrParse>();
-const MEMO_LIMIT = 200_000;
-
 /**
  * Parses one CIDR entry. A bare address becomes a /32 or /128; host bits are cleared and reported in
  * `note`. Messages say what would be accepted.
  */
 export function parseCidr(raw: string): CidrParse {
-    let r = memo.get(raw);
-    if (r) return r;
-    r = parseCidrUncached(raw);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(raw, r);
-    return r;
-}
-
-function parseCidrUncached(raw: string): CidrParse {
     const text = raw.trim();
     if (text === "") return { ok: false, message: "empty range; expected a CIDR such as 10.0.0.0/8" };
     if (text === "*") {

@@ -1,6 +1,6 @@
 // The normalised rules: what validation hands to resolution. Ports sorted and unique, CIDRs canonical and
 // aggregated, every scope knowing where it came from.
-import type { DestinationProtocol, DestinationType, Inherit, Mesh, PassthroughMode, WorkloadKind } from "../args";
+import type { DestinationProtocol, DestinationType, Inherit, PassthroughMode, WorkloadKind } from "../args";
 import type { Cidr } from "./cidr";
 import type { FieldKey } from "./fields";
 
@@ -20,6 +20,10 @@ export interface FieldSetting {
     readonly ports: readonly number[];
     readonly cidrs: readonly Cidr[];
     readonly inherit: Inherit;
+    /** Every value as text (`*` for all), in order: what provenance lists. */
+    readonly texts: readonly string[];
+    /** The ports or ranges comma-joined without spaces, the format every mesh reads. */
+    readonly joined: string;
 }
 
 export interface FullBypass {
@@ -59,46 +63,19 @@ export interface WorkloadRules extends ScopeRules, WorkloadIdentity {
     readonly declaredInProgram: boolean;
 }
 
-/** Istio's `global.proxy.*` values, as rule fields. */
-export interface IstioInstall {
-    readonly fields: Partial<Record<FieldKey, FieldSetting>>;
-    readonly statusPort: number;
-    /** The workloads run in ambient mode: no sidecar, so no traffic annotations, and a label for a full bypass. */
-    readonly ambient: boolean;
-}
-
-export interface PassthroughCluster {
-    readonly maxConnections: number;
-    readonly maxPendingRequests: number;
-    readonly maxRequests: number;
-    readonly maxRetries: number;
-    /** Protobuf JSON durations (seconds), e.g. `10s`. */
-    readonly connectTimeout: string;
-    readonly tcpIdleTimeout: string;
-}
-
-export interface KumaSettings {
-    /** The major version the mesh runs: 2 patches the Mesh for passthrough, 3 and later use a MeshPassthrough. */
-    readonly major: number;
-    readonly mesh: string;
-    readonly systemNamespace: string;
-    readonly passthrough?: boolean;
-    readonly passthroughCluster?: PassthroughCluster;
-}
-
 /** How `pulumi up` treats the rollouts the patches start. */
 export interface RolloutSettings {
     readonly wait: boolean;
     readonly timeoutSeconds: number;
 }
 
-export interface NormalisedRules {
-    readonly meshes: readonly Mesh[];
+export interface NormalisedRules<Settings = Readonly<Record<string, unknown>>> {
+    readonly meshes: readonly string[];
     readonly global: ScopeRules;
     readonly namespaces: ReadonlyMap<string, ScopeRules>;
     readonly workloads: readonly WorkloadRules[];
-    readonly istio: IstioInstall;
-    readonly kuma: KumaSettings;
+    /** Each mesh's own options with their defaults (Istio's install defaults, Kuma's version), by mesh id. */
+    readonly settings: Settings;
     readonly rolloutHash: boolean;
     readonly rollout: RolloutSettings;
     /** Server-side apply with force: take back our declared fields from other managers. */

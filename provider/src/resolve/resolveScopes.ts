@@ -2,51 +2,9 @@
 // that says `merge` unions with what it would override (at the top of the chain: the mesh install's
 // defaults). Every value remembers the scopes it came from.
 import { aggregateRuns } from "../rules/aggregateCidrs";
-import type { Cidr } from "../rules/cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
-import type { FieldSetting, FullBypass, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
-
-/** Values in force that came from the same scopes (labels), in canonical order. */
-export interface Provenanced {
-    readonly scopes: readonly string[];
-    readonly values: readonly string[];
-}
-
-export interface EffectiveField {
-    readonly key: FieldKey;
-    readonly all: boolean;
-    readonly ports: readonly number[];
-    readonly cidrs: readonly Cidr[];
-    /** Every value in force (`*` for "all"), grouped by the scopes it came from. */
-    readonly sources: readonly Provenanced[];
-    /** The chain reached the top with `merge`: union with the mesh install's defaults too. */
-    readonly mergesWithInstall: boolean;
-    /** The most specific scope that set the field. */
-    readonly setBy: string;
-}
-
-export interface EffectiveFullBypass extends FullBypass {
-    readonly scope: string;
-    /** Enabled and not expired. */
-    readonly active: boolean;
-}
-
-export interface EffectiveRules {
-    readonly fields: Partial<Record<FieldKey, EffectiveField>>;
-    readonly fullBypass?: EffectiveFullBypass;
-}
-
-const joined = new WeakMap<object, string>();
-
-/** A field's values comma-joined without spaces (the format every mesh reads), computed once per field. */
-export function joinedValues(f: Pick<EffectiveField, "ports" | "cidrs">): string {
-    let j = joined.get(f);
-    if (j === undefined) {
-        j = f.ports.length > 0 ? f.ports.join(",") : f.cidrs.map((c) => c.text).join(",");
-        joined.set(f, j);
-    }
-    return j;
-}
+import type { FieldSetting, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
+import type { EffectiveField, EffectiveFullBypass, EffectiveRules } from "./effective";
 
 /** The effective rules of one field along a chain ordered least → most specific. */
 export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): EffectiveField | undefined {
@@ -90,30 +48,17 @@ export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): Eff
         });
         const ports = [...masks.keys()].sort((a, b) => a - b);
         for (const p of ports) add(masks.get(p)!, String(p));
-        return { ...base, ports, cidrs: [], sources: sources() };
+        return { ...base, ports, cidrs: [], joined: ports.join(","), sources: sources() };
     }
     // Each scope's list is sorted and aggregated already: one linear merge, tagged with the scope's bit.
     const { cidrs, tags } = aggregateRuns(used.map((u) => u.setting.cidrs));
     cidrs.forEach((c, i) => add(tags[i], c.text));
-    return { ...base, ports: [], cidrs, sources: sources() };
-}
-
-const settingTexts = new WeakMap<FieldSetting, string[]>();
-
-/** A setting's values as text, computed once however many workloads share it. */
-function textsOf(s: FieldSetting): string[] {
-    let t = settingTexts.get(s);
-    if (!t) {
-        t = [...(s.all ? ["*"] : []), ...s.ports.map(String), ...s.cidrs.map((c) => c.text)];
-        settingTexts.set(s, t);
-    }
-    return t;
+    return { ...base, ports: [], cidrs, joined: cidrs.map((c) => c.text).join(","), sources: sources() };
 }
 
 function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall: boolean): EffectiveField {
-    const values = textsOf(s);
-    const sources = values.length > 0 ? [{ scopes: [scope], values }] : [];
-    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, sources, mergesWithInstall, setBy: scope };
+    const sources = s.texts.length > 0 ? [{ scopes: [scope], values: s.texts }] : [];
+    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, joined: s.joined, sources, mergesWithInstall, setBy: scope };
 }
 
 export function resolveFullBypass(chain: readonly ScopeRules[]): EffectiveFullBypass | undefined {
@@ -130,12 +75,18 @@ export function resolveChain(chain: readonly ScopeRules[]): EffectiveRules {
         const f = resolveField(chain, spec);
         if (f) fields[spec.key] = f;
     }
-    return { fields, fullBypass: resolveFullBypass(chain) };
+    const fullBypass = resolveFullBypass(chain);
+    return fullBypass ? { fields, fullBypass } : { fields };
 }
 
 /** Whether a scope sets anything that takes part in resolution. */
 export function setsRules(s: ScopeRules): boolean {
     return Object.keys(s.fields).length > 0 || s.fullBypass !== undefined;
+}
+
+/** Whether a scope sets anything at all, a passthrough policy included (its workload is then rendered on its own). */
+export function setsAnything(s: ScopeRules): boolean {
+    return setsRules(s) || s.passthrough !== undefined;
 }
 
 /**

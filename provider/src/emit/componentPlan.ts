@@ -1,0 +1,88 @@
+// The component's view of its plan. Which resources exist comes from plain values only (a plan of the arguments
+// without their Outputs, made now); their contents come from the full plan, which may wait for Outputs and for
+// what a mesh reads from the cluster (Istio's injector values). The two are matched by identity, never by position.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { SidecarBypassArgs } from "../args";
+import type { ClusterObject } from "../meshes/adapter";
+import { MESHES } from "../meshes/registry";
+import { planBypass } from "../plan/planBypass";
+import type { BypassPlan, WorkloadPlan } from "../plan/types";
+import type { PlainBypassArgs } from "../rules/schema";
+import { skeletonOf } from "./skeleton";
+
+export interface ComponentPlan {
+    /** The plan of the plain values: which resources exist. */
+    readonly structure: BypassPlan;
+    /** Any part of the full plan. */
+    select<T>(f: (p: BypassPlan) => T): pulumi.Output<T>;
+    /** The pod-template metadata of one workload. */
+    template(workloadId: string): pulumi.Output<Pick<WorkloadPlan, "annotations" | "labels">>;
+    /** The record data of one namespace. */
+    record(namespace: string): pulumi.Output<Record<string, string>>;
+    /** The spec of one cluster object. */
+    spec(mesh: string, obj: ClusterObject): pulumi.Output<Record<string, unknown>>;
+}
+
+/** A cluster object's identity within a plan. */
+export function objectKey(mesh: string, obj: ClusterObject): string {
+    return `${mesh}/${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+}
+
+/** `componentName` names the resources; `name` prefixes the objects the plan names. */
+export function planComponent(args: SidecarBypassArgs, componentName: string, name: string, parent: pulumi.Resource): ComponentPlan {
+    const report = (plan: BypassPlan) => reportPlan(plan, parent);
+    const { skeleton, complete } = skeletonOf(args);
+    const readers = Object.values(MESHES).flatMap((m) => {
+        const source = m.clusterDefaults?.source(skeleton);
+        return m.clusterDefaults && source ? [{ defaults: m.clusterDefaults, source, resource: `${componentName}/${m.clusterDefaults.readName}` }] : [];
+    });
+    if (complete && readers.length === 0) {
+        // Every value is known now: resources get them directly, without walking the plan through Outputs.
+        const plan = planBypass(args as PlainBypassArgs, { name });
+        report(plan);
+        return fromPlan(plan, pulumi.output(plan));
+    }
+    // While the cluster's values are unknown, the structure is planned with none read (it does not depend on them).
+    const unread = readers.reduce((a, r) => r.defaults.apply(a, {}), skeleton);
+    const structure = planBypass(unread, { name });
+    const reads = readers.map((r) => k8s.core.v1.ConfigMap.get(r.resource, `${r.source.namespace}/${r.source.name}`, { parent }).data);
+    const plan = pulumi.all([pulumi.output(args), pulumi.all(reads)]).apply(([plain, data]) => {
+        const full = readers.reduce((a, r, i) => r.defaults.apply(a, data[i] ?? {}), plain as PlainBypassArgs);
+        const p = planBypass(full, { name });
+        report(p);
+        return p;
+    });
+    return fromPlan(structure, plan as pulumi.Output<BypassPlan>);
+}
+
+function fromPlan(structure: BypassPlan, plan: pulumi.Output<BypassPlan>): ComponentPlan {
+    // Indexes by identity, made once per plan.
+    const index = plan.apply((p) => ({
+        workloads: new Map(p.workloads.map((w) => [w.id, { annotations: w.annotations, labels: w.labels }])),
+        records: new Map(p.namespaces.map((ns) => [ns.name, ns.configMapData])),
+        specs: new Map(Object.entries(p.objects).flatMap(([mesh, list]) => (list ?? []).map((o) => [objectKey(mesh, o), o.spec]))),
+    }));
+    const found = <T>(what: string, v: T | undefined): T => {
+        if (v === undefined) throw new Error(`sidecar-bypass: ${what} is in the plan of the plain values but not in the full plan`);
+        return v;
+    };
+    return {
+        structure,
+        // The plan is plain data (no Outputs inside), so Unwrap<T> is T.
+        select: <T>(f: (p: BypassPlan) => T) => plan.apply(f) as pulumi.Output<T>,
+        template: (id) => index.apply((ix) => found(id, ix.workloads.get(id))),
+        record: (ns) => index.apply((ix) => found(`namespace ${ns}`, ix.records.get(ns))),
+        spec: (mesh, obj) => index.apply((ix) => found(objectKey(mesh, obj), ix.specs.get(objectKey(mesh, obj)))) as pulumi.Output<Record<string, unknown>>,
+    };
+}
+
+function reportPlan(plan: BypassPlan, resource: pulumi.Resource): void {
+    for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, resource);
+    for (const n of plan.notices) pulumi.log.info(n, resource);
+    const patched = plan.workloads.filter((w) => !w.declaredInProgram).map((w) => w.id);
+    if (!plan.rollout.wait && patched.length > 0) {
+        const list = patched.length > 3 ? `${patched.slice(0, 3).join(", ")} and ${patched.length - 3} more` : patched.join(", ");
+        pulumi.log.info(`rollouts are not awaited (rollout.wait: false): ${list} may still be rolling when up finishes`, resource);
+    }
+}

@@ -1,0 +1,21 @@
+// The effective rules as plain data for the plan: CIDRs as their canonical text (the resolved form keeps parsed
+// ranges, with BigInt bounds, which JSON cannot hold).
+import type { EffectiveRules } from "../resolve/effective";
+import type { FieldKey } from "../rules/fields";
+import type { PlannedEffective, PlannedField } from "./types";
+
+export function plainEffective(e: EffectiveRules): PlannedEffective {
+    const fields: Partial<Record<FieldKey, PlannedField>> = {};
+    for (const f of Object.values(e.fields)) {
+        fields[f.key] = {
+            key: f.key,
+            all: f.all,
+            ports: f.ports,
+            cidrs: f.cidrs.map((c) => c.text),
+            sources: f.sources,
+            mergesWithInstall: f.mergesWithInstall,
+            setBy: f.setBy,
+        };
+    }
+    return e.fullBypass ? { fields, fullBypass: e.fullBypass } : { fields };
+}

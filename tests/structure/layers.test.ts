@@ -1,0 +1,64 @@
+// The data flows one way: rules → resolve → meshes → plan → emit. A file may import from its own folder or an
+// earlier one, never a later one, and no files import each other in a cycle.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { REPO } from "../helpers/snapshot";
+
+const SRC = join(REPO, "provider", "src");
+const LAYERS = ["rules", "resolve", "meshes", "plan", "emit"];
+
+function sourceFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
+}
+
+/** Each source file's relative imports, as files under provider/src. */
+function importGraph(): Map<string, string[]> {
+    const graph = new Map<string, string[]>();
+    for (const file of sourceFiles(SRC)) {
+        const text = readFileSync(file, "utf8");
+        const targets = [...text.matchAll(/^(?:import|export)[^;]*?from "(\.[^"]+)"/gms)].map((m) => `${relative(SRC, resolve(dirname(file), m[1]))}.ts`);
+        graph.set(relative(SRC, file), targets);
+    }
+    return graph;
+}
+
+/** The layer of a file: its folder's place in the flow; `args.ts` (the public types) comes before all. */
+function layer(file: string): number {
+    const folder = file.includes("/") ? file.slice(0, file.indexOf("/")) : "";
+    return folder === "" ? -1 : LAYERS.indexOf(folder);
+}
+
+describe("layering of provider/src", () => {
+    const graph = importGraph();
+
+    it("has every file in one of the step folders (or args.ts)", () => {
+        const stray = [...graph.keys()].filter((f) => f !== "args.ts" && layer(f) < 0);
+        assert.deepEqual(stray, []);
+    });
+
+    it("imports only from the same or an earlier step", () => {
+        const back = [...graph].flatMap(([from, targets]) => targets.filter((to) => layer(to) > layer(from)).map((to) => `${from} → ${to}`));
+        assert.deepEqual(back, []);
+    });
+
+    it("has no import cycle", () => {
+        const state = new Map<string, "open" | "done">();
+        const cycles: string[] = [];
+        const visit = (f: string, path: string[]): void => {
+            if (state.get(f) === "done") return;
+            if (state.get(f) === "open") {
+                cycles.push([...path.slice(path.indexOf(f)), f].join(" → "));
+                return;
+            }
+            state.set(f, "open");
+            for (const t of graph.get(f) ?? []) visit(t, [...path, f]);
+            state.set(f, "done");
+        };
+        for (const f of graph.keys()) visit(f, []);
+        assert.deepEqual(cycles, []);
+    });
+});
