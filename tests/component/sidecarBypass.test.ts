@@ -16,7 +16,7 @@ const byName = (prefix: string) => registered.filter((r) => r.name.startsWith(pr
 
 describe("SidecarBypass under mocks", () => {
     it("emits a patch per workload, a ConfigMap per namespace and the Kuma objects, grouped by namespace", async () => {
-        const c = new sb.SidecarBypass("platform", designExample() as never);
+        const c = new sb.SidecarBypass("platform", designExample());
         const rows = await valueOf(c.effectiveRules);
         await settle();
         const mine = byName("platform");

@@ -50,7 +50,7 @@ function objectsOf(plan: BypassPlan, name: string): { workloads: object[]; patch
         records: plan.namespaces
             .filter((n) => n.workloads.length > 0)
             .map((n) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: n.name }, data: n.configMapData })),
-        kuma: plan.kuma.map((k) => ({ apiVersion: k.apiVersion, kind: k.kind, metadata: k.metadata, spec: k.spec })),
+        kuma: (plan.objects.kuma ?? []).map((k) => ({ apiVersion: k.apiVersion, kind: k.kind, metadata: k.metadata, spec: k.spec })),
     };
 }
 
@@ -68,10 +68,10 @@ describe("e2e: the API server admits everything the plans render (no CLI needed)
             const name = `sidecar-bypass-case-${i}`;
             const plan = planBypass(c.args, { name });
             const o = objectsOf(plan, name);
-            const namespaces = [...new Set([...plan.workloads.map((w) => w.namespace), ...plan.kuma.flatMap((k) => (k.metadata.namespace ? [k.metadata.namespace] : []))])];
+            const namespaces = [...new Set([...plan.workloads.map((w) => w.namespace), ...(plan.objects.kuma ?? []).flatMap((k) => (k.metadata.namespace ? [k.metadata.namespace] : []))])];
             applyServerSide(cp, namespaces.map(namespaceObject), { fieldManager: HELM_MANAGER });
             if (o.workloads.length) applyServerSide(cp, o.workloads, { fieldManager: HELM_MANAGER });
-            if (plan.kuma.some((k) => k.patch)) applyServerSide(cp, [kumaMesh(plan.kuma.find((k) => k.patch)!.metadata.name)], { fieldManager: "kuma-operator" });
+            if ((plan.objects.kuma ?? []).some((k) => k.patch)) applyServerSide(cp, [kumaMesh((plan.objects.kuma ?? []).find((k) => k.patch)!.metadata.name)], { fieldManager: "kuma-operator" });
             const dryRun = async (objects: object[]) => {
                 for (const obj of objects as Parameters<typeof applyRequest>[1][]) {
                     const r = await applyRequest(cp, obj, { fieldManager: "sidecar-bypass", dryRun: true });

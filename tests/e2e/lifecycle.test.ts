@@ -80,7 +80,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         const mesh = getJson<{ spec: { networking?: { outbound?: { passthrough?: boolean } }; metrics?: unknown } }>(cluster.kube, ["mesh", "default"]);
         assert.equal(mesh.spec.networking?.outbound?.passthrough, false);
         assert.deepEqual(mesh.spec.metrics, (kumaMesh() as { spec: { metrics: unknown } }).spec.metrics, "the operator's Mesh fields stay");
-        for (const obj of plan.kuma.filter((k) => !k.patch)) {
+        for (const obj of (plan.objects.kuma ?? []).filter((k) => !k.patch)) {
             const args = [obj.kind.toLowerCase(), obj.metadata.name, ...(obj.metadata.namespace ? ["-n", obj.metadata.namespace] : [])];
             assert.deepEqual(getJson<{ spec: unknown }>(cluster.kube, args).spec, obj.spec, `${obj.kind} ${obj.metadata.name}`);
         }

@@ -29,8 +29,6 @@ export function designExample(): PlainBypassArgs {
     };
 }
 
-export const FIXED_NOW = new Date("2026-11-21T00:00:00Z");
-
 /** Kuma passthrough at every scope (CIDR, wildcard and plain domains, an IP, HTTP on its own port) and the cluster tuned. */
 export function kumaEverywhere(): PlainBypassArgs {
     return {

@@ -6,7 +6,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import type { BypassPlan } from "../../provider/index";
+import type { ClusterObject } from "../../provider/index";
 
 export function findOnPath(name: string): string | undefined {
     for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
@@ -26,7 +26,7 @@ export function kumactlSkipReason(): string | undefined {
         : "kumactl not found on PATH; Kuma's tools are in no registry (build kumactl v2.14.x from kumahq/kuma's source and put it on PATH)";
 }
 
-type KumaObject = BypassPlan["kuma"][number];
+type KumaObject = ClusterObject;
 
 /** A Kuma object in Universal form, as kumactl reads it: the Kubernetes object's spec under Kuma's type and name. */
 export function toUniversal(o: KumaObject): Record<string, unknown> {

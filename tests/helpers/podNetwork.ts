@@ -159,7 +159,10 @@ export function plannedExclusions(w: WorkloadPlan): PlannedExclusions {
     const fields = w.effective.fields;
     const inPorts = new Set(fields["inbound.excludePorts"]?.ports ?? []);
     const outPorts = new Set(fields["outbound.excludePorts"]?.ports ?? []);
-    const ranges = fields["outbound.excludeIpRanges"]?.cidrs ?? [];
+    const ranges = (fields["outbound.excludeIpRanges"]?.cidrs ?? []).flatMap((text) => {
+        const r = parseCidr(text);
+        return r.ok ? [r.cidr] : [];
+    });
     return {
         inboundPort: (p) => inPorts.has(p),
         outboundPort: (p) => outPorts.has(p),

@@ -1,13 +1,14 @@
 // The fixed corpus of rule sets the oracle tests push through Istio's own code: every rule field and the
 // edge cases, each with why it is here. Disagreements found are kept here as cases.
 import type { PlainBypassArgs } from "../../provider/index";
+import { type PlainWorkloadOptions, workload } from "../helpers/builders";
 
 export interface OracleCase {
     name: string;
     args: PlainBypassArgs;
 }
 
-const one = (rules: object) => [{ kind: "Deployment" as const, namespace: "corpus", name: "app", ...rules }];
+const one = (rules: PlainWorkloadOptions) => [workload("Deployment", "corpus", "app", rules)];
 
 export const CORPUS: OracleCase[] = [
     { name: "no rules: mesh defaults", args: { meshes: ["istio"], workloads: one({}) } },

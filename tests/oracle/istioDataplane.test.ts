@@ -3,7 +3,8 @@
 // 15006 inbound) and outside destinations; connections show which traffic skipped the sidecar.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr, type PlainBypassArgs } from "../../provider/index";
+import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr } from "../../provider/index";
+import { type PlainScopeRules, type PlainWorkloadOptions, bypassArgs, workload } from "../helpers/builders";
 import { type IstioTools, istioTools } from "../helpers/istioTools";
 import { PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
 
@@ -11,7 +12,7 @@ const APP_PORTS = [8080, 9090];
 const DEST_PORTS = [80, 5432];
 
 /** The cases: rules for one workload, covering * mode, include-list mode, IPv4 and IPv6, full bypass. */
-const CASES: Array<{ name: string; rules: object; global?: object }> = [
+const CASES: Array<{ name: string; rules: PlainWorkloadOptions; global?: PlainScopeRules }> = [
     { name: "mesh defaults: everything captured", rules: {} },
     {
         name: "* mode: inbound and outbound excludes, IPv4 and IPv6",
@@ -58,12 +59,14 @@ describe("Istio's data plane (istio-iptables in a network namespace)", { skip: u
 
     CASES.forEach((c, k) => {
         it(c.name, async () => {
-            const planner = new BypassPlanner({
-                meshes: ["istio"],
-                ...(c.global ? { global: c.global } : {}),
-                workloads: [{ kind: "Deployment", namespace: "oracle", name: "app", ...c.rules }],
-            } as PlainBypassArgs);
-            const args = istioInitArgs(planner.plan().workloads[0].annotations, planner.rules.istio);
+            const planner = new BypassPlanner(
+                bypassArgs({
+                    meshes: ["istio"],
+                    ...(c.global ? { global: c.global } : {}),
+                    workloads: [workload("Deployment", "oracle", "app", c.rules)],
+                }),
+            );
+            const args = istioInitArgs(planner.plan().workloads[0].annotations, planner.rules.settings.istio);
             const net = new PodNetwork(String(k));
             networks.push(net);
             try {

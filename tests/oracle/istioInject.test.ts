@@ -6,10 +6,10 @@ import { before, describe, it } from "node:test";
 import fc from "fast-check";
 import { BypassPlanner, BypassValidationError, istioInitArgs, parseIstioInjectorValues, type PlainBypassArgs } from "../../provider/index";
 import { validArgs } from "../helpers/arbitraries";
+import { FIXED_NOW } from "../helpers/clock";
 import { type IstioTools, istioTools, kubeInject } from "../helpers/istioTools";
 import { CORPUS } from "./corpus";
 
-const NOW = new Date("2026-11-21T00:00:00Z");
 const GENERATED = Number(process.env.ORACLE_CASES ?? 300);
 const SEED = Number(process.env.ORACLE_SEED ?? Date.now() % 2 ** 31);
 
@@ -22,12 +22,12 @@ interface Rendered {
 /** Plans a rule set against the install's real defaults and renders each workload as a Deployment. */
 function render(label: string, args: PlainBypassArgs, tools: IstioTools, out: Rendered[]): void {
     const installDefaults = parseIstioInjectorValues(tools.values);
-    const planner = new BypassPlanner({ ...args, istio: { installDefaults } }, { now: NOW });
+    const planner = new BypassPlanner({ ...args, istio: { installDefaults } }, { now: FIXED_NOW });
     for (const w of planner.plan().workloads) {
         const name = `w${out.length}`;
         out.push({
             label: `${label}: ${w.id}`,
-            expected: { ...istioInitArgs(w.annotations, planner.rules.istio) },
+            expected: { ...istioInitArgs(w.annotations, planner.rules.settings.istio) },
             doc: {
                 apiVersion: "apps/v1",
                 kind: "Deployment",

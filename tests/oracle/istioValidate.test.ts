@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
-import { BypassValidationError, ISTIO_ANNOTATIONS, parseCidr, planBypass, type PlainBypassArgs } from "../../provider/index";
+import { BypassValidationError, ISTIO_ANNOTATIONS, parseCidr, planBypass } from "../../provider/index";
 import { port as portSchema } from "../../provider/src/rules/schema";
 import { validArgs } from "../helpers/arbitraries";
 import { type IstioTools, istioAccepts, istioTools } from "../helpers/istioTools";
@@ -76,7 +76,7 @@ describe("Istio's annotation validators (differential)", () => {
         const annotationSets: Array<Record<string, string>> = [];
         for (const args of sets) {
             try {
-                for (const w of planBypass({ ...args, meshes: ["istio"] } as PlainBypassArgs).workloads) annotationSets.push(w.annotations);
+                for (const w of planBypass({ ...args, meshes: ["istio"] }).workloads) annotationSets.push(w.annotations);
             } catch (e) {
                 if (!(e instanceof BypassValidationError)) throw e;
             }

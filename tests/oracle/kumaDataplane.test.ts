@@ -10,13 +10,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type PlainBypassArgs, planBypass } from "../../provider/index";
+import { type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { findOnPath, kumactlSkipReason } from "../helpers/kumaTools";
 import { PodNetwork, netnsUnavailable, plannedExclusions } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
 
 const APP_PORTS = [8080, 9090];
 const DEST_PORTS = [80, 5432];
-const one = (rules: object): PlainBypassArgs["workloads"] => [{ kind: "Deployment", namespace: "o", name: "app", ...rules }];
+const one = (rules: PlainWorkloadOptions): PlainBypassArgs["workloads"] => [workload("Deployment", "o", "app", rules)];
 
 const CASES: Array<{ name: string; args: PlainBypassArgs }> = [
     { name: "no rules: everything through the proxy", args: { meshes: ["kuma"], workloads: one({}) } },

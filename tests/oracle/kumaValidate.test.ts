@@ -44,7 +44,7 @@ function intended(d: Destination): string | undefined {
 function ours(d: Destination): { accepted: boolean; emitted?: Record<string, unknown> } {
     try {
         const plan = planBypass({ meshes: ["kuma"], global: { passthrough: { mode: "Matched", destinations: [d] } } });
-        const policy = plan.kuma.find((k) => k.kind === "MeshPassthrough");
+        const policy = (plan.objects.kuma ?? []).find((k) => k.kind === "MeshPassthrough");
         return { accepted: true, emitted: policy && toUniversal(policy) };
     } catch (e) {
         if (e instanceof BypassValidationError) return { accepted: false };
@@ -67,7 +67,7 @@ function kumaObjects(): Record<string, unknown>[] {
         kumaThree(),
         ...fc.sample(validArgs, { numRuns: 40, seed: 11 }).map((a) => ({ ...a, meshes: ["kuma" as const] })),
     ];
-    return sets.flatMap((args) => planBypass(args).kuma.map(toUniversal));
+    return sets.flatMap((args) => (planBypass(args).objects.kuma ?? []).map(toUniversal));
 }
 
 const cpSkip = skip ?? (findOnPath("kuma-cp") ? netnsUnavailable() : "kuma-cp not found on PATH; Kuma's tools are in no registry (build it from kumahq/kuma's source)");

@@ -3,13 +3,13 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { BypassValidationError, planBypass, type BypassPlan, type PlainBypassArgs } from "../../provider/index";
 import { RUNS, port, validArgs } from "../helpers/arbitraries";
-
-const NOW = new Date("2026-11-21T00:00:00Z");
+import { type PlainWorkloadRules, invalid } from "../helpers/builders";
+import { FIXED_NOW } from "../helpers/clock";
 
 /** The plan, or undefined when the generated rules are (rarely) invalid, e.g. the same port included and excluded. */
 function tryPlan(args: PlainBypassArgs): BypassPlan | undefined {
     try {
-        return planBypass(args, { now: NOW });
+        return planBypass(args, { now: FIXED_NOW });
     } catch (e) {
         if (e instanceof BypassValidationError) return undefined;
         throw e;
@@ -28,7 +28,8 @@ function shuffled<T>(xs: readonly T[], seed: number): T[] {
     return out;
 }
 
-/** Every list in the arguments reordered. */
+/** Every list in the arguments reordered; reordering keeps every value's type, so the result has the input's. */
+function reorder<T>(v: T, seed: number): T;
 function reorder(v: unknown, seed: number): unknown {
     if (Array.isArray(v)) return shuffled(v.map((x, i) => reorder(x, seed + i)), seed);
     if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reorder(x, seed + k.length)]));
@@ -62,7 +63,7 @@ describe("planBypass properties", () => {
         fc.assert(
             fc.property(fc.oneof(validArgs as fc.Arbitrary<unknown>, fc.anything(), fc.object({ maxDepth: 4 })), (args) => {
                 try {
-                    planBypass(args as PlainBypassArgs, { now: NOW });
+                    planBypass(invalid<PlainBypassArgs>(args), { now: FIXED_NOW });
                 } catch (e) {
                     assert.ok(e instanceof BypassValidationError, `unexpected ${e}`);
                     assert.ok(e.issues.length > 0);
@@ -76,27 +77,53 @@ describe("planBypass properties", () => {
     it("rejects every injected invalid value, naming its path", () => {
         const badCidr = fc.constantFrom("*", "10.0.0.0/33", "10.0.0.0/8, 10.1.0.0/16", "010.0.0.1/32", "fe80::1%eth0", "", "::/129", "1.2.3");
         const badPort = fc.constantFrom(0, -1, 65536, 80.5, Number.NaN, 1e9);
+        // Each injection appends its value to one list of a workload and says where it landed. The values are
+        // well-typed (a string, a number) and wrong only in what they say, so the workload stays typed throughout.
+        interface Injected {
+            workload: PlainWorkloadRules;
+            index: number;
+        }
         const injection = fc.oneof(
-            badCidr.map((v) => ({ field: "excludeIpRanges", dir: "outbound", value: v as unknown })),
-            badPort.map((v) => ({ field: "excludePorts", dir: "inbound", value: v as unknown })),
-            badPort.map((v) => ({ field: "includePorts", dir: "outbound", value: v as unknown })),
+            badCidr.map((value) => ({
+                field: "excludeIpRanges",
+                dir: "outbound",
+                value,
+                into: (w: PlainWorkloadRules): Injected => {
+                    const list = [...(w.outbound?.excludeIpRanges ?? []), value];
+                    return { workload: { ...w, outbound: { ...w.outbound, excludeIpRanges: list } }, index: list.length - 1 };
+                },
+            })),
+            badPort.map((value) => ({
+                field: "excludePorts",
+                dir: "inbound",
+                value,
+                into: (w: PlainWorkloadRules): Injected => {
+                    const list = [...(w.inbound?.excludePorts ?? []), value];
+                    return { workload: { ...w, inbound: { ...w.inbound, excludePorts: list } }, index: list.length - 1 };
+                },
+            })),
+            badPort.map((value) => ({
+                field: "includePorts",
+                dir: "outbound",
+                value,
+                into: (w: PlainWorkloadRules): Injected => {
+                    const list = [...(w.outbound?.includePorts ?? []), value];
+                    return { workload: { ...w, outbound: { ...w.outbound, includePorts: list } }, index: list.length - 1 };
+                },
+            })),
         );
         fc.assert(
             fc.property(validArgs, fc.nat(), injection, (args, pick, inj) => {
                 const i = pick % args.workloads!.length;
-                const w = structuredClone(args.workloads![i]) as unknown as Record<string, Record<string, unknown[]>>;
-                const dir = (w[inj.dir] ??= {});
-                const list = [...((dir[inj.field] as unknown[]) ?? [])];
-                list.push(inj.value);
-                dir[inj.field] = list;
+                const { workload, index } = inj.into(args.workloads![i]);
                 const workloads = [...args.workloads!];
-                workloads[i] = w as never;
+                workloads[i] = workload;
                 try {
-                    planBypass({ ...args, workloads }, { now: NOW });
+                    planBypass({ ...args, workloads }, { now: FIXED_NOW });
                     assert.fail(`accepted ${JSON.stringify(inj)}`);
                 } catch (e) {
                     assert.ok(e instanceof BypassValidationError, String(e));
-                    const path = `workloads[${i}].${inj.dir}.${inj.field}[${list.length - 1}]`;
+                    const path = `workloads[${i}].${inj.dir}.${inj.field}[${index}]`;
                     assert.ok(e.issues.some((x) => x.path === path), `no issue at ${path}: ${JSON.stringify(e.issues)}`);
                 }
             }),
@@ -128,7 +155,7 @@ describe("planBypass properties", () => {
             fc.property(validArgs, fc.integer({ min: 1, max: 1 << 30 }), (args, seed) => {
                 const plan = tryPlan(args);
                 if (!plan) return;
-                const again = planBypass(reorder(args, seed) as PlainBypassArgs, { now: NOW });
+                const again = planBypass(reorder(args, seed), { now: FIXED_NOW });
                 assert.deepEqual(hashes(again), hashes(plan));
             }),
             { numRuns: RUNS },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BypassValidationError, CLOUD_METADATA_RANGES, CloudMetadata, type PlainBypassArgs, planBypass } from "../../provider/index";
+import { invalid } from "../helpers/builders";
 
 const workload = { kind: "Deployment" as const, namespace: "shop", name: "cart" };
 const istioRanges = (args: PlainBypassArgs) => planBypass(args).workloads[0].annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"];
@@ -34,7 +35,7 @@ describe("cloud metadata presets (outbound.excludeCloudMetadata)", () => {
 
     it("refuses an unknown provider at preview, naming the field and the accepted values", () => {
         assert.throws(
-            () => planBypass({ meshes: ["istio"], global: { outbound: { excludeCloudMetadata: ["oracle" as never] } } }),
+            () => planBypass({ meshes: ["istio"], global: { outbound: { excludeCloudMetadata: [invalid<CloudMetadata>("oracle")] } } }),
             (e: unknown) =>
                 e instanceof BypassValidationError &&
                 e.issues.some((i) => i.path === "global.outbound.excludeCloudMetadata[0]" && /aws, gcp, azure/.test(i.message)),

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BypassValidationError, IstioDataplaneMode, type PlainBypassArgs, planBypass } from "../../provider/index";
+import { type PlainWorkloadOptions, invalid } from "../helpers/builders";
 
 const workload = { kind: "Deployment" as const, namespace: "shop", name: "cart" };
-const ambient = (rules: object, extra: Partial<PlainBypassArgs> = {}) =>
+const ambient = (rules: PlainWorkloadOptions, extra: Partial<PlainBypassArgs> = {}) =>
     planBypass({ meshes: ["istio"], istio: { dataplaneMode: IstioDataplaneMode.Ambient }, workloads: [{ ...workload, ...rules }], ...extra });
 
 describe("Istio ambient mode (istio.dataplaneMode: ambient)", () => {
@@ -29,7 +30,7 @@ describe("Istio ambient mode (istio.dataplaneMode: ambient)", () => {
 
     it("refuses an unknown mode, naming the field", () => {
         assert.throws(
-            () => planBypass({ meshes: ["istio"], istio: { dataplaneMode: "waypoint" as never } }),
+            () => planBypass({ meshes: ["istio"], istio: { dataplaneMode: invalid<IstioDataplaneMode>("waypoint") } }),
             (e: unknown) => e instanceof BypassValidationError && e.issues.some((i) => i.path === "istio.dataplaneMode" && /sidecar or ambient/.test(i.message)),
         );
     });

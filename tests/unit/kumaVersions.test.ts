@@ -9,7 +9,7 @@ describe("Kuma versions: how kuma.passthrough is written", () => {
     it("2.x (the default): patches the Mesh and says so", () => {
         const p = plan({ passthrough: false });
         assert.deepEqual(
-            p.kuma.map((k) => [k.kind, k.patch, k.spec]),
+            (p.objects.kuma ?? []).map((k) => [k.kind, k.patch, k.spec]),
             [["Mesh", true, { networking: { outbound: { passthrough: false } } }]],
         );
         assert.match(p.notices[0], /Kuma 2\.x: kuma\.passthrough patches Mesh 'default'/);
@@ -19,7 +19,7 @@ describe("Kuma versions: how kuma.passthrough is written", () => {
         for (const [passthrough, mode] of [[true, "All"], [false, "None"]] as const) {
             const p = plan({ version: "3.0", passthrough, systemNamespace: "kong-mesh-system" });
             assert.deepEqual(
-                p.kuma.map((k) => [k.kind, k.patch, k.metadata.namespace, k.spec]),
+                (p.objects.kuma ?? []).map((k) => [k.kind, k.patch, k.metadata.namespace, k.spec]),
                 [["MeshPassthrough", false, "kong-mesh-system", { targetRef: { kind: "Mesh", proxyTypes: ["Sidecar"] }, default: { passthroughMode: mode } }]],
             );
             assert.match(p.notices[0], new RegExp(`Kuma 3\\.x: .*passthroughMode ${mode}`));

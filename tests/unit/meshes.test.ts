@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BypassPlanner, istioInitArgs, parseIstioInjectorValues, planBypass, type PlainBypassArgs } from "../../provider/index";
-import { FIXED_NOW, designExample } from "../helpers/examples";
+import { type Mesh, parseIstioInjectorValues, planBypass, type PlainBypassArgs } from "../../provider/index";
+import { type PlainWorkloadOptions, bypassArgs, workload } from "../helpers/builders";
+import { FIXED_NOW } from "../helpers/clock";
+import { designExample } from "../helpers/examples";
 import { matchSnapshot } from "../helpers/snapshot";
 
-const one = (meshes: string[], rules: object, extra: object = {}) =>
-    planBypass({ meshes, workloads: [{ kind: "Deployment", namespace: "team-a", name: "web", ...rules }], ...extra } as PlainBypassArgs, { now: FIXED_NOW });
+const one = (meshes: Mesh[], rules: PlainWorkloadOptions, extra: Partial<PlainBypassArgs> = {}) =>
+    planBypass(bypassArgs({ meshes, workloads: [workload("Deployment", "team-a", "web", rules)], ...extra }), { now: FIXED_NOW });
 
 describe("renderIstio", () => {
     it("writes comma-joined canonical lists without spaces", () => {
@@ -83,32 +85,8 @@ describe("renderKuma, renderKmesh, renderLinkerd, renderConsul", () => {
         matchSnapshot("design-example-plan", {
             workloads: p.workloads.map((w) => ({ id: w.id, annotations: w.annotations, labels: w.labels })),
             namespaces: p.namespaces,
-            kuma: p.kuma,
+            kuma: p.objects.kuma,
             warnings: p.warnings,
         });
-    });
-
-});
-
-describe("rollout hash", () => {
-    it("is left out with rolloutHash: false, and nothing is written for a workload without rules", () => {
-        const off = planBypass({ meshes: ["istio"], rolloutHash: false, workloads: [{ kind: "Deployment", namespace: "a", name: "b", inbound: { excludePorts: [80] } }] } as PlainBypassArgs);
-        assert.deepEqual(off.workloads[0].annotations, { "traffic.sidecar.istio.io/excludeInboundPorts": "80" });
-        const none = planBypass({ meshes: ["istio", "kuma", "kmesh"], workloads: [{ kind: "Deployment", namespace: "a", name: "b" }] } as PlainBypassArgs);
-        // Removing every rule patches an empty template: the fields are released and pods return to mesh defaults.
-        assert.deepEqual([none.workloads[0].annotations, none.workloads[0].labels, none.workloads[0].hash], [{}, {}, undefined]);
-    });
-});
-
-describe("istioInitArgs (the plan's prediction of istio-init's flags)", () => {
-    const install = (extra: object = {}) => new BypassPlanner({ meshes: ["istio"], ...extra } as PlainBypassArgs).rules.istio;
-    it("uses the Helm defaults where nothing is annotated, with 15090, 15021 and the status port in -d", () => {
-        assert.deepEqual(istioInitArgs({}, install()), { i: "*", x: "", b: "*", d: "15090,15021,15020" });
-    });
-    it("appends the status port unless listed or 0, and passes -q/-o only when set", () => {
-        const a = { "traffic.sidecar.istio.io/excludeInboundPorts": "8080,15020", "traffic.sidecar.istio.io/excludeOutboundPorts": "" };
-        assert.deepEqual(istioInitArgs(a, install()), { i: "*", x: "", b: "*", d: "15090,15021,8080,15020", o: "" });
-        assert.equal(istioInitArgs({}, install({ istio: { installDefaults: { statusPort: 0 } } })).d, "15090,15021");
-        assert.equal(istioInitArgs({}, install({ istio: { installDefaults: { excludeOutboundPorts: "25" } } })).o, "25");
     });
 });

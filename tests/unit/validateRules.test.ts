@@ -1,19 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BypassValidationError, planBypass, type PlainBypassArgs } from "../../provider/index";
-import { FIXED_NOW, designExample } from "../helpers/examples";
+import { BypassValidationError, planBypass, type PlainBypassArgs, type WorkloadKind } from "../../provider/index";
+import { type PlainInboundRules, type PlainWorkloadOptions, bypassArgs, invalid, namespaceRules, workload } from "../helpers/builders";
+import { FIXED_NOW } from "../helpers/clock";
+import { designExample } from "../helpers/examples";
 
-function issuesOf(args: unknown): Array<{ path: string; message: string }> {
+function issuesOf(args: PlainBypassArgs): Array<{ path: string; message: string }> {
     try {
-        planBypass(args as PlainBypassArgs, { now: FIXED_NOW });
+        planBypass(args, { now: FIXED_NOW });
     } catch (e) {
         assert.ok(e instanceof BypassValidationError, `expected BypassValidationError, got ${e}`);
         return e.issues;
     }
     assert.fail("expected the rules to be rejected");
 }
-const paths = (args: unknown) => issuesOf(args).map((i) => i.path);
-const w = (extra: object) => ({ meshes: ["istio"], workloads: [{ kind: "Deployment", namespace: "team-a", name: "web", ...extra }] });
+const paths = (args: PlainBypassArgs) => issuesOf(args).map((i) => i.path);
+const w = (rules: PlainWorkloadOptions) => bypassArgs({ workloads: [workload("Deployment", "team-a", "web", rules)] });
 
 describe("validation", () => {
     it("accepts the design example", () => assert.equal(planBypass(designExample(), { now: FIXED_NOW }).workloads.length, 4));
@@ -25,7 +27,8 @@ describe("validation", () => {
             namespaces: [{ name: "Payments" }],
             workloads: [
                 { kind: "Deployment", namespace: "team-a", name: "web", outbound: { excludeIpRanges: ["192.0.2.0/24", "*"], excludePorts: [0] } },
-                { kind: "Pod", namespace: "team-a", name: "x", inbound: { excludePort: [80] } },
+                // Two deliberate mistakes: a kind the component does not patch, and a misspelt field.
+                { kind: invalid<WorkloadKind>("Pod"), namespace: "team-a", name: "x", inbound: invalid<PlainInboundRules>({ excludePort: [80] }) },
             ],
         });
         assert.deepEqual(issues.map((i) => i.path).sort(), [
@@ -58,22 +61,22 @@ describe("validation", () => {
         assert.deepEqual(paths(w({ outbound: { excludeIpRanges: ["192.0.2.0/24"], includeIpRanges: ["192.0.2.0/24"] } })), [
             "workloads[0].outbound.excludeIpRanges",
         ]);
-        planBypass(w({ outbound: { excludeIpRanges: ["192.0.2.0/25"], includeIpRanges: ["192.0.2.0/24"] } }) as PlainBypassArgs);
+        planBypass(w({ outbound: { excludeIpRanges: ["192.0.2.0/25"], includeIpRanges: ["192.0.2.0/24"] } }));
     });
 
     it("refuses excluding the sidecar's own ports unless acknowledged", () => {
         const [i] = issuesOf(w({ inbound: { excludePorts: [15006] } }));
         assert.match(i.message, /15006 is Istio's inbound capture listener.*acknowledge\.sidecarPorts/);
-        planBypass(w({ inbound: { excludePorts: [15006], acknowledge: { sidecarPorts: true } } }) as PlainBypassArgs);
+        planBypass(w({ inbound: { excludePorts: [15006], acknowledge: { sidecarPorts: true } } }));
         // Kuma's admin port matters only when Kuma is selected.
-        planBypass(w({ outbound: { excludePorts: [9901] } }) as PlainBypassArgs);
+        planBypass(w({ outbound: { excludePorts: [9901] } }));
         assert.equal(issuesOf({ ...w({ outbound: { excludePorts: [9901] } }), meshes: ["kuma"] }).length, 1);
     });
 
     it("refuses excluding every address unless acknowledged, also when ranges aggregate to it", () => {
         assert.match(issuesOf(w({ outbound: { excludeIpRanges: ["::/0"] } }))[0].message, /every IPv6 address/);
         assert.match(issuesOf(w({ outbound: { excludeIpRanges: ["0.0.0.0/1", "128.0.0.0/1"] } }))[0].message, /every IPv4 address/);
-        planBypass(w({ outbound: { excludeIpRanges: ["0.0.0.0/0"], acknowledge: { allAddresses: true } } }) as PlainBypassArgs);
+        planBypass(w({ outbound: { excludeIpRanges: ["0.0.0.0/0"], acknowledge: { allAddresses: true } } }));
     });
 
     it("refuses a full bypass without acknowledgement", () => {
@@ -85,14 +88,14 @@ describe("validation", () => {
     });
 
     it("rejects duplicates of a workload or namespace", () => {
-        const args = { meshes: ["istio"], namespaces: [{ name: "a" }, { name: "a" }], workloads: [{ kind: "Deployment", namespace: "a", name: "x" }, { kind: "Deployment", namespace: "a", name: "x" }] };
+        const args = bypassArgs({ namespaces: [namespaceRules("a"), namespaceRules("a")], workloads: [workload("Deployment", "a", "x"), workload("Deployment", "a", "x")] });
         assert.deepEqual(paths(args), ["namespaces[1].name", "workloads[1]"]);
     });
 
     it("rejects a bad expiry and reports an expired bypass without applying it", () => {
         assert.deepEqual(paths(w({ fullBypass: { enabled: true, acknowledged: true, expires: "tomorrow" } })), ["workloads[0].fullBypass.expires"]);
         const plan = planBypass(
-            { ...w({ fullBypass: { enabled: true, acknowledged: true, expires: "2026-01-01T00:00:00Z" } }), meshes: ["istio", "kmesh"] } as PlainBypassArgs,
+            { ...w({ fullBypass: { enabled: true, acknowledged: true, expires: "2026-01-01T00:00:00Z" } }), meshes: ["istio", "kmesh"] },
             { now: FIXED_NOW },
         );
         assert.deepEqual(plan.workloads[0].labels, {});
