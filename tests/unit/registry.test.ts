@@ -1,0 +1,72 @@
+// A mesh is one adapter object: the registry's adapters are complete, and an adapter of the caller's plugs in end
+// to end (validation's guardrails, rendering, cluster objects, notices, the record) with nothing else changed.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BypassValidationError, MESHES, type MeshAdapter, type MeshRegistry, type PlanArgs, type Rendered, planBypass } from "../../provider/index";
+import { invalid } from "../helpers/builders";
+import { FIXED_NOW } from "../helpers/clock";
+
+/** A pretend mesh: its sidecar listens on 7777, it writes one annotation and one label, and needs one object. */
+const toy: MeshAdapter<undefined, "toy"> = {
+    id: "toy",
+    displayName: "Toy",
+    sidecarPorts: new Map([[7777, "proxy"]]),
+    annotationKeys: ["toy.example/skip-in"],
+    labelKeys: ["toy.example/out"],
+    render: ({ effective }) => {
+        const out: Rendered = { annotations: {}, labels: {}, notes: [] };
+        const ports = effective.fields["inbound.excludePorts"]?.joined;
+        if (ports) out.annotations["toy.example/skip-in"] = ports;
+        if (effective.fullBypass?.active) out.labels["toy.example/out"] = "yes";
+        if (effective.fields["outbound.excludeIpRanges"]) out.notes.push("Toy has no address rules");
+        return out;
+    },
+    objects: (_rules, _settings, name) => [
+        { apiVersion: "toy.example/v1", kind: "ToyPolicy", metadata: { name: `${name}-toy` }, spec: { on: true }, scope: "global", patch: false },
+    ],
+    notices: () => ["Toy: written as annotations"],
+};
+
+const registry = { toy } satisfies MeshRegistry;
+const args = (extra: Partial<PlanArgs<typeof registry>> = {}): PlanArgs<typeof registry> => ({
+    meshes: ["toy"],
+    workloads: [{ kind: "Deployment", namespace: "shop", name: "web", inbound: { excludePorts: [8080] }, outbound: { excludeIpRanges: ["192.0.2.0/24"] } }],
+    ...extra,
+});
+
+describe("mesh registry", () => {
+    it("has one adapter per Mesh value, each under its own id, with a display name and its keys", () => {
+        for (const [id, adapter] of Object.entries(MESHES)) {
+            assert.equal(adapter.id, id);
+            assert.ok(adapter.displayName.length > 0);
+            assert.ok(adapter.annotationKeys.length + adapter.labelKeys.length > 0, `${id} owns no pod-template key`);
+        }
+    });
+
+    it("plugs a new adapter in end to end", () => {
+        const plan = planBypass(args(), { registry, now: FIXED_NOW, name: "demo" });
+        const [w] = plan.workloads;
+        assert.deepEqual(plan.meshes, ["toy"]);
+        assert.equal(w.annotations["toy.example/skip-in"], "8080");
+        assert.ok(w.hash, "the rollout hash covers the new mesh's keys");
+        assert.deepEqual(plan.objects.toy?.map((o) => o.kind), ["ToyPolicy"]);
+        assert.deepEqual(plan.notices, ["Toy: written as annotations"]);
+        assert.ok(plan.warnings.some((x) => x.message.startsWith("Toy has no address rules")));
+        assert.equal(plan.namespaces[0].configMapData.meshes, "toy\n");
+    });
+
+    it("applies the new mesh's sidecar-port guardrail and knows only the registry's mesh names", () => {
+        const refused = (a: PlanArgs<typeof registry>) => {
+            try {
+                planBypass(a, { registry });
+            } catch (e) {
+                if (e instanceof BypassValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+                throw e;
+            }
+            return [];
+        };
+        assert.match(refused(args({ global: { inbound: { excludePorts: [7777] } } })).join("\n"), /global\.inbound\.excludePorts: port 7777 is Toy's proxy/);
+        // With only the toy registry, Istio is not a mesh this planner knows.
+        assert.match(refused(args({ meshes: invalid(["istio"]) })).join("\n"), /meshes\[0\]/);
+    });
+});
