@@ -31,8 +31,10 @@ function main(): void {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(`planBypass: ${WORKLOADS} workloads, ${NAMESPACES} namespaces, 5000 CIDRs, meshes istio+kuma (node ${process.version})`);
     console.log(`  first run (cold JIT):   ${runs[0].total.toFixed(0)} ms`);
-    console.log(`  median of ${warm.length} warm runs: ${median(warm.map((r) => r.total)).toFixed(0)} ms` +
-        `  (validate+normalise ${median(warm.map((r) => r.validate)).toFixed(0)} ms, resolve+render+describe ${median(warm.map((r) => r.plan)).toFixed(0)} ms)`);
+    console.log(
+        `  median of ${warm.length} warm runs: ${median(warm.map((r) => r.total)).toFixed(0)} ms` +
+            `  (validate+normalise ${median(warm.map((r) => r.validate)).toFixed(0)} ms, resolve+render+describe ${median(warm.map((r) => r.plan)).toFixed(0)} ms)`,
+    );
     console.log(`  heap retained by one plan: ${mb(median(warm.map((r) => r.heap)))}${gc ? "" : " (run with --expose-gc for a cleaner figure)"}`);
     console.log(`  process peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}`);
     console.log(`  targets: < 200 ms, < 150 MB`);

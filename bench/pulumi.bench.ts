@@ -7,8 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startControlPlane } from "../tools/harness/controlPlane";
 import { applyServerSide, waitForRollouts } from "../tools/harness/kube";
-import { PULUMI_INSTALL_HINT, findPulumiCli, missingPulumiTools, openStack } from "../tools/harness/pulumiCli";
-import { HELM_MANAGER, chartDeployment, namespaceObject } from "../tools/harness/workloads";
+import { findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT } from "../tools/harness/pulumiCli";
+import { chartDeployment, HELM_MANAGER, namespaceObject } from "../tools/harness/workloads";
 import { SCALE_500, scaleNamespaces, scaleWorkloads } from "./programs/scaleRules";
 
 const PROGRAMS = ["component", "direct"] as const;
@@ -40,8 +40,15 @@ async function main(): Promise<void> {
             try {
                 applyServerSide(cp, scaleNamespaces(SCALE_500).map(namespaceObject), { fieldManager: HELM_MANAGER });
                 const workloads = scaleWorkloads(SCALE_500);
-                applyServerSide(cp, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
-                await waitForRollouts(cp, workloads.map((w) => `${w.namespace}/${w.name}`));
+                applyServerSide(
+                    cp,
+                    workloads.map((w) => chartDeployment(w)),
+                    { fieldManager: HELM_MANAGER },
+                );
+                await waitForRollouts(
+                    cp,
+                    workloads.map((w) => `${w.namespace}/${w.name}`),
+                );
                 const workDir = path.resolve(__dirname, "..", "..", "bench", "programs", program);
                 const stack = await openStack({ cli, workDir, stackName: "bench", backendDir, env: { KUBECONFIG: cp.kubeconfig } });
                 await stack.setConfig("size", { value: JSON.stringify(SCALE_500) });
@@ -57,7 +64,9 @@ async function main(): Promise<void> {
                 cp.stop();
             }
             const last = (xs: number[]) => xs[xs.length - 1].toFixed(1);
-            console.log(`  round ${round + 1} ${program}: preview ${last(times[program].preview)} s, up ${last(times[program].up)} s, no-op preview ${last(times[program].noop)} s`);
+            console.log(
+                `  round ${round + 1} ${program}: preview ${last(times[program].preview)} s, up ${last(times[program].up)} s, no-op preview ${last(times[program].noop)} s`,
+            );
         }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -66,7 +75,9 @@ async function main(): Promise<void> {
     for (const what of ["preview", "up", "noop"] as const) {
         const c = median(times.component[what]);
         const d = median(times.direct[what]);
-        console.log(`  ${what === "noop" ? "no-op preview" : what}: component ${c.toFixed(1)} s, direct ${d.toFixed(1)} s, ratio ${(c / d).toFixed(2)} (target <= 1.10)`);
+        console.log(
+            `  ${what === "noop" ? "no-op preview" : what}: component ${c.toFixed(1)} s, direct ${d.toFixed(1)} s, ratio ${(c / d).toFixed(2)} (target <= 1.10)`,
+        );
     }
 }
 

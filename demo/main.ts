@@ -5,9 +5,9 @@
 import * as path from "node:path";
 import { BypassValidationError, type EffectiveRuleRowOutput } from "sidecar-bypass";
 import { startControlPlane } from "../tools/harness/controlPlane";
-import { type Kube, applyServerSide, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../tools/harness/kube";
-import { PULUMI_INSTALL_HINT, findPulumiCli, missingPulumiTools, openStack, recoverInterruptedUpdate } from "../tools/harness/pulumiCli";
-import { HELM_MANAGER, chartDeployment, kumaMesh, namespaceObject } from "../tools/harness/workloads";
+import { applyServerSide, type Kube, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../tools/harness/kube";
+import { findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT, recoverInterruptedUpdate } from "../tools/harness/pulumiCli";
+import { chartDeployment, HELM_MANAGER, kumaMesh, namespaceObject } from "../tools/harness/workloads";
 import { printPlan } from "./print-plan";
 import { demoRules } from "./rules";
 
@@ -28,9 +28,16 @@ async function seed(kube: Kube): Promise<string[]> {
     const workloads = (demoRules.workloads ?? []).map((w) => ({ namespace: w.namespace as string, name: w.name as string }));
     const namespaces = [...new Set(workloads.map((w) => w.namespace))].sort();
     applyServerSide(kube, namespaces.map(namespaceObject), { fieldManager: HELM_MANAGER });
-    applyServerSide(kube, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
+    applyServerSide(
+        kube,
+        workloads.map((w) => chartDeployment(w)),
+        { fieldManager: HELM_MANAGER },
+    );
     // As on a real cluster, the chart's own rollout is done before anyone patches the workloads.
-    await waitForRollouts(kube, workloads.map((w) => `${w.namespace}/${w.name}`));
+    await waitForRollouts(
+        kube,
+        workloads.map((w) => `${w.namespace}/${w.name}`),
+    );
     if (demoRules.meshes.includes("kuma")) {
         try {
             kubectl(kube, ["get", "crd", "meshes.kuma.io"]);

@@ -1,6 +1,6 @@
 // Prints the demo stack's plan: what `pulumi up` would write to the cluster. The main job prints it when no
 // Pulumi CLI is found; it is the same planBypass the component runs.
-import { BypassValidationError, planBypass, summaryMarkdown, type PlainBypassArgs } from "sidecar-bypass";
+import { BypassValidationError, type PlainBypassArgs, planBypass, summaryMarkdown } from "sidecar-bypass";
 import { demoRules } from "./rules";
 
 export function printPlan(): void {
@@ -15,7 +15,10 @@ export function printPlan(): void {
     console.log("\nConfigMaps (one per namespace, recording the resolved rules):");
     for (const ns of plan.namespaces) console.log(`  ${ns.name}/sidecar-bypass-platform: keys ${Object.keys(ns.configMapData).join(", ")}`);
     console.log("\nKuma objects:");
-    for (const k of plan.objects.kuma ?? []) console.log(`  ${k.patch ? "patch " : ""}${k.kind} ${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}: ${JSON.stringify(k.spec)}`);
+    for (const k of plan.objects.kuma ?? [])
+        console.log(
+            `  ${k.patch ? "patch " : ""}${k.kind} ${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}: ${JSON.stringify(k.spec)}`,
+        );
 }
 
 if (require.main === module) {

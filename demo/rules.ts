@@ -1,6 +1,6 @@
 // The demo stack's rules: a few Deployments in two namespaces, created outside the stack (as a Helm
 // chart would), bypass rules at all three scopes, and Kuma passthrough settings.
-import { Mesh, WorkloadKind, type SidecarBypassArgs } from "sidecar-bypass";
+import { Mesh, type SidecarBypassArgs, WorkloadKind } from "sidecar-bypass";
 
 export const demoRules: SidecarBypassArgs = {
     meshes: [Mesh.Istio, Mesh.Kuma, Mesh.Kmesh],

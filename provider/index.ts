@@ -1,17 +1,17 @@
 // sidecar-bypass: declare which traffic skips the service-mesh sidecar and roll it out with `pulumi up`.
 // Exports the component (the Pulumi plugin hosts every exported ComponentResource) and the planning API.
 export * from "./src/args";
-export { SidecarBypass, type EffectiveRuleRowOutput } from "./src/emit/sidecarBypass";
 export { bypassTransform } from "./src/emit/bypassTransform";
-export { planBypass, BypassPlanner, workloadId, type PlanOptions, type PlanArgs } from "./src/plan/planBypass";
-export type { BypassPlan, WorkloadPlan, NamespacePlan, PlannedEffective, PlannedField, PlannedIdentity } from "./src/plan/types";
+export { type EffectiveRuleRowOutput, SidecarBypass } from "./src/emit/sidecarBypass";
+export type { ClusterObject, MeshAdapter, Rendered, RenderInput } from "./src/meshes/adapter";
+export { ISTIO_ANNOTATIONS, type IstioInitArgs, type IstioSettings, istioInitArgs, parseIstioInjectorValues } from "./src/meshes/istio";
 export { MESHES, type MeshRegistry } from "./src/meshes/registry";
-export type { MeshAdapter, RenderInput, Rendered, ClusterObject } from "./src/meshes/adapter";
-export { effectiveTable, summaryMarkdown, type EffectiveRuleRow } from "./src/plan/describe";
-export { BypassValidationError, type ValidationIssue } from "./src/rules/issues";
-export { parseCidr, type Cidr } from "./src/rules/cidr";
-export { aggregateCidrs } from "./src/rules/aggregateCidrs";
-export { CLOUD_METADATA_RANGES } from "./src/rules/cloudMetadata";
-export { parseIstioInjectorValues, istioInitArgs, ISTIO_ANNOTATIONS, type IstioInitArgs, type IstioSettings } from "./src/meshes/istio";
+export { type EffectiveRuleRow, effectiveTable, summaryMarkdown } from "./src/plan/describe";
+export { BypassPlanner, type PlanArgs, type PlanOptions, planBypass, workloadId } from "./src/plan/planBypass";
 export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";
+export type { BypassPlan, NamespacePlan, PlannedEffective, PlannedField, PlannedIdentity, WorkloadPlan } from "./src/plan/types";
+export { aggregateCidrs } from "./src/rules/aggregateCidrs";
+export { type Cidr, parseCidr } from "./src/rules/cidr";
+export { CLOUD_METADATA_RANGES } from "./src/rules/cloudMetadata";
+export { BypassValidationError, type ValidationIssue } from "./src/rules/issues";
 export type { PlainBypassArgs } from "./src/rules/schema";

@@ -8,7 +8,12 @@ const rules: sb.SidecarBypassArgs = {
     global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
     namespaces: [{ name: "payments", inbound: { excludePorts: [7001, 7002, 7005] } }],
     workloads: [
-        { kind: sb.WorkloadKind.Deployment, namespace: "payments", name: "ledger", outbound: { excludeIpRanges: ["203.0.113.0/24"], inherit: sb.Inherit.Merge } },
+        {
+            kind: sb.WorkloadKind.Deployment,
+            namespace: "payments",
+            name: "ledger",
+            outbound: { excludeIpRanges: ["203.0.113.0/24"], inherit: sb.Inherit.Merge },
+        },
         { kind: sb.WorkloadKind.Deployment, namespace: "payments", name: "reports", declaredInProgram: true },
     ],
 };

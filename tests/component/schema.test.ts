@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { SidecarBypass } from "../../provider/index";
-import { REPO, matchSnapshot } from "../helpers/snapshot";
+import { matchSnapshot, REPO } from "../helpers/snapshot";
 
 describe("inferred schema", () => {
     it("infers the component's schema and matches the snapshot", async () => {

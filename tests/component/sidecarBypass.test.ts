@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { designExample } from "../helpers/examples";
-import { installMocks, valueOf, type Registered } from "../helpers/mocks";
+import { installMocks, outputValue, type Registered } from "../helpers/mocks";
 
 // setMocks must run before the component module is loaded.
 const registered: Registered[] = installMocks();
@@ -17,7 +17,7 @@ const byName = (prefix: string) => registered.filter((r) => r.name.startsWith(pr
 describe("SidecarBypass under mocks", () => {
     it("emits a patch per workload, a ConfigMap per namespace and the Kuma objects, grouped by namespace", async () => {
         const c = new sb.SidecarBypass("platform", designExample());
-        const rows = await valueOf(c.effectiveRules);
+        const rows = await outputValue(c.effectiveRules);
         await settle();
         const mine = byName("platform");
         const types = mine.map((r) => `${r.type} ${r.name}`).sort();
@@ -50,14 +50,23 @@ describe("SidecarBypass under mocks", () => {
         const mesh = mine.find((r) => r.name === "platform/Mesh/default")!.inputs as { metadata: { annotations: Record<string, string> } };
         assert.equal(mesh.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
         assert.ok(rows.some((r) => r.workload === "Deployment/debug/api" && r.field === "fullBypass"));
-        assert.match(await valueOf(c.summary), /\| Deployment\/payments\/ledger \| outbound.excludeIpRanges \|/);
+        assert.match(await outputValue(c.summary), /\| Deployment\/payments\/ledger \| outbound.excludeIpRanges \|/);
     });
 
     it("keeps the record's data in a patch, so a rule change updates it in place instead of replacing it", async () => {
-        new sb.SidecarBypass("record", { meshes: ["istio"], workloads: [{ kind: "Deployment", namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } }] });
+        new sb.SidecarBypass("record", {
+            meshes: ["istio"],
+            workloads: [{ kind: "Deployment", namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } }],
+        });
         await settle();
-        const object = byName("record/shop/record").find((r) => r.type === "kubernetes:core/v1:ConfigMap")!.inputs as { metadata: Record<string, unknown>; data?: unknown };
-        const data = byName("record/shop/record/data")[0].inputs as { metadata: { name: string; annotations: Record<string, string> }; data: Record<string, string> };
+        const object = byName("record/shop/record").find((r) => r.type === "kubernetes:core/v1:ConfigMap")!.inputs as {
+            metadata: Record<string, unknown>;
+            data?: unknown;
+        };
+        const data = byName("record/shop/record/data")[0].inputs as {
+            metadata: { name: string; annotations: Record<string, string> };
+            data: Record<string, string>;
+        };
         assert.equal(object.data, undefined);
         assert.equal(object.metadata.name, "sidecar-bypass-record");
         assert.equal(data.metadata.name, "sidecar-bypass-record");
@@ -81,23 +90,37 @@ describe("SidecarBypass under mocks", () => {
         new sb.SidecarBypass("forceful", { meshes: ["istio", "kuma"], workloads, kuma: { passthrough: true }, takeOwnership: true });
         await settle();
         const force = (r: Registered) => (r.inputs as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.["pulumi.com/patchForce"];
-        assert.deepEqual(byName("polite").filter((r) => /Patch$/.test(r.type)).map(force), [undefined, undefined]);
+        assert.deepEqual(
+            byName("polite")
+                .filter((r) => /Patch$/.test(r.type))
+                .map(force),
+            [undefined, undefined],
+        );
         const forced = byName("forceful").filter((r) => /Patch$/.test(r.type));
-        assert.deepEqual(forced.map((r) => r.type).sort(), ["kubernetes:apps/v1:DeploymentPatch", "kubernetes:core/v1:ConfigMapPatch", "kubernetes:kuma.io/v1alpha1:MeshPatch"]);
+        assert.deepEqual(forced.map((r) => r.type).sort(), [
+            "kubernetes:apps/v1:DeploymentPatch",
+            "kubernetes:core/v1:ConfigMapPatch",
+            "kubernetes:kuma.io/v1alpha1:MeshPatch",
+        ]);
         assert.deepEqual(forced.map(force), ["true", "true", "true"]);
     });
 
     it("refuses a rollout timeout that is not a whole number of seconds, naming the field", () => {
         assert.throws(
             () => new sb.SidecarBypass("badtimeout", { meshes: ["istio"], rollout: { timeoutSeconds: 0 } }),
-            (e: unknown) => e instanceof sb.BypassValidationError && e.issues.some((i) => i.path === "rollout.timeoutSeconds" && /rollout.wait/.test(i.message)),
+            (e: unknown) =>
+                e instanceof sb.BypassValidationError && e.issues.some((i) => i.path === "rollout.timeoutSeconds" && /rollout.wait/.test(i.message)),
         );
     });
 
     it("throws the path-named errors at construction, before any resource is registered", () => {
         const count = registered.length;
         assert.throws(
-            () => new sb.SidecarBypass("bad", { meshes: ["istio"], workloads: [{ kind: "Deployment", namespace: "a", name: "b", outbound: { excludeIpRanges: ["10.0.0.0/33"] } }] }),
+            () =>
+                new sb.SidecarBypass("bad", {
+                    meshes: ["istio"],
+                    workloads: [{ kind: "Deployment", namespace: "a", name: "b", outbound: { excludeIpRanges: ["10.0.0.0/33"] } }],
+                }),
             (e: unknown) => e instanceof sb.BypassValidationError && e.issues[0].path === "workloads[0].outbound.excludeIpRanges[0]",
         );
         assert.equal(registered.length, count);
@@ -132,17 +155,21 @@ describe("SidecarBypass under mocks", () => {
             workloads: [{ kind: "Deployment", namespace: "shop", name: "cart", declaredInProgram: true, inbound: { excludePorts: [9000] } }],
         });
         await settle();
-        assert.deepEqual(byName("inprogram").map((r) => r.type).sort(), [
-            "kubernetes:core/v1:ConfigMap",
-            "kubernetes:core/v1:ConfigMapPatch",
-            "sidecar-bypass:index:NamespaceScope",
-            "sidecar-bypass:index:SidecarBypass",
-        ]);
+        assert.deepEqual(
+            byName("inprogram")
+                .map((r) => r.type)
+                .sort(),
+            ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch", "sidecar-bypass:index:NamespaceScope", "sidecar-bypass:index:SidecarBypass"],
+        );
     });
 });
 
 describe("bypassTransform", () => {
-    const rules = { meshes: ["istio" as const, "kmesh" as const], namespaces: [{ name: "shop", inbound: { excludePorts: [9000] } }], workloads: [{ kind: "Deployment" as const, namespace: "shop", name: "cart", fullBypass: { enabled: true, acknowledged: true } }] };
+    const rules = {
+        meshes: ["istio" as const, "kmesh" as const],
+        namespaces: [{ name: "shop", inbound: { excludePorts: [9000] } }],
+        workloads: [{ kind: "Deployment" as const, namespace: "shop", name: "cart", fullBypass: { enabled: true, acknowledged: true } }],
+    };
 
     it("adds the planned annotations to a Deployment's pod template, keeping the others", async () => {
         const t = sb.bypassTransform(rules);
@@ -150,10 +177,15 @@ describe("bypassTransform", () => {
             type: "kubernetes:apps/v1:Deployment",
             name: "orders",
             custom: true,
-            props: { metadata: { name: "orders", namespace: "shop" }, spec: { replicas: 2, template: { metadata: { annotations: { keep: "me" }, labels: { app: "orders" } } } } },
+            props: {
+                metadata: { name: "orders", namespace: "shop" },
+                spec: { replicas: 2, template: { metadata: { annotations: { keep: "me" }, labels: { app: "orders" } } } },
+            },
             opts: {},
         });
-        const tpl = (r!.props as { spec: { replicas: number; template: { metadata: { annotations: Record<string, string>; labels: Record<string, string> } } } }).spec;
+        const tpl = (
+            r!.props as { spec: { replicas: number; template: { metadata: { annotations: Record<string, string>; labels: Record<string, string> } } } }
+        ).spec;
         assert.equal(tpl.replicas, 2);
         assert.equal(tpl.template.metadata.annotations.keep, "me");
         assert.equal(tpl.template.metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "9000");
@@ -168,12 +200,24 @@ describe("bypassTransform", () => {
             props: { metadata: { name: "cart", namespace: "shop" }, spec: {} },
             opts: {},
         });
-        assert.equal((r!.props as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels["kmesh.net/bypass"], "enabled");
+        assert.equal(
+            (r!.props as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels["kmesh.net/bypass"],
+            "enabled",
+        );
     });
 
     it("marks a bare Pod for replacement when its bypass keys change", async () => {
-        const r = await sb.bypassTransform(rules)({ type: "kubernetes:core/v1:Pod", name: "p", custom: true, props: { metadata: { namespace: "shop" } }, opts: {} });
-        assert.equal((r!.props as { metadata: { annotations: Record<string, string> } }).metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "9000");
+        const r = await sb.bypassTransform(rules)({
+            type: "kubernetes:core/v1:Pod",
+            name: "p",
+            custom: true,
+            props: { metadata: { namespace: "shop" } },
+            opts: {},
+        });
+        assert.equal(
+            (r!.props as { metadata: { annotations: Record<string, string> } }).metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"],
+            "9000",
+        );
         assert.ok(r!.opts!.replaceOnChanges!.includes('metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]'));
     });
 

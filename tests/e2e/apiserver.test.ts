@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { type BypassPlan, type PlainBypassArgs, planBypass } from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyRequest, applyServerSide, kubectl } from "../../tools/harness/kube";
-import { HELM_MANAGER, chartWorkload, kumaMesh, namespaceObject } from "../../tools/harness/workloads";
+import { chartWorkload, HELM_MANAGER, kumaMesh, namespaceObject } from "../../tools/harness/workloads";
 import { validArgs } from "../helpers/arbitraries";
 import { designExample, kumaEverywhere, kumaThree } from "../helpers/examples";
 import { CORPUS } from "../oracle/corpus";
@@ -68,10 +68,16 @@ describe("e2e: the API server admits everything the plans render (no CLI needed)
             const name = `sidecar-bypass-case-${i}`;
             const plan = planBypass(c.args, { name });
             const o = objectsOf(plan, name);
-            const namespaces = [...new Set([...plan.workloads.map((w) => w.namespace), ...(plan.objects.kuma ?? []).flatMap((k) => (k.metadata.namespace ? [k.metadata.namespace] : []))])];
+            const namespaces = [
+                ...new Set([
+                    ...plan.workloads.map((w) => w.namespace),
+                    ...(plan.objects.kuma ?? []).flatMap((k) => (k.metadata.namespace ? [k.metadata.namespace] : [])),
+                ]),
+            ];
             applyServerSide(cp, namespaces.map(namespaceObject), { fieldManager: HELM_MANAGER });
             if (o.workloads.length) applyServerSide(cp, o.workloads, { fieldManager: HELM_MANAGER });
-            if ((plan.objects.kuma ?? []).some((k) => k.patch)) applyServerSide(cp, [kumaMesh((plan.objects.kuma ?? []).find((k) => k.patch)!.metadata.name)], { fieldManager: "kuma-operator" });
+            if ((plan.objects.kuma ?? []).some((k) => k.patch))
+                applyServerSide(cp, [kumaMesh((plan.objects.kuma ?? []).find((k) => k.patch)!.metadata.name)], { fieldManager: "kuma-operator" });
             const dryRun = async (objects: object[]) => {
                 for (const obj of objects as Parameters<typeof applyRequest>[1][]) {
                     const r = await applyRequest(cp, obj, { fieldManager: "sidecar-bypass", dryRun: true });

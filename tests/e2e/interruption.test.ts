@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
 import { findPulumiCli, recoverInterruptedUpdate, stackEnv } from "../../tools/harness/pulumiCli";
-import { E2eCluster, E2eStack, PROGRAM_DIR, cliSkipReason } from "../helpers/e2e";
+import { cliSkipReason, E2eCluster, E2eStack, PROGRAM_DIR } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const STACK = "interruption";
@@ -35,9 +35,17 @@ describe("e2e: an interrupted up", { skip: skip && `skipped: ${skip}` }, () => {
 
     it("SIGKILL mid-rollout: the next up is refused for the lock; recovered (stale lock, pending patch creates), up --refresh converges", async (t) => {
         const cli = findPulumiCli()!;
-        const env = { ...process.env, ...stackEnv({ cli, workDir: PROGRAM_DIR, stackName: STACK, backendDir: s.backendDir, env: { KUBECONFIG: cluster.kube.kubeconfig } }) };
+        const env = {
+            ...process.env,
+            ...stackEnv({ cli, workDir: PROGRAM_DIR, stackName: STACK, backendDir: s.backendDir, env: { KUBECONFIG: cluster.kube.kubeconfig } }),
+        };
         // Its own process group, so the kill takes the language host and provider with it, as a killed CI job would.
-        const up = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK], { cwd: PROGRAM_DIR, env, detached: true, stdio: "ignore" });
+        const up = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK], {
+            cwd: PROGRAM_DIR,
+            env,
+            detached: true,
+            stdio: "ignore",
+        });
         const exited = new Promise((r) => up.on("exit", r));
         let patched = false;
         for (let i = 0; i < 240 && !patched; i++) {

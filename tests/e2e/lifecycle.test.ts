@@ -2,10 +2,10 @@
 // provider: up, no-op, a rule change, another field manager (and a conflict with it), destroy, invalid rules.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type BypassPlan, type PlainBypassArgs, effectiveTable, planBypass } from "../../provider/index";
-import { KubectlError, applyServerSide, getJson, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
+import { type BypassPlan, effectiveTable, type PlainBypassArgs, planBypass } from "../../provider/index";
+import { applyServerSide, getJson, KubectlError, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
 import { CHART_ANNOTATION, HELM_MANAGER, kumaMesh } from "../../tools/harness/workloads";
-import { COMPONENT, E2eCluster, E2eStack, PLAN_OPTIONS, cliSkipReason, ownedByOthers } from "../helpers/e2e";
+import { COMPONENT, cliSkipReason, E2eCluster, E2eStack, ownedByOthers, PLAN_OPTIONS } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const WORKLOADS = [
@@ -41,7 +41,11 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
     let cluster: E2eCluster;
     let s: E2eStack;
     let pristine: Map<string, unknown>;
-    const settled = () => waitForRollouts(cluster.kube, WORKLOADS.map((w) => `${w.namespace}/${w.name}`));
+    const settled = () =>
+        waitForRollouts(
+            cluster.kube,
+            WORKLOADS.map((w) => `${w.namespace}/${w.name}`),
+        );
     const v1 = rules([7001]);
     const v2 = rules([7001, 7002]);
 
@@ -112,8 +116,14 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
 
     it("another owner: its fields survive, and a conflict on one of ours fails at preview naming it, with nothing written", async (t) => {
         const cart = cluster.deployment("shop", "cart");
-        assert.ok(cart.metadata.managedFields?.some((m) => m.manager === HELM_MANAGER), "helm still manages its fields");
-        assert.ok(cart.metadata.managedFields?.some((m) => m.manager === "sidecar-bypass"), "our patch is applied under our field manager");
+        assert.ok(
+            cart.metadata.managedFields?.some((m) => m.manager === HELM_MANAGER),
+            "helm still manages its fields",
+        );
+        assert.ok(
+            cart.metadata.managedFields?.some((m) => m.manager === "sidecar-bypass"),
+            "our patch is applied under our field manager",
+        );
 
         // Someone takes one of our annotations with their own value.
         const taken = { "traffic.sidecar.istio.io/excludeInboundPorts": "7001" };
@@ -130,13 +140,22 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         const atConflict = versions();
         await s.setRules(rules([7001, 7002, 7003]));
         await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => {
-            t.diagnostic(e.message.split("\n").find((l) => /ops-team/.test(l))?.trim() ?? "");
+            t.diagnostic(
+                e.message
+                    .split("\n")
+                    .find((l) => /ops-team/.test(l))
+                    ?.trim() ?? "",
+            );
             assert.match(e.message, /ops-team/);
             assert.match(e.message, /excludeInboundPorts/);
             return true;
         });
         assert.deepEqual(versions(), atConflict, "the preview wrote nothing");
-        assert.equal(cluster.deployment("shop", "orders").spec.template.metadata.annotations?.["traffic.sidecar.istio.io/excludeInboundPorts"], "7001", "their value stays");
+        assert.equal(
+            cluster.deployment("shop", "orders").spec.template.metadata.annotations?.["traffic.sidecar.istio.io/excludeInboundPorts"],
+            "7001",
+            "their value stays",
+        );
     });
 
     it("drift: with takeOwnership, up takes our field back from the manager that took it (never by default)", async () => {
@@ -161,7 +180,10 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
             assert.deepEqual(ownedByOthers(live, ourKeys(plan)), pristine.get(key), `${key}: everything not ours unchanged`);
             const tpl = live.spec.template.metadata;
             for (const k of ourKeys(plan)) assert.ok(!(k in (tpl.annotations ?? {})) && !(k in (tpl.labels ?? {})), `${key}: ${k} removed`);
-            assert.ok(live.metadata.managedFields?.some((m) => m.manager === HELM_MANAGER), `${key}: helm's fields stay`);
+            assert.ok(
+                live.metadata.managedFields?.some((m) => m.manager === HELM_MANAGER),
+                `${key}: helm's fields stay`,
+            );
             assert.ok(!live.metadata.managedFields?.some((m) => m.manager === "sidecar-bypass"), `${key}: no field left to our manager`);
         }
         for (const ns of NAMESPACES) {
@@ -186,7 +208,10 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
             return true;
         });
         await assert.rejects(s.stack.up({ color: "never" }));
-        assert.deepEqual(WORKLOADS.map((w) => cluster.deployment(w.namespace, w.name).metadata.resourceVersion), versions);
+        assert.deepEqual(
+            WORKLOADS.map((w) => cluster.deployment(w.namespace, w.name).metadata.resourceVersion),
+            versions,
+        );
         assert.throws(() => kubectl(cluster.kube, ["get", "configmap", "-n", "shop", `sidecar-bypass-${COMPONENT}`]), KubectlError);
     });
 });

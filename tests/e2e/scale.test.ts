@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SCALE_500, scaleNamespaces, scaleRules, scaleWorkloads } from "../../bench/programs/scaleRules";
 import { replicaSetsByDeployment } from "../../tools/harness/kube";
-import { E2eCluster, E2eStack, cliSkipReason } from "../helpers/e2e";
+import { cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const size = {

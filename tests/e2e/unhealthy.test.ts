@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
-import { E2eCluster, E2eStack, cliSkipReason } from "../helpers/e2e";
+import { cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const TIMEOUT = 20;
@@ -35,7 +35,14 @@ describe("e2e: a workload that cannot become ready", { skip: skip && `skipped: $
             assert.match(e.message, /e2e\/shop\/Deployment\/stuck/, "the resource names the workload");
             assert.match(e.message, /stuck/);
             assert.match(e.message, /Unschedulable|unschedulable|not attained|timed out|Ready/i, "the reason is given");
-            t.diagnostic(`up failed as expected: ${e.message.split("\n").filter((l) => /^\s*\*/.test(l)).slice(0, 4).map((l) => l.trim()).join(" | ")}`);
+            t.diagnostic(
+                `up failed as expected: ${e.message
+                    .split("\n")
+                    .filter((l) => /^\s*\*/.test(l))
+                    .slice(0, 4)
+                    .map((l) => l.trim())
+                    .join(" | ")}`,
+            );
             return true;
         });
         const seconds = (Date.now() - started) / 1000;

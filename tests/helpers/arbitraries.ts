@@ -24,15 +24,18 @@ export const cidrs = fc.array(cidr, { maxLength: 5 });
 const inherit = fc.constantFrom("override" as const, "merge" as const);
 const ack = { sidecarPorts: false, allAddresses: true };
 
-export const inbound = fc.record(
-    { excludePorts: ports, includePorts: ports, includeAllPorts: fc.constant(true), inherit },
-    { requiredKeys: [] },
-).map((d) => (d.includeAllPorts && d.includePorts ? { ...d, includeAllPorts: undefined } : d)).map((d) => ({ ...d, acknowledge: ack }));
+export const inbound = fc
+    .record({ excludePorts: ports, includePorts: ports, includeAllPorts: fc.constant(true), inherit }, { requiredKeys: [] })
+    .map((d) => (d.includeAllPorts && d.includePorts ? { ...d, includeAllPorts: undefined } : d))
+    .map((d) => ({ ...d, acknowledge: ack }));
 
-export const outbound = fc.record(
-    { excludePorts: ports, includePorts: ports, excludeIpRanges: cidrs, includeIpRanges: cidrs, includeAllIpRanges: fc.constant(true), inherit },
-    { requiredKeys: [] },
-).map((d) => (d.includeAllIpRanges && d.includeIpRanges ? { ...d, includeAllIpRanges: undefined } : d)).map((d) => ({ ...d, acknowledge: ack }));
+export const outbound = fc
+    .record(
+        { excludePorts: ports, includePorts: ports, excludeIpRanges: cidrs, includeIpRanges: cidrs, includeAllIpRanges: fc.constant(true), inherit },
+        { requiredKeys: [] },
+    )
+    .map((d) => (d.includeAllIpRanges && d.includeIpRanges ? { ...d, includeAllIpRanges: undefined } : d))
+    .map((d) => ({ ...d, acknowledge: ack }));
 
 const fullBypass = fc.record({ enabled: fc.boolean(), acknowledged: fc.constant(true) });
 

@@ -6,9 +6,9 @@ import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { PlainBypassArgs } from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
-import { type Kube, type ObjectMeta, applyServerSide, getJson, waitForRollouts } from "../../tools/harness/kube";
-import { type PulumiCli, findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT } from "../../tools/harness/pulumiCli";
-import { type ChartWorkload, HELM_MANAGER, chartDeployment, namespaceObject } from "../../tools/harness/workloads";
+import { applyServerSide, getJson, type Kube, type ObjectMeta, waitForRollouts } from "../../tools/harness/kube";
+import { findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT, type PulumiCli } from "../../tools/harness/pulumiCli";
+import { type ChartWorkload, chartDeployment, HELM_MANAGER, namespaceObject } from "../../tools/harness/workloads";
 
 export const PROGRAM_DIR = path.resolve(__dirname, "..", "..", "..", "tests", "e2e", "program");
 /** The component's name in the program; the plan names objects after it. */
@@ -39,8 +39,15 @@ export class E2eCluster {
     async seed(workloads: readonly ChartWorkload[]): Promise<void> {
         const namespaces = [...new Set(workloads.map((w) => w.namespace))];
         applyServerSide(this.kube, namespaces.map(namespaceObject), { fieldManager: HELM_MANAGER });
-        applyServerSide(this.kube, workloads.map((w) => chartDeployment(w)), { fieldManager: HELM_MANAGER });
-        await waitForRollouts(this.kube, workloads.filter((w) => !w.unschedulable).map((w) => `${w.namespace}/${w.name}`));
+        applyServerSide(
+            this.kube,
+            workloads.map((w) => chartDeployment(w)),
+            { fieldManager: HELM_MANAGER },
+        );
+        await waitForRollouts(
+            this.kube,
+            workloads.filter((w) => !w.unschedulable).map((w) => `${w.namespace}/${w.name}`),
+        );
     }
     deployment(namespace: string, name: string): Deployment {
         return getJson<Deployment>(this.kube, ["deployment", "-n", namespace, name, "--show-managed-fields"]);
@@ -78,8 +85,12 @@ export class E2eStack {
 /** The parts of a Deployment a patch must not change: all but bookkeeping and status. */
 export function ownedByOthers(d: Deployment, ourKeys: ReadonlySet<string>): unknown {
     const strip = (m: Record<string, string> | undefined) =>
-        Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => !ourKeys.has(k) && !k.startsWith("pulumi.com/") && k !== "deployment.kubernetes.io/revision"));
-    const { template, ...rest } = d.spec as { template: { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> }; spec: unknown } } & Record<string, unknown>;
+        Object.fromEntries(
+            Object.entries(m ?? {}).filter(([k]) => !ourKeys.has(k) && !k.startsWith("pulumi.com/") && k !== "deployment.kubernetes.io/revision"),
+        );
+    const { template, ...rest } = d.spec as {
+        template: { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> }; spec: unknown };
+    } & Record<string, unknown>;
     return {
         labels: strip(d.metadata.labels),
         annotations: strip(d.metadata.annotations),

@@ -61,10 +61,24 @@ export function kubeInject(tools: IstioTools, objects: readonly object[]): Array
         writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
         const out = execFileSync(
             tools.istioctl,
-            ["kube-inject", "--revision", "default", "--injectConfigFile", tools.injectConfig, "--meshConfigFile", tools.meshConfig, "--valuesFile", tools.valuesFile, "-f", file],
+            [
+                "kube-inject",
+                "--revision",
+                "default",
+                "--injectConfigFile",
+                tools.injectConfig,
+                "--meshConfigFile",
+                tools.meshConfig,
+                "--valuesFile",
+                tools.valuesFile,
+                "-f",
+                file,
+            ],
             { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 },
         );
-        return parseAllDocuments(out).map((d) => d.toJS() as Record<string, unknown>).filter((d) => d !== null);
+        return parseAllDocuments(out)
+            .map((d) => d.toJS() as Record<string, unknown>)
+            .filter((d) => d !== null);
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }
@@ -73,10 +87,14 @@ export function kubeInject(tools: IstioTools, objects: readonly object[]): Array
 /** Asks Istio's own injector validators about many annotation sets in one process. */
 export function istioAccepts(tools: IstioTools, annotationSets: ReadonlyArray<Record<string, string>>): Array<{ ok: boolean; errors?: string[] }> {
     const out = execFileSync(tools.validator, [], {
-        input: annotationSets.map((a) => JSON.stringify(a)).join("\n") + "\n",
+        input: `${annotationSets.map((a) => JSON.stringify(a)).join("\n")}\n`,
         encoding: "utf8",
         maxBuffer: 1 << 30,
         timeout: 5 * 60_000,
     });
-    return out.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { ok: boolean; errors?: string[] });
+    return out
+        .trim()
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l) as { ok: boolean; errors?: string[] });
 }

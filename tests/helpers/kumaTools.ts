@@ -54,7 +54,7 @@ export function kumaVerdicts(resources: readonly Record<string, unknown>[]): Arr
             const refused = new Map<number, string>();
             for (const m of `${out.stdout}${out.stderr}`.matchAll(/^resource\[(\d+)\]: (.*)$/gm)) refused.set(Number(m[1]), m[2]);
             if (out.status !== 0 && refused.size === 0) throw new Error(`kumactl apply --dry-run failed without naming a resource: ${out.stderr}`);
-            batch.forEach((_, i) => verdicts.push(refused.get(i)));
+            for (let i = 0; i < batch.length; i++) verdicts.push(refused.get(i));
         }
         return verdicts;
     } finally {
@@ -97,7 +97,10 @@ export class KumaControlPlane {
 
     /** Runs kumactl against this control plane; returns undefined on success or Kuma's message. */
     kumactl(args: string[]): string | undefined {
-        const r = spawnSync("ip", ["netns", "exec", this.ns, findOnPath("kumactl")!, "--config-file", this.config, ...args], { encoding: "utf8", timeout: 30_000 });
+        const r = spawnSync("ip", ["netns", "exec", this.ns, findOnPath("kumactl")!, "--config-file", this.config, ...args], {
+            encoding: "utf8",
+            timeout: 30_000,
+        });
         return r.status === 0 ? undefined : `${r.stderr}${r.stdout}`.trim() || `exit ${r.status}`;
     }
 

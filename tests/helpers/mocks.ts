@@ -31,4 +31,4 @@ export function installMocks(): Registered[] {
     return registered;
 }
 
-export const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+export const outputValue = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((settle) => o.apply(settle));

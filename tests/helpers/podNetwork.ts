@@ -3,7 +3,7 @@
 // Every process started is tracked by PID and killed, and both namespaces are deleted, in `down()`.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
-import { type WorkloadPlan, parseCidr } from "../../provider/index";
+import { parseCidr, type WorkloadPlan } from "../../provider/index";
 
 export const ADDR = {
     podV4: "192.0.2.2",
@@ -29,7 +29,10 @@ function sh(args: string[]): string {
 export function netnsUnavailable(): string | undefined {
     if (process.getuid?.() !== 0) return "not running as root, so no network namespaces can be created";
     try {
-        execFileSync("bash", [join(__dirname, "..", "..", "..", "tools", "ensure-iptables.sh")], { stdio: ["ignore", "inherit", "inherit"], timeout: 10 * 60_000 });
+        execFileSync("bash", [join(__dirname, "..", "..", "..", "tools", "ensure-iptables.sh")], {
+            stdio: ["ignore", "inherit", "inherit"],
+            timeout: 10 * 60_000,
+        });
     } catch (e) {
         return `could not install iptables and iproute2 (tools/ensure-iptables.sh): ${(e as Error).message.split("\n")[0]}`;
     }
@@ -85,7 +88,10 @@ export class PodNetwork {
             let err = "";
             const timer = setTimeout(() => reject(new Error(`listener ${tag} in ${ns} did not start: ${err}`)), 10_000);
             child.stdout!.on("data", (d: Buffer) => {
-                bound += d.toString().split("\n").filter((l) => l.startsWith("listening")).length;
+                bound += d
+                    .toString()
+                    .split("\n")
+                    .filter((l) => l.startsWith("listening")).length;
                 if (bound >= ports.length) {
                     clearTimeout(timer);
                     resolve();
@@ -116,7 +122,9 @@ export class PodNetwork {
         want: { inbound: (address: string, port: number) => string; outbound: (address: string, port: number) => string },
     ): string[] {
         const inbound: Array<[string, number]> = [ADDR.podV4, ADDR.podV6].flatMap((a) => appPorts.map((p) => [a, p] as [string, number]));
-        const outbound: Array<[string, number]> = [ADDR.destA4, ADDR.destB4, ADDR.destA6, ADDR.destB6].flatMap((a) => destPorts.map((p) => [a, p] as [string, number]));
+        const outbound: Array<[string, number]> = [ADDR.destA4, ADDR.destB4, ADDR.destA6, ADDR.destB6].flatMap((a) =>
+            destPorts.map((p) => [a, p] as [string, number]),
+        );
         const got = [...this.connect(this.client, inbound), ...this.connect(this.pod, outbound)].map((answer) => answer.split(" ")[0]);
         const expected = [...inbound.map(([a, p]) => want.inbound(a, p)), ...outbound.map(([a, p]) => want.outbound(a, p))];
         const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}`)];

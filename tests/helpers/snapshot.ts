@@ -8,7 +8,7 @@ export const REPO = join(__dirname, "..", "..", "..");
 
 export function matchSnapshot(name: string, value: unknown): void {
     const file = join(REPO, "tests", "snapshots", `${name}.json`);
-    const text = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n";
+    const text = `${JSON.stringify(value, null, 2)}\n`;
     if (process.env.UPDATE_SNAPSHOTS === "1") {
         mkdirSync(join(REPO, "tests", "snapshots"), { recursive: true });
         writeFileSync(file, text);

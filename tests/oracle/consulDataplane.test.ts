@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type PlainBypassArgs, planBypass } from "../../provider/index";
-import { PodNetwork, netnsUnavailable, plannedExclusions } from "../helpers/podNetwork";
+import { netnsUnavailable, PodNetwork, plannedExclusions } from "../helpers/podNetwork";
 import { REPO } from "../helpers/snapshot";
 
 const APP_PORTS = [8080, 9090];
@@ -19,7 +19,15 @@ const CASES: Array<{ name: string; args: PlainBypassArgs }> = [
         name: "inbound and outbound ports, an IPv4 range",
         args: {
             meshes: ["consul"],
-            workloads: [{ kind: "Deployment", namespace: "o", name: "app", inbound: { excludePorts: [8080] }, outbound: { excludePorts: [5432], excludeIpRanges: ["198.51.100.0/24"] } }],
+            workloads: [
+                {
+                    kind: "Deployment",
+                    namespace: "o",
+                    name: "app",
+                    inbound: { excludePorts: [8080] },
+                    outbound: { excludePorts: [5432], excludeIpRanges: ["198.51.100.0/24"] },
+                },
+            ],
         },
     },
     {
@@ -41,7 +49,11 @@ const CASES: Array<{ name: string; args: PlainBypassArgs }> = [
 ];
 
 function consulRedirect(): string {
-    const out = execFileSync("bash", [join(REPO, "tools", "build-consul.sh")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", timeout: 30 * 60_000 });
+    const out = execFileSync("bash", [join(REPO, "tools", "build-consul.sh")], {
+        stdio: ["ignore", "pipe", "inherit"],
+        encoding: "utf8",
+        timeout: 30 * 60_000,
+    });
     return join(out.trim().split("\n").pop()!, "bin", "consul-redirect");
 }
 
@@ -49,7 +61,9 @@ const unavailable = netnsUnavailable();
 
 describe("Consul's data plane (consul sdk/iptables in a network namespace)", { skip: unavailable && `SKIPPED, not silently: ${unavailable}` }, () => {
     const networks: PodNetwork[] = [];
-    after(() => networks.forEach((n) => n.down()));
+    after(() => {
+        for (const n of networks) n.down();
+    });
 
     CASES.forEach((c, k) => {
         it(c.name, async () => {
@@ -70,7 +84,10 @@ describe("Consul's data plane (consul sdk/iptables in a network namespace)", { s
                 await net.listen(net.pod, "envoy-inbound", [20000]);
                 await net.listen(net.pod, "envoy-outbound", [15001]);
                 await net.listen(net.client, "dest", DEST_PORTS);
-                execFileSync("ip", ["netns", "exec", net.pod, tool], { input: JSON.stringify({ annotations: w.annotations, dualStack: false }), stdio: ["pipe", "pipe", "pipe"] });
+                execFileSync("ip", ["netns", "exec", net.pod, tool], {
+                    input: JSON.stringify({ annotations: w.annotations, dualStack: false }),
+                    stdio: ["pipe", "pipe", "pipe"],
+                });
 
                 const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
                     inbound: (a, p) => (inboundToEnvoy(a, p) ? "envoy-inbound" : "app"),
@@ -91,10 +108,17 @@ describe("Consul's data plane (consul sdk/iptables in a network namespace)", { s
             net.up();
             const annotations = { "consul.hashicorp.com/transparent-proxy-exclude-outbound-cidrs": "198.51.100.0/24,2001:db8:1::/48" };
             assert.throws(
-                () => execFileSync("ip", ["netns", "exec", net.pod, tool], { input: JSON.stringify({ annotations, dualStack: false }), stdio: ["pipe", "pipe", "pipe"] }),
+                () =>
+                    execFileSync("ip", ["netns", "exec", net.pod, tool], {
+                        input: JSON.stringify({ annotations, dualStack: false }),
+                        stdio: ["pipe", "pipe", "pipe"],
+                    }),
                 (e: Error & { stderr?: Buffer }) => /2001:db8:1::\/48/.test(String(e.stderr)),
             );
-            const ours = planBypass({ meshes: ["consul"], workloads: [{ kind: "Deployment", namespace: "o", name: "app", outbound: { excludeIpRanges: ["198.51.100.0/24", "2001:db8:1::/48"] } }] });
+            const ours = planBypass({
+                meshes: ["consul"],
+                workloads: [{ kind: "Deployment", namespace: "o", name: "app", outbound: { excludeIpRanges: ["198.51.100.0/24", "2001:db8:1::/48"] } }],
+            });
             assert.equal(ours.workloads[0].annotations["consul.hashicorp.com/transparent-proxy-exclude-outbound-cidrs"], "198.51.100.0/24");
             assert.ok(ours.warnings.some((x) => /IPv6 ranges are not written for Consul/.test(x.message)));
         } finally {

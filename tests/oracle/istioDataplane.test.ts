@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr } from "../../provider/index";
-import { type PlainScopeRules, type PlainWorkloadOptions, bypassArgs, workload } from "../helpers/builders";
+import { bypassArgs, type PlainScopeRules, type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { type IstioTools, istioTools } from "../helpers/istioTools";
-import { PodNetwork, netnsUnavailable } from "../helpers/podNetwork";
+import { netnsUnavailable, PodNetwork } from "../helpers/podNetwork";
 
 const APP_PORTS = [8080, 9090];
 const DEST_PORTS = [80, 5432];
@@ -21,17 +21,24 @@ const CASES: Array<{ name: string; rules: PlainWorkloadOptions; global?: PlainSc
     { name: "include-list mode", rules: { inbound: { includePorts: [9090] }, outbound: { includeIpRanges: ["203.0.113.0/24", "2001:db8:2::/48"] } } },
     { name: "outbound capture by port only", rules: { outbound: { includeIpRanges: [], includePorts: [5432] } } },
     { name: "include everything but a carve-out", rules: { outbound: { includeAllIpRanges: true, excludeIpRanges: ["198.51.100.10/32"] } } },
-    { name: "merged scopes", global: { outbound: { excludeIpRanges: ["198.51.100.0/24"] } }, rules: { outbound: { excludeIpRanges: ["2001:db8:1::/48"], inherit: "merge" } } },
+    {
+        name: "merged scopes",
+        global: { outbound: { excludeIpRanges: ["198.51.100.0/24"] } },
+        rules: { outbound: { excludeIpRanges: ["2001:db8:1::/48"], inherit: "merge" } },
+    },
     { name: "full bypass", rules: { fullBypass: { enabled: true, acknowledged: true } } },
 ];
 
 const list = (s: string | undefined) => (s ?? "").split(",").filter((x) => x !== "");
 const inRanges = (ranges: string, address: string) => {
     const a = parseCidr(address);
-    return a.ok && list(ranges).some((r) => {
-        const c = parseCidr(r);
-        return c.ok && c.cidr.family === a.cidr.family && c.cidr.first <= a.cidr.first && a.cidr.last <= c.cidr.last;
-    });
+    return (
+        a.ok &&
+        list(ranges).some((r) => {
+            const c = parseCidr(r);
+            return c.ok && c.cidr.family === a.cidr.family && c.cidr.first <= a.cidr.first && a.cidr.last <= c.cidr.last;
+        })
+    );
 };
 
 /** What we tell users Istio does with istio-init's arguments (mesh-semantics §1.4): is it captured? */
@@ -55,7 +62,9 @@ describe("Istio's data plane (istio-iptables in a network namespace)", { skip: u
     before(() => {
         tools = istioTools();
     });
-    after(() => networks.forEach((n) => n.down()));
+    after(() => {
+        for (const n of networks) n.down();
+    });
 
     CASES.forEach((c, k) => {
         it(c.name, async () => {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
-import { BypassPlanner, BypassValidationError, istioInitArgs, parseIstioInjectorValues, type PlainBypassArgs } from "../../provider/index";
+import { BypassPlanner, BypassValidationError, istioInitArgs, type PlainBypassArgs, parseIstioInjectorValues } from "../../provider/index";
 import { validArgs } from "../helpers/arbitraries";
 import { FIXED_NOW } from "../helpers/clock";
 import { type IstioTools, istioTools, kubeInject } from "../helpers/istioTools";
@@ -58,7 +58,10 @@ function initArgs(injected: Record<string, unknown>): Record<string, string> {
 }
 
 function assertInjection(rendered: Rendered[], tools: IstioTools): void {
-    const injected = kubeInject(tools, rendered.map((r) => r.doc));
+    const injected = kubeInject(
+        tools,
+        rendered.map((r) => r.doc),
+    );
     assert.equal(injected.length, rendered.length, "kube-inject returned a different number of objects");
     const wrong: string[] = [];
     rendered.forEach((r, i) => {

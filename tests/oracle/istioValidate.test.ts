@@ -15,23 +15,41 @@ const EXCLUDE_RANGES = ISTIO_ANNOTATIONS["outbound.excludeIpRanges"];
 const EXCLUDE_PORTS = ISTIO_ANNOTATIONS["inbound.excludePorts"];
 
 /** Strings that look like addresses and ranges, valid or nearly so, plus noise. */
-const rangeText = fc.oneof(
-    fc
-        .tuple(
-            fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom("00", "01", "010", "")), { minLength: 3, maxLength: 5 }),
-            fc.option(fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom("08", "", "-1", "+8")), { nil: undefined }),
-        )
-        .map(([octets, prefix]) => octets.join(".") + (prefix === undefined ? "" : `/${prefix}`)),
-    fc
-        .tuple(fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.option(fc.integer({ min: 0, max: 140 }), { nil: undefined }), fc.boolean())
-        .map(([v, prefix, upper]) => {
-            const text = v.toString(16).padStart(32, "0").replace(/(.{4})(?!$)/g, "$1:").replace(/\b0+(?=[0-9a-f])/g, "");
-            const shown = upper ? text.toUpperCase() : text;
-            return prefix === undefined ? shown : `${shown}/${prefix}`;
-        }),
-    fc.constantFrom("::", "::/0", "::1", "::ffff:192.0.2.1", "::ffff:192.0.2.1/128", "2001:db8::1%eth0", "2001:db8:::1", "1.2.3.4/32 ", " 1.2.3.4", "1.2.3.4/", "/24"),
-    fc.string({ maxLength: 12 }),
-).filter((s) => !s.includes(",") && s.trim() !== "*");
+const rangeText = fc
+    .oneof(
+        fc
+            .tuple(
+                fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom("00", "01", "010", "")), { minLength: 3, maxLength: 5 }),
+                fc.option(fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom("08", "", "-1", "+8")), { nil: undefined }),
+            )
+            .map(([octets, prefix]) => octets.join(".") + (prefix === undefined ? "" : `/${prefix}`)),
+        fc
+            .tuple(fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.option(fc.integer({ min: 0, max: 140 }), { nil: undefined }), fc.boolean())
+            .map(([v, prefix, upper]) => {
+                const text = v
+                    .toString(16)
+                    .padStart(32, "0")
+                    .replace(/(.{4})(?!$)/g, "$1:")
+                    .replace(/\b0+(?=[0-9a-f])/g, "");
+                const shown = upper ? text.toUpperCase() : text;
+                return prefix === undefined ? shown : `${shown}/${prefix}`;
+            }),
+        fc.constantFrom(
+            "::",
+            "::/0",
+            "::1",
+            "::ffff:192.0.2.1",
+            "::ffff:192.0.2.1/128",
+            "2001:db8::1%eth0",
+            "2001:db8:::1",
+            "1.2.3.4/32 ",
+            " 1.2.3.4",
+            "1.2.3.4/",
+            "/24",
+        ),
+        fc.string({ maxLength: 12 }),
+    )
+    .filter((s) => !s.includes(",") && s.trim() !== "*");
 
 /** What our normalisation turns an entry into, for Istio to judge: trimmed, a bare address given its host prefix. */
 function normalised(raw: string): string {
@@ -48,14 +66,22 @@ describe("Istio's annotation validators (differential)", () => {
     it(`agrees with Istio on ${RUNS} generated range entries (seed ${SEED})`, () => {
         const raws = fc.sample(rangeText, { numRuns: RUNS, seed: SEED });
         const ours = raws.map((r) => parseCidr(r));
-        const onNormalised = istioAccepts(tools, raws.map((r) => ({ [EXCLUDE_RANGES]: normalised(r) })));
-        const onEmitted = istioAccepts(tools, ours.map((o) => ({ [EXCLUDE_RANGES]: o.ok ? o.cidr.text : "" })));
+        const onNormalised = istioAccepts(
+            tools,
+            raws.map((r) => ({ [EXCLUDE_RANGES]: normalised(r) })),
+        );
+        const onEmitted = istioAccepts(
+            tools,
+            ours.map((o) => ({ [EXCLUDE_RANGES]: o.ok ? o.cidr.text : "" })),
+        );
         const disagreements: string[] = [];
         raws.forEach((raw, i) => {
             const o = ours[i];
             if (o.ok && !onEmitted[i].ok) disagreements.push(`we would emit '${o.cidr.text}' for '${raw}', which Istio refuses: ${onEmitted[i].errors}`);
             if (o.ok !== onNormalised[i].ok) {
-                disagreements.push(`'${raw}': we ${o.ok ? "accept" : `refuse (${o.message})`}, Istio ${onNormalised[i].ok ? "accepts" : "refuses"} '${normalised(raw)}'`);
+                disagreements.push(
+                    `'${raw}': we ${o.ok ? "accept" : `refuse (${o.message})`}, Istio ${onNormalised[i].ok ? "accepts" : "refuses"} '${normalised(raw)}'`,
+                );
             }
         });
         assert.equal(disagreements.length, 0, `${disagreements.length} disagreement(s):\n${[...new Set(disagreements)].slice(0, 15).join("\n")}`);
@@ -63,7 +89,10 @@ describe("Istio's annotation validators (differential)", () => {
 
     it("agrees with Istio on ports, except port 0, which Istio accepts and we refuse on purpose", () => {
         const candidates = [...Array.from({ length: 70 }, (_, i) => i - 2), 1023, 1024, 8080, 15020, 65534, 65535, 65536, 99999, 1.5];
-        const verdicts = istioAccepts(tools, candidates.map((p) => ({ [EXCLUDE_PORTS]: String(p) })));
+        const verdicts = istioAccepts(
+            tools,
+            candidates.map((p) => ({ [EXCLUDE_PORTS]: String(p) })),
+        );
         candidates.forEach((p, i) => {
             const ours = portSchema.safeParse(p).success;
             if (p === 0) assert.deepEqual([ours, verdicts[i].ok], [false, true], "port 0");

@@ -12,7 +12,7 @@ import { after, describe, it } from "node:test";
 import { type PlainBypassArgs, planBypass } from "../../provider/index";
 import { type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { findOnPath, kumactlSkipReason } from "../helpers/kumaTools";
-import { PodNetwork, netnsUnavailable, plannedExclusions } from "../helpers/podNetwork";
+import { netnsUnavailable, PodNetwork, plannedExclusions } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
 
 const APP_PORTS = [8080, 9090];
@@ -23,7 +23,10 @@ const CASES: Array<{ name: string; args: PlainBypassArgs }> = [
     { name: "no rules: everything through the proxy", args: { meshes: ["kuma"], workloads: one({}) } },
     {
         name: "inbound and outbound ports, IPv4 and IPv6 ranges",
-        args: { meshes: ["kuma"], workloads: one({ inbound: { excludePorts: [8080] }, outbound: { excludePorts: [5432], excludeIpRanges: ["198.51.100.0/24", "2001:db8:1::/48"] } }) },
+        args: {
+            meshes: ["kuma"],
+            workloads: one({ inbound: { excludePorts: [8080] }, outbound: { excludePorts: [5432], excludeIpRanges: ["198.51.100.0/24", "2001:db8:1::/48"] } }),
+        },
     },
     {
         name: "merged scopes",
@@ -50,9 +53,13 @@ export function kumactlFlags(annotations: Record<string, string>): string[] {
 
 const unavailable = netnsUnavailable() ?? kumactlSkipReason();
 
-describe("Kuma's data plane (kumactl install transparent-proxy in a network namespace)", { skip: unavailable && `SKIPPED, not silently: ${unavailable}` }, () => {
+describe("Kuma's data plane (kumactl install transparent-proxy in a network namespace)", {
+    skip: unavailable && `SKIPPED, not silently: ${unavailable}`,
+}, () => {
     const networks: PodNetwork[] = [];
-    after(() => networks.forEach((n) => n.down()));
+    after(() => {
+        for (const n of networks) n.down();
+    });
 
     [...CASES, ...CORPUS_CASES].forEach((c, k) => {
         it(c.name, async () => {
@@ -71,7 +78,10 @@ describe("Kuma's data plane (kumactl install transparent-proxy in a network name
                 // An empty config of its own, so kumactl neither reads nor writes ~/.kumactl.
                 const config = join(mkdtempSync(join(tmpdir(), "sb-kumactl-")), "config");
                 writeFileSync(config, "");
-                execFileSync("ip", ["netns", "exec", net.pod, findOnPath("kumactl")!, "--config-file", config, ...flags], { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+                execFileSync("ip", ["netns", "exec", net.pod, findOnPath("kumactl")!, "--config-file", config, ...flags], {
+                    stdio: ["ignore", "pipe", "pipe"],
+                    timeout: 60_000,
+                });
                 rmSync(dirname(config), { recursive: true, force: true });
                 const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
                     inbound: (_, p) => (excluded.inboundPort(p) ? "app" : "proxy-inbound"),

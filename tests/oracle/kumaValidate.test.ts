@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { BypassValidationError, type PlainBypassArgs, planBypass } from "../../provider/index";
 import { validArgs } from "../helpers/arbitraries";
 import { designExample, kumaEverywhere, kumaThree } from "../helpers/examples";
-import { KumaControlPlane, findOnPath, kumaVerdicts, kumactlSkipReason, toUniversal } from "../helpers/kumaTools";
+import { findOnPath, KumaControlPlane, kumactlSkipReason, kumaVerdicts, toUniversal } from "../helpers/kumaTools";
 import { netnsUnavailable } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
 
@@ -19,9 +19,26 @@ const SEED = Number(process.env.ORACLE_SEED ?? Date.now() % 100000);
 type Destination = { type: "Domain" | "IP" | "CIDR"; value: string; port?: number; protocol?: "tcp" | "tls" | "http" | "http2" | "grpc" };
 
 const VALUES = [
-    "api.example.com", "*.example.com", "*example.com", "a.*.example.com", "192.0.2.1", "2001:db8::1", "198.51.100.0/24",
-    "2001:db8::/32", "192.0.2.1/24", "example", "EXAMPLE.COM", "-bad.example.com", "a_b.example.com", "exa mple.com",
-    "300.1.1.1", "192.0.2.1/33", "::ffff:192.0.2.1", "example.com.", "", "localhost",
+    "api.example.com",
+    "*.example.com",
+    "*example.com",
+    "a.*.example.com",
+    "192.0.2.1",
+    "2001:db8::1",
+    "198.51.100.0/24",
+    "2001:db8::/32",
+    "192.0.2.1/24",
+    "example",
+    "EXAMPLE.COM",
+    "-bad.example.com",
+    "a_b.example.com",
+    "exa mple.com",
+    "300.1.1.1",
+    "192.0.2.1/33",
+    "::ffff:192.0.2.1",
+    "example.com.",
+    "",
+    "localhost",
 ];
 const destination: fc.Arbitrary<Destination> = fc.record(
     {
@@ -70,7 +87,8 @@ function kumaObjects(): Record<string, unknown>[] {
     return sets.flatMap((args) => (planBypass(args).objects.kuma ?? []).map(toUniversal));
 }
 
-const cpSkip = skip ?? (findOnPath("kuma-cp") ? netnsUnavailable() : "kuma-cp not found on PATH; Kuma's tools are in no registry (build it from kumahq/kuma's source)");
+const cpSkip =
+    skip ?? (findOnPath("kuma-cp") ? netnsUnavailable() : "kuma-cp not found on PATH; Kuma's tools are in no registry (build it from kumahq/kuma's source)");
 
 describe("Kuma's control plane (kuma-cp, universal, in-memory store, loopback only)", { skip: cpSkip && `SKIPPED, not silently: ${cpSkip}` }, () => {
     const cp = new KumaControlPlane();
@@ -110,7 +128,8 @@ describe("Kuma's validators (kumactl apply --dry-run)", { skip: skip && `SKIPPED
         samples.forEach((d, i) => {
             const kumaAccepts = kuma[i] === undefined;
             const o = emitted[i];
-            if (o.accepted && o.emitted && emittedVerdicts[e++] !== undefined) disagreements.push(`we emit what Kuma refuses: ${JSON.stringify(d)}: ${emittedVerdicts[e - 1]}`);
+            if (o.accepted && o.emitted && emittedVerdicts[e++] !== undefined)
+                disagreements.push(`we emit what Kuma refuses: ${JSON.stringify(d)}: ${emittedVerdicts[e - 1]}`);
             // Accepting what Kuma refuses as written is fine when what we emit (normalised) passes: checked above.
             if (!o.accepted && kumaAccepts && !intended(d)) disagreements.push(`we refuse what Kuma accepts: ${JSON.stringify(d)}`);
         });

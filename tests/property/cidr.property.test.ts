@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange } from "ip-num";
 import { aggregateCidrs, aggregateRuns, cidrContains } from "../../provider/src/rules/aggregateCidrs";
 import { type Cidr, lastAddress, parseCidr } from "../../provider/src/rules/cidr";
-import { RUNS, cidr } from "../helpers/arbitraries";
+import { cidr, RUNS } from "../helpers/arbitraries";
 
 const parse = (s: string): Cidr => {
     const r = parseCidr(s);
@@ -54,7 +54,11 @@ describe("aggregateCidrs properties", () => {
                     if (i === 0 || out[i].family !== out[i - 1].family) continue;
                     const [a, b] = [out[i - 1], out[i]];
                     assert.ok(lastAddress(a) < b.first, `${a.text} and ${b.text} overlap or are unsorted`);
-                    const siblings = a.prefix === b.prefix && a.prefix > 0 && lastAddress(a) + 1n === b.first && ((a.first >> BigInt((a.family === 4 ? 32 : 128) - a.prefix + 1)) << 1n) === a.first >> BigInt((a.family === 4 ? 32 : 128) - a.prefix);
+                    const siblings =
+                        a.prefix === b.prefix &&
+                        a.prefix > 0 &&
+                        lastAddress(a) + 1n === b.first &&
+                        (a.first >> BigInt((a.family === 4 ? 32 : 128) - a.prefix + 1)) << 1n === a.first >> BigInt((a.family === 4 ? 32 : 128) - a.prefix);
                     assert.ok(!siblings, `${a.text} and ${b.text} should be one block`);
                 }
             }),
@@ -67,8 +71,14 @@ describe("aggregateCidrs properties", () => {
             fc.property(fc.array(cidr, { maxLength: 12 }), (texts) => {
                 const cs = texts.map(parse);
                 const once = aggregateCidrs(cs).map((c) => c.text);
-                assert.deepEqual(aggregateCidrs([...cs].reverse()).map((c) => c.text), once);
-                assert.deepEqual(aggregateCidrs(aggregateCidrs(cs)).map((c) => c.text), once);
+                assert.deepEqual(
+                    aggregateCidrs([...cs].reverse()).map((c) => c.text),
+                    once,
+                );
+                assert.deepEqual(
+                    aggregateCidrs(aggregateCidrs(cs)).map((c) => c.text),
+                    once,
+                );
             }),
             { numRuns: RUNS },
         );
@@ -79,7 +89,10 @@ describe("aggregateCidrs properties", () => {
             fc.property(fc.array(fc.array(cidr, { maxLength: 8 }), { maxLength: 3 }), (lists) => {
                 const runs = lists.map((l) => aggregateCidrs(l.map(parse)));
                 const merged = aggregateRuns(runs);
-                assert.deepEqual(merged.cidrs.map((c) => c.text), aggregateCidrs(lists.flat().map(parse)).map((c) => c.text));
+                assert.deepEqual(
+                    merged.cidrs.map((c) => c.text),
+                    aggregateCidrs(lists.flat().map(parse)).map((c) => c.text),
+                );
                 // Each range is tagged with exactly the runs that have a range inside it.
                 merged.cidrs.forEach((out, i) => {
                     const expected = runs.reduce((t, run, r) => (run.some((c) => cidrContains(out, c)) ? t | (1 << r) : t), 0);

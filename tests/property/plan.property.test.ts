@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { BypassValidationError, planBypass, type BypassPlan, type PlainBypassArgs } from "../../provider/index";
-import { RUNS, port, validArgs } from "../helpers/arbitraries";
-import { type PlainWorkloadRules, invalid } from "../helpers/builders";
+import { type BypassPlan, BypassValidationError, type PlainBypassArgs, planBypass } from "../../provider/index";
+import { port, RUNS, validArgs } from "../helpers/arbitraries";
+import { invalid, type PlainWorkloadRules } from "../helpers/builders";
 import { FIXED_NOW } from "../helpers/clock";
 
 /** The plan, or undefined when the generated rules are (rarely) invalid, e.g. the same port included and excluded. */
@@ -31,7 +31,11 @@ function shuffled<T>(xs: readonly T[], seed: number): T[] {
 /** Every list in the arguments reordered; reordering keeps every value's type, so the result has the input's. */
 function reorder<T>(v: T, seed: number): T;
 function reorder(v: unknown, seed: number): unknown {
-    if (Array.isArray(v)) return shuffled(v.map((x, i) => reorder(x, seed + i)), seed);
+    if (Array.isArray(v))
+        return shuffled(
+            v.map((x, i) => reorder(x, seed + i)),
+            seed,
+        );
     if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reorder(x, seed + k.length)]));
     return v;
 }
@@ -50,7 +54,11 @@ function assertIstioValue(key: string, value: string): void {
             assert.ok(m, `${key}: '${entry}' is not address/prefix`);
             const v4 = m[1].includes(".");
             assert.ok(Number(m[2]) <= (v4 ? 32 : 128), `${key}: prefix of '${entry}'`);
-            if (v4) assert.ok(m[1].split(".").every((o) => /^(0|[1-9]\d{0,2})$/.test(o) && Number(o) < 256), `${key}: '${entry}'`);
+            if (v4)
+                assert.ok(
+                    m[1].split(".").every((o) => /^(0|[1-9]\d{0,2})$/.test(o) && Number(o) < 256),
+                    `${key}: '${entry}'`,
+                );
         }
     } else {
         assert.match(value, ISTIO_PORTS, `${key}=${value}`);
@@ -124,7 +132,10 @@ describe("planBypass properties", () => {
                 } catch (e) {
                     assert.ok(e instanceof BypassValidationError, String(e));
                     const path = `workloads[${i}].${inj.dir}.${inj.field}[${index}]`;
-                    assert.ok(e.issues.some((x) => x.path === path), `no issue at ${path}: ${JSON.stringify(e.issues)}`);
+                    assert.ok(
+                        e.issues.some((x) => x.path === path),
+                        `no issue at ${path}: ${JSON.stringify(e.issues)}`,
+                    );
                 }
             }),
             { numRuns: RUNS },
@@ -171,7 +182,11 @@ describe("planBypass properties", () => {
                 const workloads = [...args.workloads!];
                 const w = workloads[i];
                 // A fresh outbound exclude list; drop the same ports from the include list to stay valid.
-                const out = { ...(w.outbound ?? {}), excludePorts: newPorts, includePorts: w.outbound?.includePorts?.filter((p) => !newPorts.includes(p as number)) };
+                const out = {
+                    ...(w.outbound ?? {}),
+                    excludePorts: newPorts,
+                    includePorts: w.outbound?.includePorts?.filter((p) => !newPorts.includes(p as number)),
+                };
                 workloads[i] = { ...w, outbound: out };
                 const after = tryPlan({ ...args, workloads });
                 if (!after) return;

@@ -1,7 +1,7 @@
 // The data flows one way: rules → resolve → meshes → plan → emit. A file may import from its own folder or an
 // earlier one, never a later one, and no files import each other in a cycle.
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { REPO } from "../helpers/snapshot";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseCidr } from "../../provider/src/rules/cidr";
 import { aggregateCidrs, rangeToCidrs } from "../../provider/src/rules/aggregateCidrs";
+import { parseCidr } from "../../provider/src/rules/cidr";
 
 const ok = (s: string) => {
     const r = parseCidr(s);
@@ -49,8 +49,7 @@ describe("aggregateCidrs", () => {
     const texts = (xs: string[]) => aggregateCidrs(xs.map((x) => ok(x).cidr)).map((c) => c.text);
     it("merges adjacent halves into their parent", () => assert.deepEqual(texts(["10.0.0.128/25", "10.0.0.0/25"]), ["10.0.0.0/24"]));
     it("drops ranges inside others", () => assert.deepEqual(texts(["10.1.0.0/16", "10.0.0.0/8", "10.2.3.4/32"]), ["10.0.0.0/8"]));
-    it("covers an unaligned union exactly", () =>
-        assert.deepEqual(texts(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]), ["10.0.0.0/23", "10.0.2.0/24"]));
+    it("covers an unaligned union exactly", () => assert.deepEqual(texts(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]), ["10.0.0.0/23", "10.0.2.0/24"]));
     it("keeps families apart, IPv4 first", () =>
         assert.deepEqual(texts(["2001:db8::/33", "192.0.2.0/24", "2001:db8:8000::/33"]), ["192.0.2.0/24", "2001:db8::/32"]));
     it("rangeToCidrs splits a range into the fewest blocks", () =>

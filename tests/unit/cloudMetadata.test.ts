@@ -8,7 +8,10 @@ const istioRanges = (args: PlainBypassArgs) => planBypass(args).workloads[0].ann
 
 describe("cloud metadata presets (outbound.excludeCloudMetadata)", () => {
     it("writes the provider's metadata addresses, IPv4 and IPv6", () => {
-        assert.equal(istioRanges({ meshes: ["istio"], global: { outbound: { excludeCloudMetadata: [CloudMetadata.Aws] } }, workloads: [workload] }), "169.254.169.254/32,fd00:ec2::254/128");
+        assert.equal(
+            istioRanges({ meshes: ["istio"], global: { outbound: { excludeCloudMetadata: [CloudMetadata.Aws] } }, workloads: [workload] }),
+            "169.254.169.254/32,fd00:ec2::254/128",
+        );
         assert.deepEqual(CLOUD_METADATA_RANGES.azure, ["169.254.169.254/32", "168.63.129.16/32"]);
     });
 
@@ -23,14 +26,21 @@ describe("cloud metadata presets (outbound.excludeCloudMetadata)", () => {
 
     it("follows the scope's inheritance: a workload that merges keeps them, one that overrides replaces them", () => {
         const global = { outbound: { excludeCloudMetadata: ["gcp" as const] } };
-        const merged = istioRanges({ meshes: ["istio"], global, workloads: [{ ...workload, outbound: { excludeIpRanges: ["192.0.2.0/24"], inherit: "merge" } }] });
+        const merged = istioRanges({
+            meshes: ["istio"],
+            global,
+            workloads: [{ ...workload, outbound: { excludeIpRanges: ["192.0.2.0/24"], inherit: "merge" } }],
+        });
         assert.equal(merged, "169.254.169.254/32,192.0.2.0/24,fd20:ce::254/128");
         const overridden = istioRanges({ meshes: ["istio"], global, workloads: [{ ...workload, outbound: { excludeIpRanges: ["192.0.2.0/24"] } }] });
         assert.equal(overridden, "192.0.2.0/24");
     });
 
     it("is usable at a workload's own scope", () => {
-        assert.equal(istioRanges({ meshes: ["istio"], workloads: [{ ...workload, outbound: { excludeCloudMetadata: ["azure"] } }] }), "168.63.129.16/32,169.254.169.254/32");
+        assert.equal(
+            istioRanges({ meshes: ["istio"], workloads: [{ ...workload, outbound: { excludeCloudMetadata: ["azure"] } }] }),
+            "168.63.129.16/32,169.254.169.254/32",
+        );
     });
 
     it("refuses an unknown provider at preview, naming the field and the accepted values", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BypassValidationError, IstioDataplaneMode, type PlainBypassArgs, planBypass } from "../../provider/index";
-import { type PlainWorkloadOptions, invalid } from "../helpers/builders";
+import { invalid, type PlainWorkloadOptions } from "../helpers/builders";
 
 const workload = { kind: "Deployment" as const, namespace: "shop", name: "cart" };
 const ambient = (rules: PlainWorkloadOptions, extra: Partial<PlainBypassArgs> = {}) =>
@@ -31,7 +31,8 @@ describe("Istio ambient mode (istio.dataplaneMode: ambient)", () => {
     it("refuses an unknown mode, naming the field", () => {
         assert.throws(
             () => planBypass({ meshes: ["istio"], istio: { dataplaneMode: invalid<IstioDataplaneMode>("waypoint") } }),
-            (e: unknown) => e instanceof BypassValidationError && e.issues.some((i) => i.path === "istio.dataplaneMode" && /sidecar or ambient/.test(i.message)),
+            (e: unknown) =>
+                e instanceof BypassValidationError && e.issues.some((i) => i.path === "istio.dataplaneMode" && /sidecar or ambient/.test(i.message)),
         );
     });
 });

@@ -21,7 +21,10 @@ const workload = { kind: "Deployment" as const, namespace: "pay", name: "ledger"
 const CASES: Array<{ name: string; args: PlainBypassArgs; path: string; message: RegExp }> = [
     {
         name: "a Domain destination whose value is an IP address ('provided DNS has incorrect value')",
-        args: { meshes: ["kuma"], global: { passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "192.0.2.10", port: 443, protocol: "tls" }] } } },
+        args: {
+            meshes: ["kuma"],
+            global: { passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "192.0.2.10", port: 443, protocol: "tls" }] } },
+        },
         path: "global.passthrough.destinations[0].value",
         message: /IP address.*use type IP/,
     },
@@ -71,7 +74,9 @@ const CASES: Array<{ name: string; args: PlainBypassArgs; path: string; message:
         args: {
             meshes: ["kuma"],
             global: { passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "a.example.com", port: 80, protocol: "http" }] } },
-            namespaces: [{ name: "pay", passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "b.example.com", port: 80, protocol: "grpc" }] } }],
+            namespaces: [
+                { name: "pay", passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "b.example.com", port: 80, protocol: "grpc" }] } },
+            ],
             workloads: [workload],
         },
         path: "namespaces[0].passthrough.destinations[0]",
@@ -82,7 +87,9 @@ const CASES: Array<{ name: string; args: PlainBypassArgs; path: string; message:
         args: {
             meshes: ["kuma"],
             namespaces: [{ name: "pay", passthrough: { mode: "Matched", destinations: [{ type: "IP", value: "192.0.2.1", port: 9000, protocol: "tcp" }] } }],
-            workloads: [{ ...workload, passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "c.example.com", port: 9000, protocol: "http2" }] } }],
+            workloads: [
+                { ...workload, passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "c.example.com", port: 9000, protocol: "http2" }] } },
+            ],
         },
         path: "workloads[0].passthrough.destinations[0]",
         message: /tcp at namespaces\[0\].*http2 here/,
@@ -93,7 +100,10 @@ describe("inputs Kuma refuses are refused at preview", () => {
     for (const c of CASES) {
         it(c.name, () => {
             const issues = refusal(c.args);
-            assert.ok(issues.some((i) => i.path === c.path && c.message.test(i.message)), JSON.stringify(issues, null, 1));
+            assert.ok(
+                issues.some((i) => i.path === c.path && c.message.test(i.message)),
+                JSON.stringify(issues, null, 1),
+            );
         });
     }
 
@@ -118,9 +128,28 @@ describe("inputs Kuma refuses are refused at preview", () => {
     });
 
     it("follows Kuma's order-dependent rule exactly", () => {
-        assert.deepEqual(kumaRefusedMatches([{ port: 1, protocol: "tcp" }, { port: 1, protocol: "http" }]), [[1, 0]]);
-        assert.deepEqual(kumaRefusedMatches([{ port: 1, protocol: "http" }, { port: 1, protocol: "tcp" }]), []);
-        assert.deepEqual(kumaRefusedMatches([{ port: 1, protocol: "http" }, { port: 1, protocol: "tcp" }, { port: 1, protocol: "grpc" }]), [[2, 1]]);
+        assert.deepEqual(
+            kumaRefusedMatches([
+                { port: 1, protocol: "tcp" },
+                { port: 1, protocol: "http" },
+            ]),
+            [[1, 0]],
+        );
+        assert.deepEqual(
+            kumaRefusedMatches([
+                { port: 1, protocol: "http" },
+                { port: 1, protocol: "tcp" },
+            ]),
+            [],
+        );
+        assert.deepEqual(
+            kumaRefusedMatches([
+                { port: 1, protocol: "http" },
+                { port: 1, protocol: "tcp" },
+                { port: 1, protocol: "grpc" },
+            ]),
+            [[2, 1]],
+        );
         assert.deepEqual(kumaRefusedMatches([{ protocol: "http" }, { protocol: "grpc" }]), []);
     });
 });

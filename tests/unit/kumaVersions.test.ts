@@ -16,7 +16,10 @@ describe("Kuma versions: how kuma.passthrough is written", () => {
     });
 
     it("3.x: a mesh-wide MeshPassthrough in the system namespace, no Mesh patch, and says so", () => {
-        for (const [passthrough, mode] of [[true, "All"], [false, "None"]] as const) {
+        for (const [passthrough, mode] of [
+            [true, "All"],
+            [false, "None"],
+        ] as const) {
             const p = plan({ version: "3.0", passthrough, systemNamespace: "kong-mesh-system" });
             assert.deepEqual(
                 (p.objects.kuma ?? []).map((k) => [k.kind, k.patch, k.metadata.namespace, k.spec]),
@@ -29,7 +32,8 @@ describe("Kuma versions: how kuma.passthrough is written", () => {
     it("3.x: refuses kuma.passthrough beside a global passthrough (both would be mesh-wide policies)", () => {
         assert.throws(
             () => plan({ version: "3.1.2", passthrough: true }, { global: { passthrough: { mode: "None" } } }),
-            (e: unknown) => e instanceof BypassValidationError && e.issues.some((i) => i.path === "kuma.passthrough" && /global\.passthrough\.mode/.test(i.message)),
+            (e: unknown) =>
+                e instanceof BypassValidationError && e.issues.some((i) => i.path === "kuma.passthrough" && /global\.passthrough\.mode/.test(i.message)),
         );
         assert.doesNotThrow(() => plan({ version: "2.14", passthrough: true }, { global: { passthrough: { mode: "None" } } }));
     });

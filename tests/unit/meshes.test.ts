@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Mesh, parseIstioInjectorValues, planBypass, type PlainBypassArgs } from "../../provider/index";
-import { type PlainWorkloadOptions, bypassArgs, workload } from "../helpers/builders";
+import { type Mesh, type PlainBypassArgs, parseIstioInjectorValues, planBypass } from "../../provider/index";
+import { bypassArgs, type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { FIXED_NOW } from "../helpers/clock";
 import { designExample } from "../helpers/examples";
 import { matchSnapshot } from "../helpers/snapshot";
@@ -11,7 +11,10 @@ const one = (meshes: Mesh[], rules: PlainWorkloadOptions, extra: Partial<PlainBy
 
 describe("renderIstio", () => {
     it("writes comma-joined canonical lists without spaces", () => {
-        const p = one(["istio"], { inbound: { excludePorts: [8081, 8080, 8080] }, outbound: { excludeIpRanges: ["198.51.100.9", "192.0.2.0/24", "2001:db8::/32"] } });
+        const p = one(["istio"], {
+            inbound: { excludePorts: [8081, 8080, 8080] },
+            outbound: { excludeIpRanges: ["198.51.100.9", "192.0.2.0/24", "2001:db8::/32"] },
+        });
         assert.equal(p.workloads[0].annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "8080,8081");
         assert.equal(p.workloads[0].annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "192.0.2.0/24,198.51.100.9/32,2001:db8::/32");
     });
@@ -24,7 +27,11 @@ describe("renderIstio", () => {
         assert.equal(one(["istio"], { outbound: { includeIpRanges: [] } }).workloads[0].annotations["traffic.sidecar.istio.io/includeOutboundIPRanges"], "");
     });
     it("merges with stated install defaults so the list stays complete", () => {
-        const p = one(["istio"], { outbound: { excludeIpRanges: ["192.0.2.0/24"], inherit: "merge" } }, { istio: { installDefaults: { excludeIPRanges: "10.0.0.0/8" } } });
+        const p = one(
+            ["istio"],
+            { outbound: { excludeIpRanges: ["192.0.2.0/24"], inherit: "merge" } },
+            { istio: { installDefaults: { excludeIPRanges: "10.0.0.0/8" } } },
+        );
         assert.equal(p.workloads[0].annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "10.0.0.0/8,192.0.2.0/24");
     });
     it("a full bypass turns capture off in both directions", () => {
@@ -38,7 +45,9 @@ describe("renderIstio", () => {
         assert.ok(p.warnings.some((w) => /ignores inbound excludePorts/.test(w.message)));
     });
     it("reads install defaults from the injector ConfigMap's values", () => {
-        const v = parseIstioInjectorValues(JSON.stringify({ global: { proxy: { excludeIPRanges: "10.0.0.0/8", includeInboundPorts: "*", statusPort: 15020 } } }));
+        const v = parseIstioInjectorValues(
+            JSON.stringify({ global: { proxy: { excludeIPRanges: "10.0.0.0/8", includeInboundPorts: "*", statusPort: 15020 } } }),
+        );
         assert.deepEqual(v, {
             includeIPRanges: undefined,
             excludeIPRanges: "10.0.0.0/8",

@@ -2,7 +2,7 @@
 // to end (validation's guardrails, rendering, cluster objects, notices, the record) with nothing else changed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BypassValidationError, MESHES, type MeshAdapter, type MeshRegistry, type PlanArgs, type Rendered, planBypass } from "../../provider/index";
+import { BypassValidationError, MESHES, type MeshAdapter, type MeshRegistry, type PlanArgs, planBypass, type Rendered } from "../../provider/index";
 import { invalid } from "../helpers/builders";
 import { FIXED_NOW } from "../helpers/clock";
 
@@ -49,7 +49,10 @@ describe("mesh registry", () => {
         assert.deepEqual(plan.meshes, ["toy"]);
         assert.equal(w.annotations["toy.example/skip-in"], "8080");
         assert.ok(w.hash, "the rollout hash covers the new mesh's keys");
-        assert.deepEqual(plan.objects.toy?.map((o) => o.kind), ["ToyPolicy"]);
+        assert.deepEqual(
+            plan.objects.toy?.map((o) => o.kind),
+            ["ToyPolicy"],
+        );
         assert.deepEqual(plan.notices, ["Toy: written as annotations"]);
         assert.ok(plan.warnings.some((x) => x.message.startsWith("Toy has no address rules")));
         assert.equal(plan.namespaces[0].configMapData.meshes, "toy\n");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { planBypass, type PlainBypassArgs } from "../../provider/index";
+import { type PlainBypassArgs, planBypass } from "../../provider/index";
 import { bypassArgs, namespaceRules, workload } from "../helpers/builders";
 
 const plan = (args: PlainBypassArgs) => planBypass(args);
@@ -25,7 +25,10 @@ describe("resolveScopes", () => {
         assert.deepEqual(f["outbound.excludePorts"]!.sources, [{ values: ["5432"], scopes: ["namespace/payments"] }]);
     });
     it("unions with what it overrides on merge, remembering where each value came from", () => {
-        const args = bypassArgs({ ...base, workloads: [workload("Deployment", "payments", "ledger", { outbound: { excludePorts: [8443, 5432], inherit: "merge" } })] });
+        const args = bypassArgs({
+            ...base,
+            workloads: [workload("Deployment", "payments", "ledger", { outbound: { excludePorts: [8443, 5432], inherit: "merge" } })],
+        });
         assert.deepEqual(entries(args, "outbound.excludePorts"), { 5432: "namespace/payments+Deployment/payments/ledger", 8443: "Deployment/payments/ledger" });
     });
     it("chains merges up to the global scope and attributes aggregated ranges to every contributor", () => {
@@ -33,7 +36,9 @@ describe("resolveScopes", () => {
             meshes: ["istio"],
             global: { outbound: { excludeIpRanges: ["192.0.2.0/25"] } },
             namespaces: [namespaceRules("payments", { outbound: { excludeIpRanges: ["192.0.2.128/25"], inherit: "merge" } })],
-            workloads: [workload("Deployment", "payments", "ledger", { outbound: { excludeIpRanges: ["198.51.100.7"], inheritFields: { excludeIpRanges: "merge" } } })],
+            workloads: [
+                workload("Deployment", "payments", "ledger", { outbound: { excludeIpRanges: ["198.51.100.7"], inheritFields: { excludeIpRanges: "merge" } } }),
+            ],
         });
         assert.deepEqual(entries(args, "outbound.excludeIpRanges"), {
             "192.0.2.0/24": "global+namespace/payments",
@@ -43,7 +48,11 @@ describe("resolveScopes", () => {
     it("per-field inheritance overrides the direction's default", () => {
         const args = bypassArgs({
             ...base,
-            workloads: [workload("Deployment", "payments", "l", { outbound: { excludePorts: [1], excludeIpRanges: ["192.0.2.1"], inherit: "merge", inheritFields: { excludeIpRanges: "override" } } })],
+            workloads: [
+                workload("Deployment", "payments", "l", {
+                    outbound: { excludePorts: [1], excludeIpRanges: ["192.0.2.1"], inherit: "merge", inheritFields: { excludeIpRanges: "override" } },
+                }),
+            ],
         });
         assert.deepEqual(Object.keys(entries(args, "outbound.excludePorts")), ["1", "5432"]);
         assert.deepEqual(Object.keys(entries(args, "outbound.excludeIpRanges")), ["192.0.2.1/32"]);
@@ -53,12 +62,24 @@ describe("resolveScopes", () => {
             meshes: ["kmesh"],
             global: { fullBypass: { enabled: true, acknowledged: true } },
             namespaces: [{ name: "prod", fullBypass: { enabled: false } }],
-            workloads: [{ kind: "Deployment", namespace: "prod", name: "a" }, { kind: "Deployment", namespace: "dev", name: "b" }],
+            workloads: [
+                { kind: "Deployment", namespace: "prod", name: "a" },
+                { kind: "Deployment", namespace: "dev", name: "b" },
+            ],
         });
-        assert.deepEqual(p.workloads.map((w) => w.labels), [{}, { "kmesh.net/bypass": "enabled" }]);
+        assert.deepEqual(
+            p.workloads.map((w) => w.labels),
+            [{}, { "kmesh.net/bypass": "enabled" }],
+        );
     });
     it("workloads that set nothing share their namespace's result", () => {
-        const p = plan({ ...base, workloads: [{ kind: "Deployment", namespace: "payments", name: "a" }, { kind: "DaemonSet", namespace: "payments", name: "b" }] });
+        const p = plan({
+            ...base,
+            workloads: [
+                { kind: "Deployment", namespace: "payments", name: "a" },
+                { kind: "DaemonSet", namespace: "payments", name: "b" },
+            ],
+        });
         assert.equal(p.workloads[0].effective, p.workloads[1].effective);
         assert.ok(p.workloads[0].inheritsNamespace);
     });

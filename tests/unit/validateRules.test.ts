@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BypassValidationError, planBypass, type PlainBypassArgs, type WorkloadKind } from "../../provider/index";
-import { type PlainInboundRules, type PlainWorkloadOptions, bypassArgs, invalid, namespaceRules, workload } from "../helpers/builders";
+import { BypassValidationError, type PlainBypassArgs, planBypass, type WorkloadKind } from "../../provider/index";
+import { bypassArgs, invalid, namespaceRules, type PlainInboundRules, type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { FIXED_NOW } from "../helpers/clock";
 import { designExample } from "../helpers/examples";
 
@@ -88,7 +88,10 @@ describe("validation", () => {
     });
 
     it("rejects duplicates of a workload or namespace", () => {
-        const args = bypassArgs({ namespaces: [namespaceRules("a"), namespaceRules("a")], workloads: [workload("Deployment", "a", "x"), workload("Deployment", "a", "x")] });
+        const args = bypassArgs({
+            namespaces: [namespaceRules("a"), namespaceRules("a")],
+            workloads: [workload("Deployment", "a", "x"), workload("Deployment", "a", "x")],
+        });
         assert.deepEqual(paths(args), ["namespaces[1].name", "workloads[1]"]);
     });
 
@@ -118,13 +121,16 @@ describe("validation", () => {
                 },
             }),
         );
-        assert.deepEqual(issues.map((i) => i.path), [
-            "workloads[0].passthrough.destinations[0].port",
-            "workloads[0].passthrough.destinations[1].value",
-            "workloads[0].passthrough.destinations[2].protocol",
-            "workloads[0].passthrough.destinations[3].value",
-            "workloads[0].passthrough.destinations[5]",
-        ]);
+        assert.deepEqual(
+            issues.map((i) => i.path),
+            [
+                "workloads[0].passthrough.destinations[0].port",
+                "workloads[0].passthrough.destinations[1].value",
+                "workloads[0].passthrough.destinations[2].protocol",
+                "workloads[0].passthrough.destinations[3].value",
+                "workloads[0].passthrough.destinations[5]",
+            ],
+        );
     });
 
     it("validates stated Istio install defaults in the Helm format", () => {

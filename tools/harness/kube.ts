@@ -106,7 +106,11 @@ export interface ApplyResult {
  * cannot send this for a partial object (it validates the object as a whole on the client first).
  * Works with a kubeconfig that names certificate files, as the embedded control plane's does.
  */
-export function applyRequest(kube: Kube, object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }, options: ApplyOptions & { force?: boolean }): Promise<ApplyResult> {
+export function applyRequest(
+    kube: Kube,
+    object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
+    options: ApplyOptions & { force?: boolean },
+): Promise<ApplyResult> {
     const config = parseYaml(fs.readFileSync(kube.kubeconfig, "utf8")) as KubeconfigFile;
     const { server, "certificate-authority": ca } = config.clusters[0].cluster;
     const { "client-certificate": cert, "client-key": key } = config.users[0].user;
@@ -162,7 +166,10 @@ export async function waitForRollouts(kube: Kube, keys: readonly string[], timeo
             }
         }
         if (pending.size === 0) return;
-        if (Date.now() > deadline) throw new Error(`not rolled out in ${timeoutMs / 1000} s: ${[...pending].slice(0, 5).join(", ")}${pending.size > 5 ? ` and ${pending.size - 5} more` : ""}`);
+        if (Date.now() > deadline)
+            throw new Error(
+                `not rolled out in ${timeoutMs / 1000} s: ${[...pending].slice(0, 5).join(", ")}${pending.size > 5 ? ` and ${pending.size - 5} more` : ""}`,
+            );
         await new Promise((r) => setTimeout(r, 500));
     }
 }

@@ -20,8 +20,14 @@ for (const w of plan.workloads) {
     );
 }
 for (const ns of plan.namespaces) {
-    const cm = new k8s.core.v1.ConfigMap(`bench/${ns.name}/record`, { metadata: { name, namespace: ns.name, labels: { "app.kubernetes.io/managed-by": "sidecar-bypass" } } });
-    new k8s.core.v1.ConfigMapPatch(`bench/${ns.name}/record/data`, { metadata: { name, namespace: ns.name, annotations: manager }, data: ns.configMapData }, { dependsOn: [cm] });
+    const cm = new k8s.core.v1.ConfigMap(`bench/${ns.name}/record`, {
+        metadata: { name, namespace: ns.name, labels: { "app.kubernetes.io/managed-by": "sidecar-bypass" } },
+    });
+    new k8s.core.v1.ConfigMapPatch(
+        `bench/${ns.name}/record/data`,
+        { metadata: { name, namespace: ns.name, annotations: manager }, data: ns.configMapData },
+        { dependsOn: [cm] },
+    );
 }
 for (const k of plan.objects.kuma ?? []) {
     const args = { apiVersion: k.apiVersion, kind: k.kind, metadata: k.patch ? { name: k.metadata.name, annotations: manager } : k.metadata, spec: k.spec };

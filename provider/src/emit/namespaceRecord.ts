@@ -4,8 +4,8 @@
 // its data are two resources: the ConfigMap owns the object's life, and a server-side-apply patch under our
 // field manager owns `data`, which then changes in place.
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import { LABEL_MAX, kubeName } from "../rules/kubeNames";
+import type * as pulumi from "@pulumi/pulumi";
+import { kubeName, LABEL_MAX } from "../rules/kubeNames";
 import { patchAnnotations } from "./fieldManager";
 
 export function namespaceRecord(

@@ -1,7 +1,7 @@
 // A server-side-apply patch of a workload the stack does not own: only the pod template's bypass
 // annotations and labels. Deleting it relinquishes exactly those fields.
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
 import type { RolloutSettings } from "../rules/types";
 import { patchAnnotations } from "./fieldManager";

@@ -36,7 +36,10 @@ export const consul: MeshAdapter<undefined, "consul"> = {
         const out = renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, (f) =>
             f.ports.length > 0 || f.cidrs.every((c) => c.family === 4)
                 ? f.joined
-                : f.cidrs.filter((c) => c.family === 4).map((c) => c.text).join(","),
+                : f.cidrs
+                      .filter((c) => c.family === 4)
+                      .map((c) => c.text)
+                      .join(","),
         );
         if (effective.fields["outbound.excludeIpRanges"]?.cidrs.some((c) => c.family === 6)) out.notes.push(IPV6_RANGES_NOTE);
         return out;

@@ -12,9 +12,9 @@ import { type IssueCollector, joinPath } from "../rules/issues";
 import { dnsLabel, dnsSubdomain } from "../rules/kubeNames";
 import { meshOptions } from "../rules/meshTraits";
 import { normalisePorts } from "../rules/ports";
-import { type Assert, type PlainBypassArgs, values as enumValues } from "../rules/schema";
+import { type Assert, values as enumValues, type PlainBypassArgs } from "../rules/schema";
 import type { FieldSetting } from "../rules/types";
-import { type MeshAdapter, type RenderInput, type Rendered, emptyRendered } from "./adapter";
+import { emptyRendered, type MeshAdapter, type Rendered, type RenderInput } from "./adapter";
 
 export const ISTIO_ANNOTATIONS: Record<FieldKey, string> = {
     "inbound.includePorts": "traffic.sidecar.istio.io/includeInboundPorts",
@@ -168,7 +168,10 @@ export function istioInitArgs(annotations: Readonly<Record<string, string>>, ins
         b: value("inbound.includePorts"),
         d: excludes === "" ? "15090,15021" : `15090,15021,${excludes}`,
     };
-    for (const [flag, key] of [["q", "outbound.includePorts"], ["o", "outbound.excludePorts"]] as const) {
+    for (const [flag, key] of [
+        ["q", "outbound.includePorts"],
+        ["o", "outbound.excludePorts"],
+    ] as const) {
         const v = value(key);
         if (ISTIO_ANNOTATIONS[key] in annotations || v !== "") args[flag] = v;
     }
@@ -226,7 +229,13 @@ function installField(text: string, spec: FieldSpec, path: string, issues: Issue
         if (!spec.allFlag) issues.error(path, "'*' is accepted only for includeIPRanges and includeInboundPorts");
         return fieldSetting(true, [], [], "override");
     }
-    const parts = text === "" ? [] : text.split(",").map((p) => p.trim()).filter((p) => p !== "");
+    const parts =
+        text === ""
+            ? []
+            : text
+                  .split(",")
+                  .map((p) => p.trim())
+                  .filter((p) => p !== "");
     if (spec.values === "cidrs") {
         const cidrs: Cidr[] = [];
         for (const p of parts) {

@@ -1,7 +1,7 @@
 // Kmesh: the `kmesh.net/bypass: enabled` pod label takes the whole pod out of the mesh (both directions,
 // applied live by the Kmesh daemon when it runs with --enable-bypass). It has no ports or ranges, and no sidecar
 // ports of its own (its data plane is in the kernel).
-import { type MeshAdapter, emptyRendered } from "./adapter";
+import { emptyRendered, type MeshAdapter } from "./adapter";
 
 export const KMESH_BYPASS_LABEL = "kmesh.net/bypass";
 

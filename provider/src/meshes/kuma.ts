@@ -8,15 +8,15 @@
 // ConfigMap it means "not set". Leaving it out keeps the control plane's defaults on both.
 import YAML from "yaml";
 import { z } from "zod";
-import { MAX_GO_DURATION_SECONDS, durationSeconds, toProtoDuration } from "../rules/duration";
+import { durationSeconds, MAX_GO_DURATION_SECONDS, toProtoDuration } from "../rules/duration";
 import type { FieldKey } from "../rules/fields";
 import type { IssueCollector } from "../rules/issues";
-import { LABEL_MAX, dnsLabel, dnsSubdomain, kubeName } from "../rules/kubeNames";
-import { type OptionsContext, meshOptions } from "../rules/meshTraits";
+import { dnsLabel, dnsSubdomain, kubeName, LABEL_MAX } from "../rules/kubeNames";
+import { meshOptions, type OptionsContext } from "../rules/meshTraits";
 import { kumaRefusedMatches, samePortRule } from "../rules/passthrough";
 import type { Assert, PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, Passthrough, ScopeRules, WorkloadIdentity } from "../rules/types";
-import { type ClusterObject, type MeshAdapter, type RenderInput, type Rendered, renderExcludeLists } from "./adapter";
+import { type ClusterObject, type MeshAdapter, type Rendered, type RenderInput, renderExcludeLists } from "./adapter";
 
 export const KUMA_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "traffic.kuma.io/exclude-inbound-ports",
@@ -42,7 +42,9 @@ function renderKuma({ effective, workload }: RenderInput<KumaSettings>): Rendere
     );
     const merged = Object.values(effective.fields).filter((f) => f.mergesWithInstall && KUMA_ANNOTATIONS[f.key]);
     if (merged.length > 0) {
-        out.notes.push(`Kuma annotations replace the control plane's sidecarTraffic defaults; 'merge' at the top scope of ${merged.map((f) => f.key).join(", ")} cannot include them`);
+        out.notes.push(
+            `Kuma annotations replace the control plane's sidecarTraffic defaults; 'merge' at the top scope of ${merged.map((f) => f.key).join(", ")} cannot include them`,
+        );
     }
     // A workload with its own MeshPassthrough is selected by this label.
     if (workload?.passthrough) out.labels[KUMA_WORKLOAD_LABEL] = kumaWorkloadLabelValue(workload);
@@ -53,8 +55,12 @@ function renderKuma({ effective, workload }: RenderInput<KumaSettings>): Rendere
 function kumaNotices(k: KumaSettings): string[] {
     if (k.passthrough === undefined) return [];
     return k.major >= 3
-        ? [`Kuma ${k.major}.x: kuma.passthrough is written as a mesh-wide MeshPassthrough with passthroughMode ${k.passthrough ? "All" : "None"} (Kuma 3 has no Mesh passthrough switch)`]
-        : [`Kuma 2.x: kuma.passthrough patches Mesh '${k.mesh}' spec.networking.outbound.passthrough (set kuma.version to 3.0 or later for the MeshPassthrough form)`];
+        ? [
+              `Kuma ${k.major}.x: kuma.passthrough is written as a mesh-wide MeshPassthrough with passthroughMode ${k.passthrough ? "All" : "None"} (Kuma 3 has no Mesh passthrough switch)`,
+          ]
+        : [
+              `Kuma 2.x: kuma.passthrough patches Mesh '${k.mesh}' spec.networking.outbound.passthrough (set kuma.version to 3.0 or later for the MeshPassthrough form)`,
+          ];
 }
 
 function policyName(base: string, suffix: string): string {
@@ -123,7 +129,9 @@ function kumaObjects(rules: NormalisedRules, k: KumaSettings, name: string): Clu
             {
                 connectTimeout: c.connectTimeout,
                 circuitBreakers: {
-                    thresholds: [{ maxConnections: c.maxConnections, maxPendingRequests: c.maxPendingRequests, maxRequests: c.maxRequests, maxRetries: c.maxRetries }],
+                    thresholds: [
+                        { maxConnections: c.maxConnections, maxPendingRequests: c.maxPendingRequests, maxRequests: c.maxRequests, maxRetries: c.maxRetries },
+                    ],
                 },
             },
             { indentSeq: false },

@@ -110,7 +110,9 @@ export function summaryMarkdown(plan: BypassPlan<string>, maxWorkloads = 50): st
         out.push("");
     }
     for (const k of byMesh.flatMap((m) => m.list.map((o) => ({ mesh: m.mesh, ...o })))) {
-        out.push(`- ${k.mesh} ${k.patch ? "patch of " : ""}${k.kind} \`${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}\` (from ${k.scope})`);
+        out.push(
+            `- ${k.mesh} ${k.patch ? "patch of " : ""}${k.kind} \`${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}\` (from ${k.scope})`,
+        );
     }
     if (plan.warnings.length > 0) {
         out.push("", "**Warnings**", "");

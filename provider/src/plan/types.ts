@@ -4,8 +4,8 @@ import type { Mesh, WorkloadKind } from "../args";
 import type { ClusterObject, Rendered } from "../meshes/adapter";
 import type { EffectiveFullBypass, Provenanced } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
-import type { RolloutSettings, WorkloadIdentity } from "../rules/types";
 import type { ValidationIssue } from "../rules/issues";
+import type { RolloutSettings, WorkloadIdentity } from "../rules/types";
 
 /** One field in force on a workload. */
 export interface PlannedField {

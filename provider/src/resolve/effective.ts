@@ -34,5 +34,3 @@ export interface EffectiveRules {
     readonly fields: Partial<Record<FieldKey, EffectiveField>>;
     readonly fullBypass?: EffectiveFullBypass;
 }
-
-

@@ -47,12 +47,14 @@ export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): Eff
             for (const p of setting.ports) masks.set(p, (masks.get(p) ?? 0) | (1 << u));
         });
         const ports = [...masks.keys()].sort((a, b) => a - b);
-        for (const p of ports) add(masks.get(p)!, String(p));
+        for (const p of ports) add(masks.get(p) ?? 0, String(p));
         return { ...base, ports, cidrs: [], joined: ports.join(","), sources: sources() };
     }
     // Each scope's list is sorted and aggregated already: one linear merge, tagged with the scope's bit.
     const { cidrs, tags } = aggregateRuns(used.map((u) => u.setting.cidrs));
-    cidrs.forEach((c, i) => add(tags[i], c.text));
+    cidrs.forEach((c, i) => {
+        add(tags[i], c.text);
+    });
     return { ...base, ports: [], cidrs, joined: cidrs.map((c) => c.text).join(","), sources: sources() };
 }
 

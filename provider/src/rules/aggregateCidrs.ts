@@ -1,6 +1,6 @@
 // The smallest exact CIDR cover of a set of ranges. ip-num parses and validates; its Pool.aggregate returns
 // address ranges rather than CIDRs and took about 2 s for 5,000 /24s, so the merge is a sort-and-sweep here.
-import { type Cidr, type IpFamily, compareCidrs, familyBits, lastAddress, makeCidr } from "./cidr";
+import { type Cidr, compareCidrs, familyBits, type IpFamily, lastAddress, makeCidr } from "./cidr";
 
 /** Splits the inclusive address range [start, end] into the fewest aligned CIDR blocks. */
 export function rangeToCidrs(family: IpFamily, start: bigint, end: bigint): Cidr[] {
@@ -47,13 +47,18 @@ export function aggregateRuns(runs: ReadonlyArray<readonly Cidr[]>): TaggedCover
         const bit = 1 << r;
         const outC: Cidr[] = new Array(cidrs.length + run.length);
         const outT: number[] = new Array(outC.length);
-        let i = 0, j = 0, k = 0;
-        while (i < cidrs.length && j < run.length) {
-            if (compareCidrs(cidrs[i], run[j]) <= 0) (outC[k] = cidrs[i]), (outT[k++] = tags[i++]);
-            else (outC[k] = run[j++]), (outT[k++] = bit);
+        let i = 0;
+        let j = 0;
+        for (let k = 0; k < outC.length; k++) {
+            // Take from the merged list while it sorts first (or the run is used up), else from the run.
+            if (j >= run.length || (i < cidrs.length && compareCidrs(cidrs[i], run[j]) <= 0)) {
+                outC[k] = cidrs[i];
+                outT[k] = tags[i++];
+            } else {
+                outC[k] = run[j++];
+                outT[k] = bit;
+            }
         }
-        while (i < cidrs.length) (outC[k] = cidrs[i]), (outT[k++] = tags[i++]);
-        while (j < run.length) (outC[k] = run[j++]), (outT[k++] = bit);
         cidrs = outC;
         tags = outT;
     });

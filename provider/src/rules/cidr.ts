@@ -1,5 +1,5 @@
 // A CIDR value object: parsed and validated with ip-num, canonicalised (host bits cleared, IPv6 compressed).
-import { IPv4, IPv6, Validator, collapseIPv6Number } from "ip-num";
+import { collapseIPv6Number, IPv4, IPv6, Validator } from "ip-num";
 
 export type IpFamily = 4 | 6;
 
@@ -18,9 +18,7 @@ export interface Cidr {
 
 // Each side names the other's fields as absent, so the union narrows under any compiler settings (a consumer
 // compiling without strictNullChecks does not narrow on `ok` alone).
-export type CidrParse =
-    | { ok: true; cidr: Cidr; note?: string; message?: undefined }
-    | { ok: false; message: string; cidr?: undefined; note?: undefined };
+export type CidrParse = { ok: true; cidr: Cidr; note?: string; message?: undefined } | { ok: false; message: string; cidr?: undefined; note?: undefined };
 
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
 

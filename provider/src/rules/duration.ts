@@ -4,7 +4,7 @@
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 
 /** The longest Go time.Duration (2^63-1 ns), about 292 years: kuma-cp fails to apply a patch with a longer one. */
-export const MAX_GO_DURATION_SECONDS = 9_223_372_036.854775;
+export const MAX_GO_DURATION_SECONDS = 2 ** 63 / 1e9; // 2^63-1 ns, which a double rounds to 2^63
 
 export function durationSeconds(text: string): number {
     let seconds = 0;

@@ -25,10 +25,25 @@ export interface FieldSpec {
 
 export const FIELDS: readonly FieldSpec[] = [
     { key: "inbound.excludePorts", direction: "inbound", name: "excludePorts", values: "ports", exclude: true, opposite: "inbound.includePorts" },
-    { key: "inbound.includePorts", direction: "inbound", name: "includePorts", values: "ports", exclude: false, allFlag: "includeAllPorts", opposite: "inbound.excludePorts" },
+    {
+        key: "inbound.includePorts",
+        direction: "inbound",
+        name: "includePorts",
+        values: "ports",
+        exclude: false,
+        allFlag: "includeAllPorts",
+        opposite: "inbound.excludePorts",
+    },
     { key: "outbound.excludePorts", direction: "outbound", name: "excludePorts", values: "ports", exclude: true, opposite: "outbound.includePorts" },
     { key: "outbound.includePorts", direction: "outbound", name: "includePorts", values: "ports", exclude: false, opposite: "outbound.excludePorts" },
     { key: "outbound.excludeIpRanges", direction: "outbound", name: "excludeIpRanges", values: "cidrs", exclude: true, opposite: "outbound.includeIpRanges" },
-    { key: "outbound.includeIpRanges", direction: "outbound", name: "includeIpRanges", values: "cidrs", exclude: false, allFlag: "includeAllIpRanges", opposite: "outbound.excludeIpRanges" },
+    {
+        key: "outbound.includeIpRanges",
+        direction: "outbound",
+        name: "includeIpRanges",
+        values: "cidrs",
+        exclude: false,
+        allFlag: "includeAllIpRanges",
+        opposite: "outbound.excludeIpRanges",
+    },
 ];
-

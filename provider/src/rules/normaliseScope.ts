@@ -109,7 +109,10 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
         for (const inc of opposite?.cidrs ?? []) {
             const cover = setting.cidrs.find((c) => c.text !== inc.text && cidrContains(c, inc));
             if (cover) {
-                issues.warn(joinPath(base, spec.direction, "includeIpRanges"), `${inc.text} is inside excluded ${cover.text}; the exclude wins, so including it has no effect`);
+                issues.warn(
+                    joinPath(base, spec.direction, "includeIpRanges"),
+                    `${inc.text} is inside excluded ${cover.text}; the exclude wins, so including it has no effect`,
+                );
             }
         }
     }

@@ -32,11 +32,7 @@ const DNS_NAME = /^(?=.{1,253}$)([a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)(
 export const samePortRule =
     "Kuma refuses an http, http2 or grpc match on a port that an earlier match gives another protocol (put the HTTP-family match first, or use one protocol per port)";
 
-export function validatePassthrough(
-    raw: NonNullable<ParsedScope["passthrough"]>,
-    path: string,
-    issues: IssueCollector,
-): Passthrough {
+export function validatePassthrough(raw: NonNullable<ParsedScope["passthrough"]>, path: string, issues: IssueCollector): Passthrough {
     const destinations: PassthroughDestination[] = [];
     const seen = new Map<string, number>();
     (raw.destinations ?? []).forEach((d, i) => {

@@ -3,7 +3,7 @@
 // each mesh's own options are its adapter's schema.
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CloudMetadata, DestinationProtocol, DestinationType, Inherit, type Mesh, PassthroughMode, WorkloadKind, type SidecarBypassArgs } from "../args";
+import { CloudMetadata, DestinationProtocol, DestinationType, Inherit, type Mesh, PassthroughMode, type SidecarBypassArgs, WorkloadKind } from "../args";
 import { type Cidr, parseCidr } from "./cidr";
 import { dnsLabel, dnsSubdomain } from "./kubeNames";
 import type { MeshTraits } from "./meshTraits";
@@ -139,9 +139,7 @@ export function argsShapeSchema(meshes: Readonly<Record<string, MeshTraits>>) {
     const ids = Object.keys(meshes);
     const withOptions = ids.filter((id) => meshes[id].options !== undefined);
     return coreArgsSchema.extend({
-        meshes: z
-            .array(z.enum(ids as [string, ...string[]]))
-            .min(1, { error: `name at least one mesh, e.g. ["${ids[0]}"]` }),
+        meshes: z.array(z.enum(ids as [string, ...string[]])).min(1, { error: `name at least one mesh, e.g. ["${ids[0]}"]` }),
         global: z.unknown().optional(),
         namespaces: z.array(z.unknown(), { error: "expected a list of namespace rules" }).optional(),
         workloads: z.array(z.unknown(), { error: "expected a list of workload rules" }).optional(),

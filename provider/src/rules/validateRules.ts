@@ -1,10 +1,10 @@
 // validate → normalise: plain arguments in, NormalisedRules out, every problem collected with its path. The meshes
 // are given (their traits: names, sidecar ports, options), so what one mesh needs lives in that mesh's adapter.
 import type { z } from "zod";
-import { IssueCollector, type ValidationIssue, joinPath } from "./issues";
+import { IssueCollector, joinPath, type ValidationIssue } from "./issues";
 import type { MeshTraits, SettingsOf } from "./meshTraits";
-import { type ScopeContext, normaliseScope } from "./normaliseScope";
-import { type PlainBypassArgs, argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, workloadRulesSchema } from "./schema";
+import { normaliseScope, type ScopeContext } from "./normaliseScope";
+import { argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, type PlainBypassArgs, workloadRulesSchema } from "./schema";
 import { schemaKeys, suggestKey } from "./suggestKey";
 import type { NormalisedRules, ScopeRules, WorkloadRules } from "./types";
 
@@ -87,7 +87,10 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
 
     for (const [name, path] of namespacePaths) {
         if (!workloads.some((w) => w.namespace === name)) {
-            issues.warn(path, `no workload in namespace '${name}' is listed in workloads; its port and range rules reach only workloads given to bypassTransform`);
+            issues.warn(
+                path,
+                `no workload in namespace '${name}' is listed in workloads; its port and range rules reach only workloads given to bypassTransform`,
+            );
         }
     }
 
