@@ -16,15 +16,26 @@ type Row = Omit<EffectiveRuleRow, "workload">;
 /** Describes the workloads of one plan; rows are made once per (shared) effective result. */
 export class PlanDescriber {
     private readonly rows = new Map<PlannedEffective, readonly Row[]>();
+    /** Joined value lists by identity: values inherited from one scope are shared arrays, joined once. */
+    private readonly joined = new Map<readonly string[], string>();
 
     /** The effective rules as rows grouped by origin. */
     rowsOf(e: PlannedEffective): readonly Row[] {
         let rows = this.rows.get(e);
         if (!rows) {
-            rows = effectiveRows(e);
+            rows = effectiveRows(e, (values) => this.join(values));
             this.rows.set(e, rows);
         }
         return rows;
+    }
+
+    private join(values: readonly string[]): string {
+        let j = this.joined.get(values);
+        if (j === undefined) {
+            j = values.join(",");
+            this.joined.set(values, j);
+        }
+        return j;
     }
 
     /** ConfigMap data for one namespace: a key per workload, and the namespace's shared rules once. */
@@ -54,20 +65,21 @@ export class PlanDescriber {
      * repeated here (the Deployment shows them, and repeating them doubled the record toward the 1 MiB limit).
      */
     private describeWorkload(w: Pick<WorkloadPlan<string>, "effective">, title: string): string {
-        const lines = [title];
         const rows = this.rowsOf(w.effective);
-        if (rows.length === 0) lines.push("no bypass rules: mesh defaults apply");
-        for (const r of rows) lines.push(`${r.field}: ${r.values}`, `    from ${r.from}`);
-        return `${lines.join("\n")}\n`;
+        // Concatenated rather than joined: the engine then keeps long shared values by reference instead of copying them.
+        let text = `${title}\n`;
+        if (rows.length === 0) text += "no bypass rules: mesh defaults apply\n";
+        for (const r of rows) text += `${r.field}: ${r.values}\n    from ${r.from}\n`;
+        return text;
     }
 }
 
-function effectiveRows(e: PlannedEffective): Row[] {
+function effectiveRows(e: PlannedEffective, join: (values: readonly string[]) => string): Row[] {
     const rows: Row[] = [];
     for (const f of Object.values(e.fields)) {
         const suffix = f.mergesWithInstall ? " + install defaults" : "";
         if (f.sources.length === 0) rows.push({ field: f.key, values: "(none)", from: f.setBy + suffix });
-        for (const g of f.sources) rows.push({ field: f.key, values: g.values.join(","), from: g.scopes.join(" + ") + suffix });
+        for (const g of f.sources) rows.push({ field: f.key, values: join(g.values), from: g.scopes.join(" + ") + suffix });
     }
     if (e.fullBypass) {
         const fb = e.fullBypass;

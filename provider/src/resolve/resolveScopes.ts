@@ -39,7 +39,14 @@ export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): Eff
         if (u.setting.all) allMask |= 1 << i;
     });
     if (allMask) add(allMask, "*");
-    const sources = () => [...groups].map(([mask, values]) => ({ scopes: scopesOf(mask), values }));
+    // A group holding every value of one scope's setting (nothing merged away) shares that setting's array, so the
+    // values every workload inherits from a wide scope are held, and described, once.
+    const shared = (mask: number, values: string[]): readonly string[] => {
+        const u = Math.log2(mask);
+        const texts = Number.isInteger(u) ? used[u].setting.texts : undefined;
+        return texts && texts.length === values.length && texts.every((t, i) => t === values[i]) ? texts : values;
+    };
+    const sources = () => [...groups].map(([mask, values]) => ({ scopes: scopesOf(mask), values: shared(mask, values) }));
     const base = { key, all: allMask !== 0, mergesWithInstall: !stopped, setBy };
     if (spec.values === "ports") {
         const masks = new Map<number, number>();
@@ -52,10 +59,11 @@ export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): Eff
     }
     // Each scope's list is sorted and aggregated already: one linear merge, tagged with the scope's bit.
     const { cidrs, tags } = aggregateRuns(used.map((u) => u.setting.cidrs));
-    cidrs.forEach((c, i) => {
+    const texts = cidrs.map((c, i) => {
         add(tags[i], c.text);
+        return c.text;
     });
-    return { ...base, ports: [], cidrs, joined: cidrs.map((c) => c.text).join(","), sources: sources() };
+    return { ...base, ports: [], cidrs, joined: texts.join(","), sources: sources() };
 }
 
 function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall: boolean): EffectiveField {
