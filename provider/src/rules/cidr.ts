@@ -34,9 +34,10 @@ export function addressText(family: IpFamily, value: bigint): string {
     return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
 }
 
-export function makeCidr(family: IpFamily, first: bigint, prefix: number): Cidr {
+/** `address` is the network address's canonical text where the caller has it already (it saves a conversion). */
+export function makeCidr(family: IpFamily, first: bigint, prefix: number, address = addressText(family, first)): Cidr {
     const last = first + (1n << BigInt(BITS[family] - prefix)) - 1n;
-    return { family, first, prefix, last, next: last + 1n, text: `${addressText(family, first)}/${prefix}` };
+    return { family, first, prefix, last, next: last + 1n, text: `${address}/${prefix}` };
 }
 
 /** Whether `c` covers every address of its family (`0.0.0.0/0`, `::/0`). */
@@ -56,7 +57,8 @@ function parseAddress(text: string): { family: IpFamily; value: bigint } | strin
         if (!Validator.isValidIPv6String(text)[0]) return `'${text}' is not an IPv6 address`;
         return { family: 6, value: new IPv6(text).getValue() };
     }
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text) || !Validator.isValidIPv4String(text)[0]) {
+    // The IPv4 constructor validates the range of each octet; the pattern keeps out what it would accept besides.
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text) || text.split(".").some((o) => Number(o) > 255)) {
         return `'${text}' is not an IPv4 address (four numbers 0-255 without leading zeros)`;
     }
     if (text.split(".").some((o) => o.length > 1 && o.startsWith("0"))) {
@@ -100,7 +102,8 @@ export function parseCidr(raw: string): CidrParse {
     }
     const hostBits = BigInt(bits - prefix);
     const first = (addr.value >> hostBits) << hostBits;
-    const cidr = makeCidr(addr.family, first, prefix);
+    // IPv4 text that passed the checks above (no leading zeros) is already canonical when no host bits are set.
+    const cidr = first === addr.value && addr.family === 4 ? makeCidr(4, first, prefix, addrText) : makeCidr(addr.family, first, prefix);
     if (first !== addr.value) {
         return {
             ok: true,
