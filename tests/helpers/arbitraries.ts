@@ -3,9 +3,9 @@
 import fc from "fast-check";
 import { IPv4, IPv6 } from "ip-num";
 import type { PlainBypassArgs } from "../../provider/index";
-import { SIDECAR_PORTS } from "../../provider/src/rules/ports";
+import { MESHES } from "../../provider/index";
 
-const RESERVED = new Set(Object.values(SIDECAR_PORTS).flatMap((m) => [...m.keys()]));
+const RESERVED = new Set(Object.values(MESHES).flatMap((m) => [...m.sidecarPorts.keys()]));
 
 export const RUNS = Number(process.env.FC_NUM_RUNS ?? 2000);
 
