@@ -42,7 +42,8 @@ export class SidecarBypass extends pulumi.ComponentResource {
     constructor(name: string, args: SidecarBypassArgs, opts?: pulumi.ComponentResourceOptions) {
         // Plain `{}` as inputs: the args may hold Outputs, which the engine must not be sent (pulumi#23953).
         super("sidecar-bypass:index:SidecarBypass", name, {}, opts);
-        const plan = planComponent(args, name, kubeName(`sidecar-bypass-${name}`), this);
+        const objectName = kubeName(`sidecar-bypass-${name}`);
+        const plan = planComponent(args, name, objectName, this);
         const { structure } = plan;
         const scopes = new Map<string, NamespaceScope>();
         const scope = (ns: string) => scopes.get(ns) ?? scopes.set(ns, new NamespaceScope(`${name}/${ns}`, { parent: this })).get(ns);
@@ -51,7 +52,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
             workloadPatch(`${name}/${w.namespace}/${w.kind}/${w.name}`, w, plan.template(w.id), structure, { parent: scope(w.namespace) });
         }
         for (const ns of structure.namespaces.filter((ns) => ns.workloads.length > 0)) {
-            const record = { name: kubeName(`sidecar-bypass-${name}`), namespace: ns.name, component: name, takeOwnership: structure.takeOwnership };
+            const record = { name: objectName, namespace: ns.name, component: name, takeOwnership: structure.takeOwnership };
             namespaceRecord(`${name}/${ns.name}/record`, record, plan.record(ns.name), { parent: scope(ns.name) });
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {

@@ -1,7 +1,7 @@
 // The planning API: plain arguments in, the complete plan out (validate → resolve → render → describe). Pure and
 // synchronous, so tests, the component, the transform and other tools all call the same thing.
 import type { WorkloadKind } from "../args";
-import type { Rendered } from "../meshes/adapter";
+import type { ClusterObject, Rendered } from "../meshes/adapter";
 import { MESHES, type MeshRegistry } from "../meshes/registry";
 import type { EffectiveRules } from "../resolve/effective";
 import { ScopeResolver, setsAnything } from "../resolve/resolveScopes";
@@ -134,7 +134,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         const namespaces = this.describeNamespaces(workloads, errors);
         if (errors.length > 0) throw new BypassValidationError(errors);
         const selected = this.rules.meshes as readonly IdOf<R>[];
-        const objects: Partial<Record<IdOf<R>, BypassPlan["objects"]["kuma"]>> = {};
+        const objects: Partial<Record<IdOf<R>, readonly ClusterObject[]>> = {};
         for (const mesh of selected) {
             const adapter = this.registry[mesh];
             if (adapter.objects) objects[mesh] = adapter.objects(this.rules, this.rules.settings[mesh], name);

@@ -1,7 +1,6 @@
 // The rules in force on one workload after resolution, each value with the scopes it came from.
-import type { Cidr } from "../rules/cidr";
 import type { FieldKey } from "../rules/fields";
-import type { FullBypass } from "../rules/types";
+import type { FieldSetting, FullBypass } from "../rules/types";
 
 /** Values in force that came from the same scopes (labels), in canonical order. */
 export interface Provenanced {
@@ -9,13 +8,9 @@ export interface Provenanced {
     readonly values: readonly string[];
 }
 
-export interface EffectiveField {
+/** A field in force: the values of a setting (`all`, `ports`, `cidrs`, `joined`), merged along the chain. */
+export interface EffectiveField extends Pick<FieldSetting, "all" | "ports" | "cidrs" | "joined"> {
     readonly key: FieldKey;
-    readonly all: boolean;
-    readonly ports: readonly number[];
-    readonly cidrs: readonly Cidr[];
-    /** The ports or ranges comma-joined without spaces, the format every mesh reads ("all" not included). */
-    readonly joined: string;
     /** Every value in force (`*` for "all"), grouped by the scopes it came from. */
     readonly sources: readonly Provenanced[];
     /** The chain reached the top with `merge`: union with the mesh install's defaults too. */
