@@ -51,6 +51,12 @@ export function missingPulumiTools(cli: PulumiCli): string | undefined {
     return missing.length ? `the Pulumi CLI at ${cli.dir} lacks ${missing.join(" and ")}` : undefined;
 }
 
+/** The language hosts (`pulumi-language-<language>`) found neither on PATH nor next to the CLI. */
+export function missingLanguageHosts(cli: PulumiCli, languages: readonly string[], extraDirs: readonly string[] = []): string[] {
+    const dirs = [...extraDirs, ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), cli.dir];
+    return languages.map((l) => `pulumi-language-${l}`).filter((host) => !dirs.some((d) => fs.existsSync(path.join(d, host))));
+}
+
 export interface StackOptions {
     cli: PulumiCli;
     /** The Pulumi project directory (holds Pulumi.yaml). */
