@@ -6,7 +6,7 @@ import * as sb from "sidecar-bypass";
 const rules: sb.SidecarBypassArgs = {
     meshes: [sb.Mesh.Istio],
     global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
-    namespaces: [{ name: "payments", inbound: { excludePorts: [7001, 7002, 7005] } }],
+    namespaces: [{ name: "payments", inbound: { excludePorts: [7001, 7002] } }],
     workloads: [
         {
             kind: sb.WorkloadKind.Deployment,

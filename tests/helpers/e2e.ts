@@ -64,10 +64,16 @@ export class E2eStack {
         readonly backendDir: string,
     ) {}
 
-    static async open(cluster: E2eCluster, stackName: string): Promise<E2eStack> {
+    /**
+     * A stack of the e2e program, or of another project (`workDir`, e.g. an example), on a file backend of its
+     * own (or a shared one, `backendDir`, so stacks can reference each other); `path` goes first on PATH.
+     */
+    static async open(cluster: E2eCluster, stackName: string, o: { workDir?: string; backendDir?: string; path?: readonly string[] } = {}): Promise<E2eStack> {
         const cli = findPulumiCli()!;
-        const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-e2e-state-"));
-        const stack = await openStack({ cli, workDir: PROGRAM_DIR, stackName, backendDir, env: { KUBECONFIG: cluster.kube.kubeconfig } });
+        const backendDir = o.backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sb-e2e-state-"));
+        const env: Record<string, string> = { KUBECONFIG: cluster.kube.kubeconfig };
+        if (o.path?.length) env.PATH = [...o.path, cli.dir, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter);
+        const stack = await openStack({ cli, workDir: o.workDir ?? PROGRAM_DIR, stackName, backendDir, env });
         return new E2eStack(stack, cli, backendDir);
     }
 

@@ -60,3 +60,13 @@ export function kumaThree(): PlainBypassArgs {
     const { global: _global, ...rest } = kumaEverywhere();
     return { ...rest, kuma: { ...rest.kuma, version: "3.0", passthrough: true } };
 }
+
+/** The rules every language's example in examples/ declares (the TypeScript one also has a transformed Deployment). */
+export function languageExample(): PlainBypassArgs {
+    return {
+        meshes: ["istio"],
+        global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
+        namespaces: [{ name: "payments", inbound: { excludePorts: [7001, 7002] } }],
+        workloads: [{ kind: "Deployment", namespace: "payments", name: "ledger", outbound: { excludeIpRanges: ["203.0.113.0/24"], inherit: "merge" } }],
+    };
+}
