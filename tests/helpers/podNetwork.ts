@@ -52,14 +52,45 @@ export function netnsUnavailable(): string | undefined {
     return undefined;
 }
 
+/**
+ * A second interface of the pod, `net1` (as a Multus attachment or a VM's bridge would be), linked to a peer namespace
+ * of its own. Its IPv4 subnet is the upper half of 203.0.113.0/24, which the pod otherwise reaches through eth0 only
+ * for 203.0.113.10 (the lower half), so both paths stay apart.
+ */
+export const NET1 = {
+    name: "net1",
+    podV4: "203.0.113.129",
+    peerV4: "203.0.113.130",
+    podV6: "2001:db8:ff::2",
+    peerV6: "2001:db8:ff::1",
+};
+
 export class PodNetwork {
     readonly pod: string;
     readonly client: string;
+    /** The peer namespace behind the pod's net1, once `attachNet1` made it. */
+    readonly peer: string;
     private readonly children: ChildProcess[] = [];
 
     constructor(id: string) {
         this.pod = `sb${process.pid}-${id}-pod`;
         this.client = `sb${process.pid}-${id}-cli`;
+        this.peer = `sb${process.pid}-${id}-net1`;
+    }
+
+    /** Gives the pod a second interface, net1, to the peer namespace (see NET1). */
+    attachNet1(): void {
+        const { pod, peer } = this;
+        sh(["ip", "netns", "add", peer]);
+        sh(["ip", "-n", pod, "link", "add", NET1.name, "type", "veth", "peer", "name", "eth0", "netns", peer]);
+        for (const [ns, dev, cidrs] of [
+            [pod, NET1.name, [`${NET1.podV4}/25`, `${NET1.podV6}/64`]],
+            [peer, "eth0", [`${NET1.peerV4}/25`, `${NET1.peerV6}/64`]],
+        ] as const) {
+            for (const c of cidrs) sh(["ip", "-n", ns, "addr", "add", c, "dev", dev, ...(c.includes(":") ? ["nodad"] : [])]);
+            sh(["ip", "-n", ns, "link", "set", "lo", "up"]);
+            sh(["ip", "-n", ns, "link", "set", dev, "up"]);
+        }
     }
 
     up(): void {
@@ -146,7 +177,7 @@ export class PodNetwork {
                 }
             }
         }
-        for (const ns of [this.pod, this.client]) {
+        for (const ns of [this.pod, this.client, this.peer]) {
             try {
                 sh(["ip", "netns", "del", ns]);
             } catch {
