@@ -3,7 +3,7 @@
 // Every process started is tracked by PID and killed, and both namespaces are deleted, in `down()`.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
-import { parseCidr, type WorkloadPlan } from "../../provider/index";
+import { parseCidr, type UidRule, type WorkloadPlan } from "../../provider/index";
 
 export const ADDR = {
     podV4: "192.0.2.2",
@@ -136,9 +136,12 @@ export class PodNetwork {
         });
     }
 
-    /** Connects from `ns` to each target in turn; returns who answered ("app", "sidecar-inbound", ...) or "error ...". */
-    connect(ns: string, targets: Array<[string, number]>): string[] {
-        const out = sh(["ip", "netns", "exec", ns, process.execPath, PEER, "connect", JSON.stringify(targets)]);
+    /**
+     * Connects from `ns` to each target in turn, as `uid` when given (root otherwise); returns who answered ("app",
+     * "sidecar-inbound", ...) or "error ...".
+     */
+    connect(ns: string, targets: Array<[string, number]>, uid?: number): string[] {
+        const out = sh(["ip", "netns", "exec", ns, process.execPath, PEER, "connect", JSON.stringify(targets), ...(uid === undefined ? [] : [String(uid)])]);
         return JSON.parse(out) as string[];
     }
 
@@ -151,14 +154,17 @@ export class PodNetwork {
         appPorts: number[],
         destPorts: number[],
         want: { inbound: (address: string, port: number) => string; outbound: (address: string, port: number) => string },
+        /** The user the pod's outbound connections run as (root when unset), as an init container's or agent's would. */
+        options: { uid?: number } = {},
     ): string[] {
         const inbound: Array<[string, number]> = [ADDR.podV4, ADDR.podV6].flatMap((a) => appPorts.map((p) => [a, p] as [string, number]));
         const outbound: Array<[string, number]> = [ADDR.destA4, ADDR.destB4, ADDR.destA6, ADDR.destB6].flatMap((a) =>
             destPorts.map((p) => [a, p] as [string, number]),
         );
-        const got = [...this.connect(this.client, inbound), ...this.connect(this.pod, outbound)].map((answer) => answer.split(" ")[0]);
+        const got = [...this.connect(this.client, inbound), ...this.connect(this.pod, outbound, options.uid)].map((answer) => answer.split(" ")[0]);
         const expected = [...inbound.map(([a, p]) => want.inbound(a, p)), ...outbound.map(([a, p]) => want.outbound(a, p))];
-        const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}`)];
+        const as = options.uid === undefined ? "" : ` as uid ${options.uid}`;
+        const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}${as}`)];
         return rows.flatMap((r, i) => (got[i] === expected[i] ? [] : [`${r}: reached ${got[i]}, plan says ${expected[i]}`]));
     }
 
@@ -192,6 +198,8 @@ export interface PlannedExclusions {
     inboundPort(port: number): boolean;
     outboundPort(port: number): boolean;
     outboundAddress(address: string): boolean;
+    /** The user-id rules that a mesh writes (`written` says which: each mesh states its own limits) cover this TCP connection. */
+    outboundTcpFrom(uid: number, port: number, written: (rule: UidRule) => boolean): boolean;
 }
 
 export function plannedExclusions(w: WorkloadPlan): PlannedExclusions {
@@ -202,7 +210,10 @@ export function plannedExclusions(w: WorkloadPlan): PlannedExclusions {
         const r = parseCidr(text);
         return r.ok ? [r.cidr] : [];
     });
+    const uids = fields["outbound.excludeUids"]?.uids ?? [];
     return {
+        outboundTcpFrom: (uid, port, written) =>
+            uids.some((r) => written(r) && r.first <= uid && uid <= r.last && r.protocol !== "udp" && (r.ports.length === 0 || r.ports.includes(port))),
         inboundPort: (p) => inPorts.has(p),
         outboundPort: (p) => outPorts.has(p),
         outboundAddress: (a) => {

@@ -84,6 +84,13 @@ export const CORPUS: OracleCase[] = [
         },
     },
     {
+        name: "user ids (written for Kuma, reported for Istio)",
+        args: {
+            meshes: ["istio"],
+            workloads: one({ outbound: { excludeUids: [{ uids: [1337, 1338] }, { uids: [2000], ports: [53, 8000, 8001], protocol: "udp" }] } }),
+        },
+    },
+    {
         name: "ports at the edges",
         args: { meshes: ["istio"], workloads: one({ inbound: { excludePorts: [1, 65535] }, outbound: { excludePorts: [1, 65535] } }) },
     },
