@@ -9,6 +9,7 @@ export { MESHES, type MeshRegistry } from "./src/meshes/registry";
 export { type EffectiveRuleRow, effectiveTable, summaryMarkdown } from "./src/plan/describe";
 export { BypassPlanner, type PlanArgs, type PlanOptions, planBypass, workloadId } from "./src/plan/planBypass";
 export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";
+export { describeTakenFields, type LiveWorkload, type ManagedFieldsEntry, type TakenField, takenFields } from "./src/plan/takenFields";
 export type { BypassPlan, NamespacePlan, PlannedEffective, PlannedField, PlannedIdentity, WorkloadPlan } from "./src/plan/types";
 export { aggregateCidrs } from "./src/rules/aggregateCidrs";
 export { type Cidr, parseCidr } from "./src/rules/cidr";
