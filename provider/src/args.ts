@@ -32,6 +32,13 @@ export const CloudMetadata = {
 } as const;
 export type CloudMetadata = (typeof CloudMetadata)[keyof typeof CloudMetadata];
 
+/** The transport protocol a user-id exclusion applies to (both when unset). */
+export const UidProtocol = {
+    Tcp: "tcp",
+    Udp: "udp",
+} as const;
+export type UidProtocol = (typeof UidProtocol)[keyof typeof UidProtocol];
+
 /** How a field set at this scope combines with the value it would otherwise inherit. */
 export const Inherit = {
     /** The most specific scope that sets the field wins (ASM's model; what an Istio annotation does). */
@@ -79,6 +86,13 @@ export interface OutboundInheritArgs {
     includePorts?: Inherit;
     excludeIpRanges?: Inherit;
     includeIpRanges?: Inherit;
+    excludeUids?: Inherit;
+}
+
+/** Per-field inheritance for interface rules; unset fields use the group's `inherit`. */
+export interface InterfacesInheritArgs {
+    exclude?: Inherit;
+    rerouteVirtual?: Inherit;
 }
 
 /** Explicit consent for rules that would otherwise be refused as dangerous. */
@@ -87,6 +101,8 @@ export interface AcknowledgeArgs {
     sidecarPorts?: boolean;
     /** Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it). */
     allAddresses?: boolean;
+    /** Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar. */
+    rootUser?: boolean;
 }
 
 /** Traffic arriving at the pod. */
@@ -102,6 +118,19 @@ export interface InboundRulesArgs {
     /** Inheritance per field, overriding `inherit`. */
     inheritFields?: InboundInheritArgs;
     acknowledge?: AcknowledgeArgs;
+}
+
+/**
+ * Outbound traffic of processes running as these user ids skips the sidecar: for init containers and agents that must
+ * reach the network before the proxy runs (Kuma `exclude-outbound-ports-for-uids`, Consul `transparent-proxy-exclude-uids`).
+ */
+export interface UidExclusionArgs {
+    /** User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range. */
+    uids: number[];
+    /** Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port. */
+    ports?: number[];
+    /** `tcp` or `udp`; both when unset. */
+    protocol?: UidProtocol;
 }
 
 /** Traffic leaving the pod. */
@@ -121,11 +150,38 @@ export interface OutboundRulesArgs {
     includeIpRanges?: pulumi.Input<pulumi.Input<string>[]>;
     /** Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`. */
     includeAllIpRanges?: pulumi.Input<boolean>;
+    /** Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar. */
+    excludeUids?: pulumi.Input<pulumi.Input<UidExclusionArgs>[]>;
     /** Inheritance of every field in this direction; default override. */
     inherit?: Inherit;
     /** Inheritance per field, overriding `inherit`. */
     inheritFields?: OutboundInheritArgs;
     acknowledge?: AcknowledgeArgs;
+}
+
+/** Explicit consent for interface rules that would otherwise be refused as dangerous. */
+export interface InterfaceAcknowledgeArgs {
+    /** Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it. */
+    primaryInterface?: boolean;
+}
+
+/** Network interfaces of the pod (Istio's sidecar capture, both directions). */
+export interface InterfaceRulesArgs {
+    /**
+     * Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+     * names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+     */
+    exclude?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+     * traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+     */
+    rerouteVirtual?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Inheritance of every interface field; default override. */
+    inherit?: Inherit;
+    /** Inheritance per field, overriding `inherit`. */
+    inheritFields?: InterfacesInheritArgs;
+    acknowledge?: InterfaceAcknowledgeArgs;
 }
 
 /** Take the whole pod out of the mesh (Kmesh-style), for troubleshooting. */
@@ -159,6 +215,7 @@ export interface PassthroughArgs {
 export interface ScopeRulesArgs {
     inbound?: InboundRulesArgs;
     outbound?: OutboundRulesArgs;
+    interfaces?: InterfaceRulesArgs;
     fullBypass?: FullBypassArgs;
     /** Kuma only: a MeshPassthrough policy for this scope. */
     passthrough?: PassthroughArgs;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { designExample } from "../helpers/examples";
-import { installMocks, outputValue, type Registered } from "../helpers/mocks";
+import { chartWorkloadLive, installMocks, liveWorkloads, outputValue, type Registered } from "../helpers/mocks";
 
 // setMocks must run before the component module is loaded.
 const registered: Registered[] = installMocks();
@@ -13,6 +13,12 @@ before(async () => {
 
 const settle = () => new Promise((r) => setTimeout(r, 50));
 const byName = (prefix: string) => registered.filter((r) => r.name.startsWith(prefix));
+/** The resource the program declared under exactly this name (not the read of the same workload). */
+const named = (name: string) => {
+    const r = registered.find((x) => x.name === name && x.id === undefined);
+    assert.ok(r, `nothing registered as ${name}`);
+    return r;
+};
 
 describe("SidecarBypass under mocks", () => {
     it("emits a patch per workload, a ConfigMap per namespace and the Kuma objects, grouped by namespace", async () => {
@@ -22,9 +28,14 @@ describe("SidecarBypass under mocks", () => {
         const mine = byName("platform");
         const types = mine.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepEqual(types, [
+            // Each patched workload is read first, for the ownership check.
+            "kubernetes:apps/v1:Deployment platform/debug/Deployment/api/live",
+            "kubernetes:apps/v1:Deployment platform/payments/Deployment/ledger/live",
+            "kubernetes:apps/v1:Deployment platform/payments/Deployment/web/live",
             "kubernetes:apps/v1:DeploymentPatch platform/debug/Deployment/api",
             "kubernetes:apps/v1:DeploymentPatch platform/payments/Deployment/ledger",
             "kubernetes:apps/v1:DeploymentPatch platform/payments/Deployment/web",
+            "kubernetes:apps/v1:StatefulSet platform/payments/StatefulSet/db/live",
             "kubernetes:apps/v1:StatefulSetPatch platform/payments/StatefulSet/db",
             "kubernetes:core/v1:ConfigMap platform/debug/record",
             "kubernetes:core/v1:ConfigMap platform/payments/record",
@@ -79,7 +90,7 @@ describe("SidecarBypass under mocks", () => {
         new sb.SidecarBypass("waits", { meshes: ["istio"], workloads });
         new sb.SidecarBypass("nowait", { meshes: ["istio"], workloads, rollout: { wait: false } });
         await settle();
-        const annotations = (n: string) => (byName(n)[0].inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+        const annotations = (n: string) => (named(n).inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
         assert.equal(annotations("waits/shop/Deployment/cart")["pulumi.com/skipAwait"], undefined);
         assert.equal(annotations("nowait/shop/Deployment/cart")["pulumi.com/skipAwait"], "true");
     });
@@ -133,7 +144,7 @@ describe("SidecarBypass under mocks", () => {
             workloads: [{ kind: sb.WorkloadKind.Deployment, namespace: "shop", name: "cart", outbound: { excludeIpRanges: ranges } }],
         });
         await settle();
-        const patch = byName("stackref/shop/Deployment/cart")[0].inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+        const patch = named("stackref/shop/Deployment/cart").inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
         assert.equal(patch.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "203.0.113.0/24");
     });
 
@@ -145,8 +156,56 @@ describe("SidecarBypass under mocks", () => {
             workloads: [{ kind: "Deployment", namespace: "shop", name: "cart" }],
         });
         await settle();
-        const patch = byName("readdefaults/shop/Deployment/cart")[0].inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+        const patch = named("readdefaults/shop/Deployment/cart").inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
         assert.equal(patch.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "10.96.0.0/12,192.0.2.0/24");
+    });
+
+    it("reads each patched workload by namespace/name before patching it, so preview can name who took our fields", async () => {
+        new sb.SidecarBypass("reads", {
+            meshes: ["istio"],
+            workloads: [
+                { kind: "Deployment", namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } },
+                { kind: "DaemonSet", namespace: "ops", name: "agent" },
+            ],
+        });
+        await settle();
+        assert.deepEqual(
+            byName("reads")
+                .filter((r) => r.id !== undefined)
+                .map((r) => `${r.type} ${r.id}`)
+                .sort(),
+            ["kubernetes:apps/v1:DaemonSet ops/agent", "kubernetes:apps/v1:Deployment shop/cart"],
+        );
+    });
+
+    it("with takeOwnership, patches a workload whose field another manager took, with our value and force", async () => {
+        const key = "traffic.sidecar.istio.io/excludeInboundPorts";
+        liveWorkloads.set(
+            "shop/taken",
+            chartWorkloadLive({
+                annotations: { [key]: "7001" },
+                managedFields: [
+                    {
+                        manager: "kubectl-patch",
+                        operation: "Update",
+                        fieldsType: "FieldsV1",
+                        fieldsV1: { "f:spec": { "f:template": { "f:metadata": { "f:annotations": { [`f:${key}`]: {} } } } } },
+                    },
+                ],
+            }),
+        );
+        new sb.SidecarBypass("takeback", {
+            meshes: ["istio"],
+            workloads: [{ kind: "Deployment", namespace: "shop", name: "taken", inbound: { excludePorts: [7001, 7002] } }],
+            takeOwnership: true,
+        });
+        await settle();
+        const patch = named("takeback/shop/Deployment/taken").inputs as {
+            metadata: { annotations: Record<string, string> };
+            spec: { template: { metadata: { annotations: Record<string, string> } } };
+        };
+        assert.equal(patch.spec.template.metadata.annotations[key], "7001,7002");
+        assert.equal(patch.metadata.annotations["pulumi.com/patchForce"], "true");
     });
 
     it("emits no patch for a workload declared in the program", async () => {

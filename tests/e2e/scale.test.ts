@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SCALE_500, scaleNamespaces, scaleRules, scaleWorkloads } from "../../bench/programs/scaleRules";
 import { replicaSetsByDeployment } from "../../tools/harness/kube";
-import { cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
+import { changingOps, cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const size = {
@@ -40,7 +40,7 @@ describe(`e2e: ${workloads.length} workloads in ${size.namespaces} namespaces`, 
         const rs = replicaSetsByDeployment(cluster.kube, namespaces);
         assert.equal([...rs.values()].filter((names) => names.length === 2).length, workloads.length, "every workload rolled once");
         const preview = await timed("no-op preview", () => s.stack.preview({ color: "never" }));
-        assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
+        assert.deepEqual(changingOps(preview.changeSummary), [], JSON.stringify(preview.changeSummary));
         const destroy = await timed("destroy", () => s.stack.destroy({ color: "never" }));
         assert.equal(destroy.summary.result, "succeeded");
     });

@@ -22,7 +22,27 @@ export const cidr = fc.oneof({ weight: 3, arbitrary: ipv4Cidr }, { weight: 1, ar
 export const cidrs = fc.array(cidr, { maxLength: 5 });
 
 const inherit = fc.constantFrom("override" as const, "merge" as const);
-const ack = { sidecarPorts: false, allAddresses: true };
+const ack = { sidecarPorts: false, allAddresses: true, rootUser: true };
+
+/** User ids around the edges that matter: root, common service users, Kuma's 16-bit limit, OpenShift's ranges. */
+export const uid = fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 998, max: 1003 }), fc.constantFrom(1337, 5996, 65535, 65536, 1000650000));
+export const uidExclusion = fc.record(
+    {
+        uids: fc.array(uid, { minLength: 1, maxLength: 4 }),
+        ports: fc.array(port, { minLength: 1, maxLength: 20 }),
+        protocol: fc.constantFrom("tcp" as const, "udp" as const),
+    },
+    { requiredKeys: ["uids"] },
+);
+/** Secondary interfaces to exclude, and virtual ones to reroute: apart, so a scope rarely names one in both. */
+export const interfaces = fc.record(
+    {
+        exclude: fc.uniqueArray(fc.constantFrom("net1", "net2", "eth1", "bond0.100"), { maxLength: 3 }),
+        rerouteVirtual: fc.uniqueArray(fc.constantFrom("vnet0", "tap-vm", "docker0"), { maxLength: 2 }),
+        inherit,
+    },
+    { requiredKeys: [] },
+);
 
 export const inbound = fc
     .record({ excludePorts: ports, includePorts: ports, includeAllPorts: fc.constant(true), inherit }, { requiredKeys: [] })
@@ -31,7 +51,15 @@ export const inbound = fc
 
 export const outbound = fc
     .record(
-        { excludePorts: ports, includePorts: ports, excludeIpRanges: cidrs, includeIpRanges: cidrs, includeAllIpRanges: fc.constant(true), inherit },
+        {
+            excludePorts: ports,
+            includePorts: ports,
+            excludeIpRanges: cidrs,
+            includeIpRanges: cidrs,
+            includeAllIpRanges: fc.constant(true),
+            excludeUids: fc.array(uidExclusion, { maxLength: 3 }),
+            inherit,
+        },
         { requiredKeys: [] },
     )
     .map((d) => (d.includeAllIpRanges && d.includeIpRanges ? { ...d, includeAllIpRanges: undefined } : d))
@@ -39,7 +67,7 @@ export const outbound = fc
 
 const fullBypass = fc.record({ enabled: fc.boolean(), acknowledged: fc.constant(true) });
 
-export const scope = fc.record({ inbound, outbound, fullBypass }, { requiredKeys: [] });
+export const scope = fc.record({ inbound, outbound, interfaces, fullBypass }, { requiredKeys: [] });
 
 const NAMESPACES = ["team-a", "team-b", "team-c"];
 const NAMES = ["web", "api", "db", "cache"];

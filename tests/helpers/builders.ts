@@ -4,10 +4,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type {
     InboundRulesArgs,
+    InterfaceRulesArgs,
     NamespaceRulesArgs,
     OutboundRulesArgs,
     PlainBypassArgs,
     ScopeRulesArgs,
+    UidExclusionArgs,
     WorkloadKind,
     WorkloadRulesArgs,
 } from "../../provider/index";
@@ -20,6 +22,10 @@ export type PlainScopeRules = Plain<ScopeRulesArgs>;
 export type PlainInboundRules = Plain<InboundRulesArgs>;
 /** Outbound rules, plain. */
 export type PlainOutboundRules = Plain<OutboundRulesArgs>;
+/** Interface rules, plain. */
+export type PlainInterfaceRules = Plain<InterfaceRulesArgs>;
+/** One `outbound.excludeUids` entry, plain. */
+export type PlainUidExclusion = Plain<UidExclusionArgs>;
 /** One entry of `namespaces`, plain. */
 export type PlainNamespaceRules = Plain<NamespaceRulesArgs>;
 /** One entry of `workloads`, plain. */

@@ -88,6 +88,18 @@ export class E2eStack {
     }
 }
 
+/**
+ * The operations of a change summary that change something, as Pulumi's own HasChanges counts them
+ * (pkg/engine/update.go: everything but same and the read operations). The component reads each workload it patches
+ * (the ownership check), and a read is listed in the summary when the workload changed since the last update read
+ * it, e.g. in the first preview after a rollout; it changes nothing.
+ */
+export function changingOps(summary: Readonly<Record<string, number | undefined>>): string[] {
+    return Object.keys(summary)
+        .filter((op) => !["same", "read", "discard", "read-replacement"].includes(op))
+        .sort();
+}
+
 /** The parts of a Deployment a patch must not change: all but bookkeeping and status. */
 export function ownedByOthers(d: Deployment, ourKeys: ReadonlySet<string>): unknown {
     const strip = (m: Record<string, string> | undefined) =>

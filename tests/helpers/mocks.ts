@@ -5,14 +5,45 @@ export interface Registered {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /** The id of a read (`Resource.get`), absent for a resource the program declares. */
+    id?: string;
 }
+
+/** What a read of a live workload returns under the mocks, by `namespace/name`; unlisted ones are a chart's (below). */
+export const liveWorkloads = new Map<string, Record<string, unknown>>();
+
+/** A workload as a Helm chart created it: the chart owns its own pod-template annotation and label. */
+export function chartWorkloadLive(extra: { annotations?: Record<string, string>; managedFields?: unknown[] } = {}): Record<string, unknown> {
+    return {
+        metadata: {
+            managedFields: [
+                {
+                    manager: "helm",
+                    operation: "Apply",
+                    fieldsType: "FieldsV1",
+                    fieldsV1: {
+                        "f:spec": { "f:template": { "f:metadata": { "f:annotations": { "f:example.com/chart-owned": {} }, "f:labels": { "f:app": {} } } } },
+                    },
+                },
+                ...(extra.managedFields ?? []),
+            ],
+        },
+        spec: { template: { metadata: { annotations: { "example.com/chart-owned": "demo", ...extra.annotations }, labels: { app: "x" } } } },
+    };
+}
+
+const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"]);
 
 export function installMocks(): Registered[] {
     const registered: Registered[] = [];
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
-                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+                registered.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.id ? { id: args.id } : {}) });
+                if (WORKLOAD_TYPES.has(args.type) && args.id) {
+                    // A read of a live workload, for the ownership check.
+                    return { id: args.id, state: liveWorkloads.get(args.id) ?? chartWorkloadLive() };
+                }
                 if (args.type === "kubernetes:core/v1:ConfigMap" && args.id) {
                     // A read of the istio-sidecar-injector ConfigMap.
                     return {

@@ -1,8 +1,9 @@
 // Runs inside a test network namespace (`ip netns exec NS node netPeer.js ...`).
 //   listen TAG PORT...        serve each port on [::] (IPv4 too); every connection is answered with
 //                             "TAG LOCALADDRESS LOCALPORT" and closed, so a client learns who answered.
-//   connect JSON              JSON is [[host, port], ...]; connect to each (2 s bound) and print a JSON list
-//                             of the answers, or "error CODE".
+//   connect JSON [UID]        JSON is [[host, port], ...]; connect to each (2 s bound) and print a JSON list
+//                             of the answers, or "error CODE". With UID, the process first becomes that user
+//                             (group the same), so the connections are owned by it, as an init container's would be.
 import { connect, createServer } from "node:net";
 
 function listen(tag: string, ports: number[]): void {
@@ -38,11 +39,16 @@ async function main(): Promise<void> {
     if (mode === "listen") listen(rest[0], rest.slice(1).map(Number));
     else if (mode === "connect") {
         const targets = JSON.parse(rest[0]) as Array<[string, number]>;
+        if (rest[1] !== undefined) {
+            if (!process.setgid || !process.setuid) throw new Error("netPeer: cannot change user on this platform");
+            process.setgid(Number(rest[1]));
+            process.setuid(Number(rest[1]));
+        }
         const answers: string[] = [];
         for (const [host, port] of targets) answers.push(await ask(host, port));
         console.log(JSON.stringify(answers));
     } else {
-        console.error("usage: netPeer listen TAG PORT... | connect JSON");
+        console.error("usage: netPeer listen TAG PORT... | connect JSON [UID]");
         process.exit(2);
     }
 }

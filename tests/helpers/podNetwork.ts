@@ -3,7 +3,7 @@
 // Every process started is tracked by PID and killed, and both namespaces are deleted, in `down()`.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
-import { parseCidr, type WorkloadPlan } from "../../provider/index";
+import { parseCidr, type UidRule, type WorkloadPlan } from "../../provider/index";
 
 export const ADDR = {
     podV4: "192.0.2.2",
@@ -52,14 +52,45 @@ export function netnsUnavailable(): string | undefined {
     return undefined;
 }
 
+/**
+ * A second interface of the pod, `net1` (as a Multus attachment or a VM's bridge would be), linked to a peer namespace
+ * of its own. Its IPv4 subnet is the upper half of 203.0.113.0/24, which the pod otherwise reaches through eth0 only
+ * for 203.0.113.10 (the lower half), so both paths stay apart.
+ */
+export const NET1 = {
+    name: "net1",
+    podV4: "203.0.113.129",
+    peerV4: "203.0.113.130",
+    podV6: "2001:db8:ff::2",
+    peerV6: "2001:db8:ff::1",
+};
+
 export class PodNetwork {
     readonly pod: string;
     readonly client: string;
+    /** The peer namespace behind the pod's net1, once `attachNet1` made it. */
+    readonly peer: string;
     private readonly children: ChildProcess[] = [];
 
     constructor(id: string) {
         this.pod = `sb${process.pid}-${id}-pod`;
         this.client = `sb${process.pid}-${id}-cli`;
+        this.peer = `sb${process.pid}-${id}-net1`;
+    }
+
+    /** Gives the pod a second interface, net1, to the peer namespace (see NET1). */
+    attachNet1(): void {
+        const { pod, peer } = this;
+        sh(["ip", "netns", "add", peer]);
+        sh(["ip", "-n", pod, "link", "add", NET1.name, "type", "veth", "peer", "name", "eth0", "netns", peer]);
+        for (const [ns, dev, cidrs] of [
+            [pod, NET1.name, [`${NET1.podV4}/25`, `${NET1.podV6}/64`]],
+            [peer, "eth0", [`${NET1.peerV4}/25`, `${NET1.peerV6}/64`]],
+        ] as const) {
+            for (const c of cidrs) sh(["ip", "-n", ns, "addr", "add", c, "dev", dev, ...(c.includes(":") ? ["nodad"] : [])]);
+            sh(["ip", "-n", ns, "link", "set", "lo", "up"]);
+            sh(["ip", "-n", ns, "link", "set", dev, "up"]);
+        }
     }
 
     up(): void {
@@ -105,9 +136,12 @@ export class PodNetwork {
         });
     }
 
-    /** Connects from `ns` to each target in turn; returns who answered ("app", "sidecar-inbound", ...) or "error ...". */
-    connect(ns: string, targets: Array<[string, number]>): string[] {
-        const out = sh(["ip", "netns", "exec", ns, process.execPath, PEER, "connect", JSON.stringify(targets)]);
+    /**
+     * Connects from `ns` to each target in turn, as `uid` when given (root otherwise); returns who answered ("app",
+     * "sidecar-inbound", ...) or "error ...".
+     */
+    connect(ns: string, targets: Array<[string, number]>, uid?: number): string[] {
+        const out = sh(["ip", "netns", "exec", ns, process.execPath, PEER, "connect", JSON.stringify(targets), ...(uid === undefined ? [] : [String(uid)])]);
         return JSON.parse(out) as string[];
     }
 
@@ -120,14 +154,17 @@ export class PodNetwork {
         appPorts: number[],
         destPorts: number[],
         want: { inbound: (address: string, port: number) => string; outbound: (address: string, port: number) => string },
+        /** The user the pod's outbound connections run as (root when unset), as an init container's or agent's would. */
+        options: { uid?: number } = {},
     ): string[] {
         const inbound: Array<[string, number]> = [ADDR.podV4, ADDR.podV6].flatMap((a) => appPorts.map((p) => [a, p] as [string, number]));
         const outbound: Array<[string, number]> = [ADDR.destA4, ADDR.destB4, ADDR.destA6, ADDR.destB6].flatMap((a) =>
             destPorts.map((p) => [a, p] as [string, number]),
         );
-        const got = [...this.connect(this.client, inbound), ...this.connect(this.pod, outbound)].map((answer) => answer.split(" ")[0]);
+        const got = [...this.connect(this.client, inbound), ...this.connect(this.pod, outbound, options.uid)].map((answer) => answer.split(" ")[0]);
         const expected = [...inbound.map(([a, p]) => want.inbound(a, p)), ...outbound.map(([a, p]) => want.outbound(a, p))];
-        const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}`)];
+        const as = options.uid === undefined ? "" : ` as uid ${options.uid}`;
+        const rows = [...inbound.map((t) => `in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `out ${t[0]}:${t[1]}${as}`)];
         return rows.flatMap((r, i) => (got[i] === expected[i] ? [] : [`${r}: reached ${got[i]}, plan says ${expected[i]}`]));
     }
 
@@ -146,7 +183,7 @@ export class PodNetwork {
                 }
             }
         }
-        for (const ns of [this.pod, this.client]) {
+        for (const ns of [this.pod, this.client, this.peer]) {
             try {
                 sh(["ip", "netns", "del", ns]);
             } catch {
@@ -161,6 +198,8 @@ export interface PlannedExclusions {
     inboundPort(port: number): boolean;
     outboundPort(port: number): boolean;
     outboundAddress(address: string): boolean;
+    /** The user-id rules that a mesh writes (`written` says which: each mesh states its own limits) cover this TCP connection. */
+    outboundTcpFrom(uid: number, port: number, written: (rule: UidRule) => boolean): boolean;
 }
 
 export function plannedExclusions(w: WorkloadPlan): PlannedExclusions {
@@ -171,7 +210,10 @@ export function plannedExclusions(w: WorkloadPlan): PlannedExclusions {
         const r = parseCidr(text);
         return r.ok ? [r.cidr] : [];
     });
+    const uids = fields["outbound.excludeUids"]?.uids ?? [];
     return {
+        outboundTcpFrom: (uid, port, written) =>
+            uids.some((r) => written(r) && r.first <= uid && uid <= r.last && r.protocol !== "udp" && (r.ports.length === 0 || r.ports.includes(port))),
         inboundPort: (p) => inPorts.has(p),
         outboundPort: (p) => outPorts.has(p),
         outboundAddress: (a) => {

@@ -72,6 +72,25 @@ export const CORPUS: OracleCase[] = [
         args: { meshes: ["istio"], workloads: one({ outbound: { excludeIpRanges: Array.from({ length: 300 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`) } }) },
     },
     {
+        name: "interfaces excluded and rerouted (istio-init -c and -k)",
+        args: { meshes: ["istio"], workloads: one({ interfaces: { exclude: ["net1", "bond0.100"], rerouteVirtual: ["vnet0", "a23456789012345"] } }) },
+    },
+    {
+        name: "interfaces merged across scopes, the primary interface acknowledged",
+        args: {
+            meshes: ["istio"],
+            global: { interfaces: { exclude: ["net1"] } },
+            workloads: one({ interfaces: { exclude: ["eth0"], inherit: "merge", acknowledge: { primaryInterface: true } } }),
+        },
+    },
+    {
+        name: "user ids (written for Kuma, reported for Istio)",
+        args: {
+            meshes: ["istio"],
+            workloads: one({ outbound: { excludeUids: [{ uids: [1337, 1338] }, { uids: [2000], ports: [53, 8000, 8001], protocol: "udp" }] } }),
+        },
+    },
+    {
         name: "ports at the edges",
         args: { meshes: ["istio"], workloads: one({ inbound: { excludePorts: [1, 65535] }, outbound: { excludePorts: [1, 65535] } }) },
     },

@@ -1,12 +1,13 @@
 // Istio's data plane, for real: pilot-agent istio-iptables runs with the arguments the plan predicts, in a
 // network namespace that plays the pod. Small listeners stand in for the app, the sidecar (15001 outbound,
-// 15006 inbound) and outside destinations; connections show which traffic skipped the sidecar.
+// 15006 inbound) and outside destinations; connections show which traffic skipped the sidecar. The pod also has a
+// second interface, net1 (a Multus attachment, a VM's bridge), to a peer of its own, for the interface rules.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr } from "../../provider/index";
 import { bypassArgs, type PlainScopeRules, type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { type IstioTools, istioTools } from "../helpers/istioTools";
-import { netnsUnavailable, PodNetwork } from "../helpers/podNetwork";
+import { NET1, netnsUnavailable, PodNetwork } from "../helpers/podNetwork";
 
 const APP_PORTS = [8080, 9090];
 const DEST_PORTS = [80, 5432];
@@ -27,6 +28,17 @@ const CASES: Array<{ name: string; rules: PlainWorkloadOptions; global?: PlainSc
         rules: { outbound: { excludeIpRanges: ["2001:db8:1::/48"], inherit: "merge" } },
     },
     { name: "full bypass", rules: { fullBypass: { enabled: true, acknowledged: true } } },
+    { name: "net1 excluded: its traffic skips the sidecar both ways", rules: { interfaces: { exclude: [NET1.name] } } },
+    { name: "net1 rerouted: what arrives on it goes to the outbound listener", rules: { interfaces: { rerouteVirtual: [NET1.name] } } },
+    {
+        name: "net1 rerouted with outbound capture off: what arrives on it is not captured at all",
+        rules: { interfaces: { rerouteVirtual: [NET1.name] }, outbound: { includeIpRanges: [] } },
+    },
+    {
+        name: "net1 excluded (global) and rerouted (workload): inbound is rerouted, outbound skips",
+        global: { interfaces: { exclude: [NET1.name] } },
+        rules: { interfaces: { rerouteVirtual: [NET1.name] } },
+    },
 ];
 
 const list = (s: string | undefined) => (s ?? "").split(",").filter((x) => x !== "");
@@ -52,6 +64,22 @@ export function outboundCaptured(a: IstioInitArgs, address: string, port: number
     if (inRanges(a.x, address)) return false; // excluded ranges beat every include
     if (list(a.q).includes(String(port))) return true; // included ports, whatever the address
     return a.i === "*" || inRanges(a.i, address);
+}
+
+/**
+ * What reaches the pod through net1 (run.go): a rerouted interface's traffic goes to the outbound listener where the
+ * include ranges cover its destination (-k's PREROUTING rules are inserted first), and is otherwise returned; an
+ * excluded interface's (-c) is returned; otherwise it is inbound traffic like any other.
+ */
+export function net1Inbound(a: IstioInitArgs, address: string, port: number): string {
+    if (list(a.k).includes(NET1.name)) return a.i === "*" || inRanges(a.i, address) ? "sidecar-outbound" : "app";
+    if (list(a.c).includes(NET1.name)) return "app";
+    return inboundCaptured(a, port) ? "sidecar-inbound" : "app";
+}
+/** What leaves the pod through net1: an excluded interface's traffic skips capture (`OUTPUT -o IF -j RETURN`). */
+export function net1Outbound(a: IstioInitArgs, address: string, port: number): string {
+    if (list(a.c).includes(NET1.name)) return "dest";
+    return outboundCaptured(a, address, port) ? "sidecar-outbound" : "dest";
 }
 
 const unavailable = netnsUnavailable();
@@ -84,14 +112,26 @@ describe("Istio's data plane (istio-iptables in a network namespace)", { skip: u
                 await net.listen(net.pod, "sidecar-outbound", [15001]);
                 await net.listen(net.pod, "sidecar-inbound", [15006]);
                 await net.listen(net.client, "dest", DEST_PORTS);
+                net.attachNet1();
+                await net.listen(net.peer, "dest", DEST_PORTS);
                 const flags = ["-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", args.i, "-x", args.x, "-b", args.b, "-d", args.d];
-                if (args.q !== undefined) flags.push("-q", args.q);
-                if (args.o !== undefined) flags.push("-o", args.o);
+                for (const flag of ["q", "o", "c", "k"] as const) {
+                    const v = args[flag];
+                    if (v !== undefined) flags.push(`-${flag}`, v);
+                }
                 net.exec(net.pod, [tools.pilotAgent, "istio-iptables", ...flags, "--dual-stack"]);
 
                 const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
                     inbound: (_, p) => (inboundCaptured(args, p) ? "sidecar-inbound" : "app"),
                     outbound: (a, p) => (outboundCaptured(args, a, p) ? "sidecar-outbound" : "dest"),
+                });
+                // Through net1: from its peer to the app, and from the pod to the peer, over IPv4 and IPv6.
+                const inbound = [NET1.podV4, NET1.podV6].flatMap((a) => APP_PORTS.map((p): [string, number] => [a, p]));
+                const outbound = [NET1.peerV4, NET1.peerV6].flatMap((a) => DEST_PORTS.map((p): [string, number] => [a, p]));
+                const got = [...net.connect(net.peer, inbound), ...net.connect(net.pod, outbound)].map((answer) => answer.split(" ")[0]);
+                const want = [...inbound.map(([a, p]) => net1Inbound(args, a, p)), ...outbound.map(([a, p]) => net1Outbound(args, a, p))];
+                [...inbound.map((t) => `net1 in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `net1 out ${t[0]}:${t[1]}`)].forEach((row, i) => {
+                    if (got[i] !== want[i]) diff.push(`${row}: reached ${got[i]}, plan says ${want[i]}`);
                 });
                 // A connection error never matches an expected listener, so it shows up here too.
                 assert.deepEqual(diff, [], `istio-init args ${JSON.stringify(args)}`);

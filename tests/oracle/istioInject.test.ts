@@ -1,6 +1,6 @@
 // Istio's injector as the judge: every Deployment the component renders for the corpus and for generated
 // rule sets goes through `istioctl kube-inject` offline, with the injector configuration of the pinned
-// Istio. Injection must succeed and istio-init's -i -x -b -d -q -o must be what the plan predicts.
+// Istio. Injection must succeed and istio-init's -i -x -b -d -q -o -c -k must be what the plan predicts.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
@@ -44,14 +44,14 @@ function render(label: string, args: PlainBypassArgs, tools: IstioTools, out: Re
     }
 }
 
-/** istio-init's flag values, e.g. { i: "*", x: "", b: "*", d: "15090,15021,15020" }. */
+/** istio-init's flag values, e.g. { i: "*", x: "", b: "*", d: "15090,15021,15020" }; -c and -k only when interfaces are set. */
 function initArgs(injected: Record<string, unknown>): Record<string, string> {
     const spec = (injected as { spec: { template: { spec: { initContainers?: Array<{ name: string; args: string[] }> } } } }).spec.template.spec;
     const init = spec.initContainers?.find((c) => c.name === "istio-init");
     assert.ok(init, "no istio-init container after injection");
     const flags: Record<string, string> = {};
     for (let i = 0; i < init.args.length; i++) {
-        const m = /^-([ixbdqo])$/.exec(init.args[i]);
+        const m = /^-([ixbdqock])$/.exec(init.args[i]);
         if (m) flags[m[1]] = init.args[++i];
     }
     return flags;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
 import { BypassValidationError, ISTIO_ANNOTATIONS, parseCidr, planBypass } from "../../provider/index";
-import { port as portSchema } from "../../provider/src/rules/schema";
+import { interfaceName, port as portSchema } from "../../provider/src/rules/schema";
 import { validArgs } from "../helpers/arbitraries";
 import { type IstioTools, istioAccepts, istioTools } from "../helpers/istioTools";
 
@@ -13,6 +13,16 @@ const RUNS = Number(process.env.ORACLE_CASES ?? 300) * 10;
 const SEED = Number(process.env.ORACLE_SEED ?? Date.now() % 2 ** 31);
 const EXCLUDE_RANGES = ISTIO_ANNOTATIONS["outbound.excludeIpRanges"];
 const EXCLUDE_PORTS = ISTIO_ANNOTATIONS["inbound.excludePorts"];
+const INTERFACE_ANNOTATIONS = [ISTIO_ANNOTATIONS["interfaces.exclude"], ISTIO_ANNOTATIONS["interfaces.rerouteVirtual"]];
+
+/** Strings that look like interface names, valid or nearly so: edge lengths, edge characters, injection attempts. */
+const interfaceText = fc
+    .oneof(
+        fc.stringMatching(/^[a-zA-Z0-9_.\-@:/;$|` ]{0,18}$/),
+        fc.tuple(fc.constantFrom("eth", "net", "veth", "br-", "bond", "vnet", "tap", "_x", "0x", "-x", ".x"), fc.nat(99999)).map(([a, b]) => `${a}${b}`),
+        fc.constantFrom("a23456789012345", "a234567890123456", " net1", "net1 ", "eth0 -d 10.0.0.50", "veth@if123", "eth0.100", "lo", "é1"),
+    )
+    .filter((s) => !s.includes(","));
 
 /** Strings that look like addresses and ranges, valid or nearly so, plus noise. */
 const rangeText = fc
@@ -98,6 +108,26 @@ describe("Istio's annotation validators (differential)", () => {
             if (p === 0) assert.deepEqual([ours, verdicts[i].ok], [false, true], "port 0");
             else assert.equal(ours, verdicts[i].ok, `port ${p}: we ${ours ? "accept" : "refuse"}, Istio ${verdicts[i].ok ? "accepts" : "refuses"}`);
         });
+    });
+
+    it(`agrees with Istio on ${RUNS} generated interface names, for both interface annotations (seed ${SEED})`, () => {
+        const raws = fc.sample(interfaceText, { numRuns: RUNS, seed: SEED });
+        const ours = raws.map((r) => interfaceName.safeParse(r).success);
+        const disagreements: string[] = [];
+        for (const key of INTERFACE_ANNOTATIONS) {
+            const verdicts = istioAccepts(
+                tools,
+                raws.map((r) => ({ [key]: r })),
+            );
+            raws.forEach((raw, i) => {
+                // The one intended difference: Istio reads an empty value as "no interfaces"; we refuse an empty entry.
+                if (raw === "") assert.deepEqual([ours[i], verdicts[i].ok], [false, true], "an empty name");
+                else if (ours[i] !== verdicts[i].ok)
+                    disagreements.push(`${key} '${raw}': we ${ours[i] ? "accept" : "refuse"}, Istio ${verdicts[i].ok ? "accepts" : "refuses"}`);
+            });
+        }
+        assert.equal(disagreements.length, 0, `${disagreements.length} disagreement(s):\n${[...new Set(disagreements)].slice(0, 15).join("\n")}`);
+        assert.ok(ours.some((x) => x) && ours.some((x) => !x), "the sample holds names both sides accept and names both refuse");
     });
 
     it(`never emits annotations Istio refuses (${Number(process.env.ORACLE_CASES ?? 300)} generated rule sets)`, () => {

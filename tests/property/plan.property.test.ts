@@ -42,7 +42,28 @@ function reorder(v: unknown, seed: number): unknown {
 
 const ISTIO_PORTS = /^(\d{1,5}(,\d{1,5})*)?$/;
 
+const INTERFACE_LIST = /^[a-zA-Z][a-zA-Z0-9_.-]{0,14}(,[a-zA-Z][a-zA-Z0-9_.-]{0,14})*$/;
+/** Kuma's `[protocol:][ports:]uids`, uids a 16-bit value or range (kuma-init's parseExcludePortsForUIDs). */
+const KUMA_UID_ENTRY = /^(?:(?:tcp|udp):(?:\*|[\d,-]+):|[\d,-]+:)?(\d{1,5})(?:-(\d{1,5}))?$/;
+
+function assertKumaUidEntries(value: string): void {
+    for (const entry of value.split(";")) {
+        const m = KUMA_UID_ENTRY.exec(entry);
+        assert.ok(m, `Kuma for-uids entry '${entry}'`);
+        for (const u of [m[1], m[2]]) if (u !== undefined) assert.ok(Number(u) <= 65535, `'${entry}': user id over 16 bits`);
+        const ports = entry.split(":").length === 1 ? "*" : entry.split(":").at(-2)!;
+        if (ports === "*") continue;
+        const slots = ports.split(",").reduce((n, p) => n + (p.includes("-") ? 2 : 1), 0);
+        assert.ok(slots <= 15, `'${entry}': ${slots} multiport slots`);
+        for (const p of ports.split(/[,-]/)) assert.ok(Number(p) >= 1 && Number(p) <= 65535, `'${entry}': port ${p}`);
+    }
+}
+
 function assertIstioValue(key: string, value: string): void {
+    if (/Interfaces$|interfaces$/.test(key)) {
+        assert.match(value, INTERFACE_LIST, `${key}=${value}`);
+        return;
+    }
     if (value === "*") {
         assert.ok(/includeInboundPorts|includeOutboundIPRanges/.test(key), `* is not allowed in ${key}`);
         return;
@@ -142,15 +163,17 @@ describe("planBypass properties", () => {
         );
     });
 
-    it("emits Istio and Kuma values only in the formats those meshes accept", () => {
+    it("emits Istio, Kuma and Consul values only in the formats those meshes accept", () => {
         fc.assert(
             fc.property(validArgs, (args) => {
                 const plan = tryPlan(args);
                 if (!plan) return;
                 for (const w of plan.workloads) {
                     for (const [k, v] of Object.entries(w.annotations)) {
-                        if (k.startsWith("traffic.sidecar.istio.io/")) assertIstioValue(k, v);
-                        if (k.startsWith("traffic.kuma.io/")) {
+                        if (k.startsWith("traffic.sidecar.istio.io/") || k === "istio.io/reroute-virtual-interfaces") assertIstioValue(k, v);
+                        if (k === "consul.hashicorp.com/transparent-proxy-exclude-uids") assert.match(v, /^\d+(-\d+)?(,\d+(-\d+)?)*$/, `${k}=${v}`);
+                        if (k === "traffic.kuma.io/exclude-outbound-ports-for-uids") assertKumaUidEntries(v);
+                        else if (k.startsWith("traffic.kuma.io/")) {
                             assert.ok(v !== "" && !/\s/.test(v) && !v.includes("*"), `${k}=${v}`);
                             if (k.endsWith("-ports")) for (const p of v.split(",")) assert.ok(/^\d+$/.test(p) && +p >= 1 && +p <= 65535, `${k}: ${p}`);
                         }

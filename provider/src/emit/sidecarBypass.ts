@@ -6,6 +6,7 @@ import { kubeName } from "../rules/kubeNames";
 import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
+import { ownershipGate } from "./ownershipCheck";
 import { workloadPatch } from "./workloadPatch";
 
 /** One row of the effective-rules table: values of one field in force on a workload, and their origin. */
@@ -49,7 +50,12 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const scope = (ns: string) => scopes.get(ns) ?? scopes.set(ns, new NamespaceScope(`${name}/${ns}`, { parent: this })).get(ns);
 
         for (const w of structure.workloads.filter((w) => !w.declaredInProgram)) {
-            workloadPatch(`${name}/${w.namespace}/${w.kind}/${w.name}`, w, plan.template(w.id), structure, { parent: scope(w.namespace) });
+            const resourceName = `${name}/${w.namespace}/${w.kind}/${w.name}`;
+            const parent = scope(w.namespace);
+            const template = plan.template(w.id);
+            // The patch waits for the live workload's check: a field another manager took fails preview in our words.
+            const gate = ownershipGate(`${resourceName}/live`, w, template, structure.takeOwnership, this, { parent });
+            workloadPatch(resourceName, w, template, structure, { parent, dependsOn: gate });
         }
         for (const ns of structure.namespaces.filter((ns) => ns.workloads.length > 0)) {
             const record = { name: objectName, namespace: ns.name, component: name, takeOwnership: structure.takeOwnership };

@@ -85,7 +85,8 @@ export function renderExcludeLists(
         }
         const value = format(f);
         if (value !== "") out.annotations[name] = value;
-        else if (emptyNote) out.notes.push(emptyNote(f.key));
+        // A field with values that the mesh cannot write says why in the adapter's own note.
+        else if (emptyNote && f.sources.length === 0) out.notes.push(emptyNote(f.key));
     }
     if (effective.fullBypass?.active) {
         out.notes.push(`${mesh} cannot take a pod out of the mesh through traffic annotations; fullBypass is not applied for ${mesh}`);

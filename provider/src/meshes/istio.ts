@@ -16,14 +16,36 @@ import { type Assert, values as enumValues, type PlainBypassArgs } from "../rule
 import type { FieldSetting } from "../rules/types";
 import { emptyRendered, type MeshAdapter, type Rendered, type RenderInput } from "./adapter";
 
-export const ISTIO_ANNOTATIONS: Record<FieldKey, string> = {
+/** The rule fields Istio has a pod annotation for: every field but `outbound.excludeUids`. */
+export type IstioField = Exclude<FieldKey, "outbound.excludeUids">;
+
+export const ISTIO_ANNOTATIONS: Record<IstioField, string> = {
     "inbound.includePorts": "traffic.sidecar.istio.io/includeInboundPorts",
     "inbound.excludePorts": "traffic.sidecar.istio.io/excludeInboundPorts",
     "outbound.includePorts": "traffic.sidecar.istio.io/includeOutboundPorts",
     "outbound.excludePorts": "traffic.sidecar.istio.io/excludeOutboundPorts",
     "outbound.includeIpRanges": "traffic.sidecar.istio.io/includeOutboundIPRanges",
     "outbound.excludeIpRanges": "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+    // Checked against istio.io/istio v0.0.0-20260827124520-eed52ebb66ad: the injection template passes each to
+    // istio-iptables only when the annotation is set (manifests/charts/istio-control/istio-discovery/files/
+    // injection-template.yaml: excludeInterfaces as -c; reroute-virtual-interfaces as -k, preferred over the deprecated
+    // traffic.sidecar.istio.io/kubevirtInterfaces, which we never write), and validates both with
+    // ValidateInterfaceNames (pkg/kube/inject/validate.go). In istio-iptables (tools/istio-iptables/pkg/capture/run.go)
+    // -c returns the interface's traffic both ways (`PREROUTING -i IF -j RETURN`, `OUTPUT -o IF -j RETURN`), and -k
+    // sends what arrives on it to the outbound listener (`PREROUTING -i IF -j ISTIO_REDIRECT`, or RETURN where the
+    // include ranges do not cover it). Neither has a `global.proxy` install default.
+    "interfaces.exclude": "traffic.sidecar.istio.io/excludeInterfaces",
+    "interfaces.rerouteVirtual": "istio.io/reroute-virtual-interfaces",
 };
+
+/**
+ * Why Istio cannot exclude by user id: no pod annotation says so. istio-iptables' only owner filter is by group,
+ * ISTIO_OUTBOUND_OWNER_GROUPS(_EXCLUDE), an environment variable of istio-init that the injection template does not
+ * derive from any annotation (tools/istio-iptables/pkg/constants/constants.go; checked at the same Istio version).
+ */
+const NO_UIDS =
+    "Istio has no per-pod setting to exclude traffic by user id (istio-iptables' only owner filter is by group, the " +
+    "ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE environment variable of istio-init, set at install, not per pod); outbound.excludeUids is not applied for Istio";
 
 /** The install's defaults (as rule fields) and how the workloads run. */
 export interface IstioSettings {
@@ -61,9 +83,13 @@ export const ISTIO_DATAPLANE_MODE_LABEL = "istio.io/dataplane-mode";
 
 function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>): Rendered {
     const out = emptyRendered();
+    const reroute = effective.fields["interfaces.rerouteVirtual"];
     if (istio.ambient) {
         if (effective.fullBypass?.active) out.labels[ISTIO_DATAPLANE_MODE_LABEL] = "none";
-        const keys = Object.keys(effective.fields);
+        // Ambient's node agent reads istio.io/reroute-virtual-interfaces too (cni/pkg/nodeagent/net.go): TCP arriving on
+        // those interfaces goes to ztunnel's outbound port (cni/pkg/iptables/iptables.go). It reads no other of these.
+        else if (reroute && reroute.names.length > 0) out.annotations[ISTIO_ANNOTATIONS["interfaces.rerouteVirtual"]] = reroute.joined;
+        const keys = Object.keys(effective.fields).filter((k) => k !== "interfaces.rerouteVirtual");
         if (keys.length > 0) {
             out.notes.push(
                 `Istio ambient mode has no sidecar and does not read traffic.sidecar.istio.io annotations: ${keys.join(", ")} ` +
@@ -81,10 +107,27 @@ function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>)
     }
     const inForce: Partial<Record<FieldKey, Values>> = { ...istio.fields };
     for (const f of Object.values(effective.fields)) {
+        if (f.key === "outbound.excludeUids") {
+            out.notes.push(NO_UIDS);
+            continue;
+        }
+        if (f.key === "interfaces.exclude" || f.key === "interfaces.rerouteVirtual") {
+            // An empty list is the same as none (no install default), so nothing is written for it.
+            if (f.names.length > 0) out.annotations[ISTIO_ANNOTATIONS[f.key]] = f.joined;
+            continue;
+        }
         const v = withInstall(f, istio);
         inForce[f.key] = v;
         // Unmerged, the field's own joined text is the value (shared, not rebuilt per workload).
         out.annotations[ISTIO_ANNOTATIONS[f.key]] = v === f && !f.all ? f.joined : istioValue(v);
+    }
+    const excluded = new Set(effective.fields["interfaces.exclude"]?.names ?? []);
+    const both = (reroute?.names ?? []).filter((n) => excluded.has(n));
+    if (both.length > 0) {
+        out.notes.push(
+            `Istio gets ${both.join(", ")} both as an excluded and as a rerouted interface (from different scopes): its inbound traffic is ` +
+                "rerouted to the outbound listener (the reroute rules come first in PREROUTING) and its outbound traffic skips capture; keep one",
+        );
     }
     const inInclude = inForce["inbound.includePorts"];
     const inExclude = inForce["inbound.excludePorts"];
@@ -144,6 +187,10 @@ export interface IstioInitArgs {
     q?: string;
     /** excludeOutboundPorts, present only when annotated or defaulted non-empty */
     o?: string;
+    /** excludeInterfaces, present only when annotated */
+    c?: string;
+    /** reroute-virtual-interfaces, present only when annotated */
+    k?: string;
 }
 
 /** The injector's `excludeInboundPort`: append the status port unless it is 0 or already listed. */
@@ -160,7 +207,7 @@ function withStatusPort(statusPort: string, excludes: string): string {
  */
 export function istioInitArgs(annotations: Readonly<Record<string, string>>, install: IstioSettings): IstioInitArgs {
     const none: Values = { all: false, ports: [], cidrs: [] };
-    const value = (key: FieldKey) => annotations[ISTIO_ANNOTATIONS[key]] ?? istioValue(install.fields[key] ?? none);
+    const value = (key: IstioField) => annotations[ISTIO_ANNOTATIONS[key]] ?? istioValue(install.fields[key] ?? none);
     const excludes = withStatusPort(String(install.statusPort), value("inbound.excludePorts"));
     const args: IstioInitArgs = {
         i: value("outbound.includeIpRanges"),
@@ -174,6 +221,14 @@ export function istioInitArgs(annotations: Readonly<Record<string, string>>, ins
     ] as const) {
         const v = value(key);
         if (ISTIO_ANNOTATIONS[key] in annotations || v !== "") args[flag] = v;
+    }
+    // Only an annotation sets these (the template's `isset`); there is no install default.
+    for (const [flag, key] of [
+        ["c", "interfaces.exclude"],
+        ["k", "interfaces.rerouteVirtual"],
+    ] as const) {
+        const v = annotations[ISTIO_ANNOTATIONS[key]];
+        if (v !== undefined) args[flag] = v;
     }
     return args;
 }
@@ -227,7 +282,7 @@ function readSettings(parsed: z.output<typeof optionsSchema> | undefined, issues
 function installField(text: string, spec: FieldSpec, path: string, issues: IssueCollector): FieldSetting {
     if (text === "*") {
         if (!spec.allFlag) issues.error(path, "'*' is accepted only for includeIPRanges and includeInboundPorts");
-        return fieldSetting(true, [], [], "override");
+        return fieldSetting({ all: true }, "override");
     }
     const parts =
         text === ""
@@ -243,7 +298,7 @@ function installField(text: string, spec: FieldSpec, path: string, issues: Issue
             if (r.ok) cidrs.push(r.cidr);
             else issues.error(path, r.message);
         }
-        return fieldSetting(false, [], aggregateCidrs(cidrs), "override");
+        return fieldSetting({ cidrs: aggregateCidrs(cidrs) }, "override");
     }
     const ports: number[] = [];
     for (const p of parts) {
@@ -251,7 +306,7 @@ function installField(text: string, spec: FieldSpec, path: string, issues: Issue
         if (n >= 1 && n <= 65535) ports.push(n);
         else issues.error(path, `'${p}' is not a port from 1 to 65535`);
     }
-    return fieldSetting(false, normalisePorts(ports), [], "override");
+    return fieldSetting({ ports: normalisePorts(ports) }, "override");
 }
 
 export const istio: MeshAdapter<IstioSettings, "istio"> = {

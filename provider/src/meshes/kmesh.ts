@@ -15,7 +15,8 @@ export const kmesh: MeshAdapter<undefined, "kmesh"> = {
         const out = emptyRendered();
         if (effective.fullBypass?.active) out.labels[KMESH_BYPASS_LABEL] = "enabled";
         if (meshes.length === 1 && Object.keys(effective.fields).length > 0) {
-            out.notes.push("Kmesh bypasses whole pods only; port and range rules are not applied for Kmesh");
+            // The bypass label is all Kmesh reads (kmesh-net/kmesh ec501a98 pkg/controller/bypass/bypass_controller.go).
+            out.notes.push("Kmesh bypasses whole pods only; port, range, user-id and interface rules are not applied for Kmesh");
         }
         return out;
     },

@@ -8,21 +8,75 @@
 // ConfigMap it means "not set". Leaving it out keeps the control plane's defaults on both.
 import YAML from "yaml";
 import { z } from "zod";
+import type { EffectiveField } from "../resolve/effective";
 import { durationSeconds, MAX_GO_DURATION_SECONDS, toProtoDuration } from "../rules/duration";
 import type { FieldKey } from "../rules/fields";
 import type { IssueCollector } from "../rules/issues";
 import { dnsLabel, dnsSubdomain, kubeName, LABEL_MAX } from "../rules/kubeNames";
 import { meshOptions, type OptionsContext } from "../rules/meshTraits";
 import { kumaRefusedMatches, samePortRule } from "../rules/passthrough";
+import { toPortRanges } from "../rules/ports";
 import type { Assert, PlainBypassArgs } from "../rules/schema";
-import type { NormalisedRules, Passthrough, ScopeRules, WorkloadIdentity } from "../rules/types";
+import type { NormalisedRules, Passthrough, ScopeRules, UidRule, WorkloadIdentity } from "../rules/types";
+import { uidRule } from "../rules/uidRules";
 import { type ClusterObject, type MeshAdapter, type Rendered, type RenderInput, renderExcludeLists } from "./adapter";
 
 export const KUMA_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "traffic.kuma.io/exclude-inbound-ports",
     "outbound.excludePorts": "traffic.kuma.io/exclude-outbound-ports",
     "outbound.excludeIpRanges": "traffic.kuma.io/exclude-outbound-ips",
+    // Checked against kuma v2.14.3 (0c7aaec) and master 348b6528bc (3.x), the same in both: the injector splits the
+    // value on `;` (pkg/transparentproxy/kubernetes/kubernetes_config.go) and kuma-init reads each entry as
+    // `[protocol:][ports:]uids` (pkg/transparentproxy/config/utils.go parseExcludePortsForUIDs): protocol tcp or udp
+    // (both when left out), ports a list with ranges or `*`, uids one value or a range (no comma, no `*`), ports and
+    // uids parsed as uint16. Each entry becomes `iptables -t nat -I OUTPUT -m multiport -p <proto> --dport <ports>
+    // -m owner --uid-owner <uids> -j RETURN` (pkg/transparentproxy/iptables/builder/builder_table_nat.go).
+    "outbound.excludeUids": "traffic.kuma.io/exclude-outbound-ports-for-uids",
 };
+
+const CANNOT: Partial<Record<FieldKey, string>> = {
+    "interfaces.exclude":
+        "Kuma has no per-pod interface exclusion (kuma v2.14.3 pkg/plugins/runtime/k8s/metadata/annotations.go); interfaces.exclude is not applied for Kuma",
+    "interfaces.rerouteVirtual":
+        "Kuma has no per-pod virtual-interface setting: its --vnet (interface:CIDR) is a kumactl flag and transparent-proxy ConfigMap " +
+        "setting, not an annotation (kuma v2.14.3 pkg/transparentproxy/config/config.go VNet); interfaces.rerouteVirtual is not applied for Kuma",
+};
+
+/** Kuma parses user ids as 16-bit numbers (parseUint16), so a larger id fails kuma-init. */
+const KUMA_MAX_UID = 65535;
+/** iptables' multiport match takes at most 15 ports, a range counting as two; more fails the rule, and kuma-init with it. */
+const MULTIPORT_SLOTS = 15;
+
+/** One rule's ports in groups iptables' multiport accepts, each a Kuma ports list. */
+function portChunks(ports: readonly number[]): number[][] {
+    const chunks: number[][] = [];
+    let chunk: number[] = [];
+    let slots = 0;
+    for (const range of toPortRanges(ports)) {
+        const [a, b] = range.split("-").map(Number);
+        const cost = b === undefined ? 1 : 2;
+        if (slots + cost > MULTIPORT_SLOTS) {
+            chunks.push(chunk);
+            chunk = [];
+            slots = 0;
+        }
+        for (let p = a; p <= (b ?? a); p++) chunk.push(p);
+        slots += cost;
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    return chunks;
+}
+
+/** The rules as Kuma entries: those Kuma can read, each split where its ports would overflow one multiport match. */
+export function kumaUidEntries(rules: readonly UidRule[]): string[] {
+    return rules
+        .filter((r) => r.last <= KUMA_MAX_UID)
+        .flatMap((r) => (r.ports.length === 0 ? [r.text] : portChunks(r.ports).map((ports) => uidRule(r.first, r.last, ports, r.protocol).text)));
+}
+
+function kumaValue(f: EffectiveField): string {
+    return f.key === "outbound.excludeUids" ? kumaUidEntries(f.uids).join(";") : f.joined;
+}
 
 /** Pod-template label that lets a workload-scoped MeshPassthrough select the workload's Dataplanes. */
 export const KUMA_WORKLOAD_LABEL = "sidecar-bypass.io/workload";
@@ -36,14 +90,22 @@ function renderKuma({ effective, workload }: RenderInput<KumaSettings>): Rendere
         "Kuma",
         effective,
         KUMA_ANNOTATIONS,
-        (f) => f.joined,
+        kumaValue,
         (key) =>
             `an empty ${key} is not written for Kuma (an empty annotation clears the control plane's defaults on some installs and is ignored on others), so the control plane's defaults stay in force`,
+        CANNOT,
     );
+    const tooLarge = (effective.fields["outbound.excludeUids"]?.uids ?? []).filter((r) => r.last > KUMA_MAX_UID);
+    if (tooLarge.length > 0) {
+        out.notes.push(
+            `Kuma reads user ids as 16-bit numbers (at most ${KUMA_MAX_UID}; kuma-init's parseUint16 refuses larger ones): ` +
+                `${tooLarge.map((r) => r.text).join("; ")} is not written for Kuma`,
+        );
+    }
     const merged = Object.values(effective.fields).filter((f) => f.mergesWithInstall && KUMA_ANNOTATIONS[f.key]);
     if (merged.length > 0) {
         out.notes.push(
-            `Kuma annotations replace the control plane's sidecarTraffic defaults; 'merge' at the top scope of ${merged.map((f) => f.key).join(", ")} cannot include them`,
+            `Kuma annotations replace the control plane's defaults (runtime sidecarTraffic, or the transparent-proxy ConfigMap); 'merge' at the top scope of ${merged.map((f) => f.key).join(", ")} cannot include them`,
         );
     }
     // A workload with its own MeshPassthrough is selected by this label.

@@ -21,6 +21,14 @@ const CANNOT: Partial<Record<FieldKey, string>> = {
         "Linkerd cannot exclude outbound destinations by address: its only address setting, config.linkerd.io/skip-subnets, " +
         "skips inbound traffic *from* those sources (proxy-init --subnets-to-ignore), which would open the pod to them past mTLS " +
         "and policy; outbound.excludeIpRanges is not applied for Linkerd (exclude the destination ports with outbound.excludePorts instead)",
+    // linkerd2-proxy-init 183e791 (proxy-init/cmd/root.go flags, pkg/iptables/iptables.go ~188) matches a user only to
+    // skip the proxy's own traffic (--proxy-uid, from config.linkerd.io/proxy-uid), and has no interface flag;
+    // linkerd2 b24cd40 pkg/k8s/labels.go has no other annotation for either.
+    "outbound.excludeUids":
+        "Linkerd cannot exclude traffic by user id: proxy-init matches a user only to skip the proxy's own traffic (--proxy-uid, " +
+        "config.linkerd.io/proxy-uid, which must stay the proxy's); outbound.excludeUids is not applied for Linkerd",
+    "interfaces.exclude": "Linkerd's proxy-init has no interface setting; interfaces.exclude is not applied for Linkerd",
+    "interfaces.rerouteVirtual": "Linkerd's proxy-init has no interface setting; interfaces.rerouteVirtual is not applied for Linkerd",
 };
 
 export const linkerd: MeshAdapter<undefined, "linkerd"> = {

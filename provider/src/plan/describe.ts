@@ -1,6 +1,7 @@
 // Explaining a plan to people: the per-namespace ConfigMap text, the effective-rules table and the
 // markdown summary for a pull request. Values are grouped by the scopes they came from.
 import { MESHES } from "../meshes/registry";
+import { valueSeparator } from "../rules/fields";
 import type { BypassPlan, PlannedEffective, WorkloadPlan } from "./types";
 
 /** One row of the effective-rules table: the values of one field that came from the same scopes. */
@@ -23,16 +24,16 @@ export class PlanDescriber {
     rowsOf(e: PlannedEffective): readonly Row[] {
         let rows = this.rows.get(e);
         if (!rows) {
-            rows = effectiveRows(e, (values) => this.join(values));
+            rows = effectiveRows(e, (values, separator) => this.join(values, separator));
             this.rows.set(e, rows);
         }
         return rows;
     }
 
-    private join(values: readonly string[]): string {
+    private join(values: readonly string[], separator: string): string {
         let j = this.joined.get(values);
         if (j === undefined) {
-            j = values.join(",");
+            j = values.join(separator);
             this.joined.set(values, j);
         }
         return j;
@@ -74,12 +75,12 @@ export class PlanDescriber {
     }
 }
 
-function effectiveRows(e: PlannedEffective, join: (values: readonly string[]) => string): Row[] {
+function effectiveRows(e: PlannedEffective, join: (values: readonly string[], separator: string) => string): Row[] {
     const rows: Row[] = [];
     for (const f of Object.values(e.fields)) {
         const suffix = f.mergesWithInstall ? " + install defaults" : "";
         if (f.sources.length === 0) rows.push({ field: f.key, values: "(none)", from: f.setBy + suffix });
-        for (const g of f.sources) rows.push({ field: f.key, values: join(g.values), from: g.scopes.join(" + ") + suffix });
+        for (const g of f.sources) rows.push({ field: f.key, values: join(g.values, valueSeparator(f.key)), from: g.scopes.join(" + ") + suffix });
     }
     if (e.fullBypass) {
         const fb = e.fullBypass;

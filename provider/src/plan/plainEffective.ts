@@ -12,6 +12,8 @@ export function plainEffective(e: EffectiveRules): PlannedEffective {
             all: f.all,
             ports: f.ports,
             cidrs: f.cidrs.map((c) => c.text),
+            names: f.names,
+            uids: f.uids,
             sources: f.sources,
             mergesWithInstall: f.mergesWithInstall,
             setBy: f.setBy,

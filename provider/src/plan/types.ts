@@ -5,7 +5,7 @@ import type { ClusterObject, Rendered } from "../meshes/adapter";
 import type { EffectiveFullBypass, Provenanced } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
 import type { ValidationIssue } from "../rules/issues";
-import type { RolloutSettings, WorkloadIdentity } from "../rules/types";
+import type { RolloutSettings, UidRule, WorkloadIdentity } from "../rules/types";
 
 /** One field in force on a workload. */
 export interface PlannedField {
@@ -15,6 +15,10 @@ export interface PlannedField {
     readonly ports: readonly number[];
     /** Canonical CIDR texts, e.g. `10.0.0.0/8`, aggregated. */
     readonly cidrs: readonly string[];
+    /** Network interface names, sorted. */
+    readonly names: readonly string[];
+    /** User-id rules, one per run of user ids, in canonical order. */
+    readonly uids: readonly UidRule[];
     /** Every value in force (`*` for "all"), grouped by the scopes it came from. */
     readonly sources: readonly Provenanced[];
     /** The chain reached the top with `merge`: union with the mesh install's defaults too. */

@@ -3,7 +3,8 @@
 // defaults). Every value remembers the scopes it came from.
 import { aggregateRuns } from "../rules/aggregateCidrs";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
-import type { FieldSetting, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
+import type { FieldSetting, NormalisedRules, ScopeRules, UidRule, WorkloadRules } from "../rules/types";
+import { compareUidRules } from "../rules/uidRules";
 import type { EffectiveField, EffectiveFullBypass, EffectiveRules } from "./effective";
 
 /** The effective rules of one field along a chain ordered least → most specific. */
@@ -55,7 +56,24 @@ export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): Eff
         });
         const ports = [...masks.keys()].sort((a, b) => a - b);
         for (const p of ports) add(masks.get(p) ?? 0, String(p));
-        return { ...base, ports, cidrs: [], joined: ports.join(","), sources: sources() };
+        return { ...base, ports, cidrs: [], names: [], uids: [], joined: ports.join(","), sources: sources() };
+    }
+    if (spec.values === "names" || spec.values === "uids") {
+        // Union by text: names sorted, user-id rules in their canonical order.
+        const masks = new Map<string, number>();
+        const rules = new Map<string, UidRule>();
+        used.forEach(({ setting }, u) => {
+            for (const n of setting.names) masks.set(n, (masks.get(n) ?? 0) | (1 << u));
+            for (const r of setting.uids) {
+                masks.set(r.text, (masks.get(r.text) ?? 0) | (1 << u));
+                rules.set(r.text, r);
+            }
+        });
+        const names = spec.values === "names" ? [...masks.keys()].sort() : [];
+        const uids = [...rules.values()].sort(compareUidRules);
+        const texts = spec.values === "names" ? names : uids.map((r) => r.text);
+        for (const t of texts) add(masks.get(t) ?? 0, t);
+        return { ...base, ports: [], cidrs: [], names, uids, joined: texts.join(spec.values === "uids" ? ";" : ","), sources: sources() };
     }
     // Each scope's list is sorted and aggregated already: one linear merge, tagged with the scope's bit.
     const { cidrs, tags } = aggregateRuns(used.map((u) => u.setting.cidrs));
@@ -63,12 +81,12 @@ export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): Eff
         add(tags[i], c.text);
         return c.text;
     });
-    return { ...base, ports: [], cidrs, joined: texts.join(","), sources: sources() };
+    return { ...base, ports: [], cidrs, names: [], uids: [], joined: texts.join(","), sources: sources() };
 }
 
 function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall: boolean): EffectiveField {
     const sources = s.texts.length > 0 ? [{ scopes: [scope], values: s.texts }] : [];
-    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, joined: s.joined, sources, mergesWithInstall, setBy: scope };
+    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, names: s.names, uids: s.uids, joined: s.joined, sources, mergesWithInstall, setBy: scope };
 }
 
 export function resolveFullBypass(chain: readonly ScopeRules[]): EffectiveFullBypass | undefined {

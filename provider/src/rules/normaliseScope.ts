@@ -1,5 +1,6 @@
-// One scope's rules, normalised: ports sorted and unique, CIDRs canonical and aggregated, conflicts within the
-// scope and the guardrails (the sidecar's own ports, every address) reported with their paths.
+// One scope's rules, normalised: ports sorted and unique, CIDRs canonical and aggregated, interface names and
+// user-id rules sorted, conflicts within the scope and the guardrails (the sidecar's own ports, every address, the
+// root user, the primary interface) reported with their paths.
 import type { CloudMetadata, Inherit } from "../args";
 import { aggregateCidrs, cidrContains } from "./aggregateCidrs";
 import { type Cidr, isEverything } from "./cidr";
@@ -12,6 +13,7 @@ import { validatePassthrough } from "./passthrough";
 import { normalisePorts } from "./ports";
 import type { ParsedCidr, ParsedScope } from "./schema";
 import type { FieldSetting, FullBypass, ScopeRef, ScopeRules } from "./types";
+import { normaliseUidExclusions, type UidExclusion } from "./uidRules";
 
 /** What normalising a scope needs besides the scope. */
 export interface ScopeContext {
@@ -22,24 +24,35 @@ export interface ScopeContext {
     readonly meshes: readonly MeshTraits[];
 }
 
-/** Either direction of a parsed scope, seen through the fields the two share or may have. */
-interface DirectionView {
+/** Any group of a parsed scope (inbound, outbound, interfaces), seen through the fields the groups may have. */
+interface GroupView {
     readonly excludePorts?: readonly number[];
     readonly includePorts?: readonly number[];
     readonly excludeIpRanges?: readonly ParsedCidr[];
     readonly includeIpRanges?: readonly ParsedCidr[];
     readonly excludeCloudMetadata?: readonly CloudMetadata[];
+    readonly excludeUids?: readonly UidExclusion[];
+    readonly exclude?: readonly string[];
+    readonly rerouteVirtual?: readonly string[];
     readonly includeAllPorts?: boolean;
     readonly includeAllIpRanges?: boolean;
     readonly inherit?: Inherit;
     readonly inheritFields?: Partial<Record<FieldName, Inherit>>;
-    readonly acknowledge?: { readonly sidecarPorts?: boolean; readonly allAddresses?: boolean };
+    readonly acknowledge?: {
+        readonly sidecarPorts?: boolean;
+        readonly allAddresses?: boolean;
+        readonly rootUser?: boolean;
+        readonly primaryInterface?: boolean;
+    };
 }
+
+/** The pod's primary interface under most CNIs: excluding or rerouting it takes nearly all of the pod's traffic. */
+const PRIMARY_INTERFACE = "eth0";
 
 export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeContext): ScopeRules {
     const fields: Partial<Record<FieldKey, FieldSetting>> = {};
     for (const spec of FIELDS) {
-        const setting = readField(scope[spec.direction], spec, ref.path, ctx.issues);
+        const setting = readField(scope[spec.group], spec, ref.path, ctx.issues);
         if (setting) fields[spec.key] = setting;
     }
     checkScope(scope, fields, ref.path, ctx);
@@ -48,15 +61,25 @@ export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeCont
     return { ref, fields, ...(fullBypass ? { fullBypass } : {}), ...(passthrough ? { passthrough } : {}) };
 }
 
-function readField(dir: DirectionView | undefined, spec: FieldSpec, base: string, issues: IssueCollector): FieldSetting | undefined {
+function readField(dir: GroupView | undefined, spec: FieldSpec, base: string, issues: IssueCollector): FieldSetting | undefined {
     if (!dir) return undefined;
     const all = spec.allFlag ? dir[spec.allFlag] === true : false;
     const inherit = dir.inheritFields?.[spec.name] ?? dir.inherit ?? "override";
-    if (spec.values === "ports") {
-        const ports = spec.name === "excludePorts" ? dir.excludePorts : dir.includePorts;
-        if (all && ports !== undefined) allConflict(spec, base, issues);
-        if (ports === undefined && !all) return undefined;
-        return fieldSetting(all, normalisePorts(ports ?? []), [], inherit);
+    switch (spec.values) {
+        case "ports": {
+            const ports = spec.name === "excludePorts" ? dir.excludePorts : dir.includePorts;
+            if (all && ports !== undefined) allConflict(spec, base, issues);
+            if (ports === undefined && !all) return undefined;
+            return fieldSetting({ all, ports: normalisePorts(ports ?? []) }, inherit);
+        }
+        case "names": {
+            const names = spec.name === "exclude" ? dir.exclude : dir.rerouteVirtual;
+            return names === undefined ? undefined : fieldSetting({ names: [...new Set(names)].sort() }, inherit);
+        }
+        case "uids":
+            return dir.excludeUids === undefined ? undefined : fieldSetting({ uids: normaliseUidExclusions(dir.excludeUids) }, inherit);
+        case "cidrs":
+            break;
     }
     const given = spec.name === "excludeIpRanges" ? dir.excludeIpRanges : dir.includeIpRanges;
     // Cloud metadata presets join the scope's excludeIpRanges, and so its inheritance.
@@ -66,15 +89,15 @@ function readField(dir: DirectionView | undefined, spec: FieldSpec, base: string
     if (!listed && !all) return undefined;
     const cidrs: Cidr[] = [];
     (given ?? []).forEach((p, i) => {
-        if (p.note) issues.warn(joinPath(base, spec.direction, spec.name, i), p.note);
+        if (p.note) issues.warn(joinPath(base, spec.group, spec.name, i), p.note);
         cidrs.push(p.cidr);
     });
     cidrs.push(...presets);
-    return fieldSetting(all, [], aggregateCidrs(cidrs), inherit);
+    return fieldSetting({ all, cidrs: aggregateCidrs(cidrs) }, inherit);
 }
 
 function allConflict(spec: FieldSpec, base: string, issues: IssueCollector): void {
-    issues.error(joinPath(base, spec.direction, spec.allFlag ?? spec.name), `${spec.allFlag} cannot be combined with ${spec.name}; give one or the other`);
+    issues.error(joinPath(base, spec.group, spec.allFlag ?? spec.name), `${spec.allFlag} cannot be combined with ${spec.name}; give one or the other`);
 }
 
 /** Conflicts within one scope, and the guardrails. */
@@ -82,10 +105,39 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
     const { issues } = ctx;
     for (const spec of FIELDS) {
         const setting = fields[spec.key];
-        if (!setting || !spec.exclude) continue;
-        const opposite = fields[spec.opposite];
-        const ack = scope[spec.direction]?.acknowledge;
-        const path = joinPath(base, spec.direction, spec.name);
+        if (!setting) continue;
+        const group: GroupView | undefined = scope[spec.group];
+        const ack = group?.acknowledge;
+        const path = joinPath(base, spec.group, spec.name);
+        if (spec.values === "names") {
+            if (setting.names.includes(PRIMARY_INTERFACE) && !ack?.primaryInterface) {
+                const what = spec.exclude ? "all of its traffic would skip the sidecar" : "all of its inbound traffic would be captured as outbound";
+                issues.error(
+                    path,
+                    `${PRIMARY_INTERFACE} is the pod's primary interface under most CNIs, so ${what}; set acknowledge.primaryInterface: true ` +
+                        "if you mean it, or use fullBypass",
+                );
+            }
+            if (spec.exclude) {
+                const rerouted = new Set(fields[spec.opposite ?? spec.key]?.names ?? []);
+                const both = setting.names.filter((n) => rerouted.has(n));
+                if (both.length > 0) issues.error(path, `${both.join(", ")} both excluded and rerouted at this scope; keep one`);
+            }
+            continue;
+        }
+        if (spec.values === "uids") {
+            const root = setting.uids.filter((r) => r.first === 0);
+            if (root.length > 0 && !ack?.rootUser) {
+                issues.error(
+                    path,
+                    `user id 0 is root: every process running as root (often the app itself) would skip the sidecar (${root.map((r) => r.text).join("; ")}); ` +
+                        "set acknowledge.rootUser: true if you mean it",
+                );
+            }
+            continue;
+        }
+        if (!spec.exclude) continue;
+        const opposite = spec.opposite ? fields[spec.opposite] : undefined;
         if (spec.values === "ports") {
             const included = new Set(opposite?.ports ?? []);
             const both = setting.ports.filter((p) => included.has(p));
@@ -110,7 +162,7 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
             const cover = setting.cidrs.find((c) => c.text !== inc.text && cidrContains(c, inc));
             if (cover) {
                 issues.warn(
-                    joinPath(base, spec.direction, "includeIpRanges"),
+                    joinPath(base, spec.group, "includeIpRanges"),
                     `${inc.text} is inside excluded ${cover.text}; the exclude wins, so including it has no effect`,
                 );
             }

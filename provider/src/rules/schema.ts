@@ -3,7 +3,17 @@
 // each mesh's own options are its adapter's schema.
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CloudMetadata, DestinationProtocol, DestinationType, Inherit, type Mesh, PassthroughMode, type SidecarBypassArgs, WorkloadKind } from "../args";
+import {
+    CloudMetadata,
+    DestinationProtocol,
+    DestinationType,
+    Inherit,
+    type Mesh,
+    PassthroughMode,
+    type SidecarBypassArgs,
+    UidProtocol,
+    WorkloadKind,
+} from "../args";
 import { type Cidr, parseCidr } from "./cidr";
 import { dnsLabel, dnsSubdomain } from "./kubeNames";
 import type { MeshTraits } from "./meshTraits";
@@ -18,8 +28,42 @@ export const port = z
     .max(65535, { error: "ports go up to 65535" });
 
 const inherit = z.enum(values(Inherit));
-const acknowledge = z.strictObject({ sidecarPorts: z.boolean().optional(), allAddresses: z.boolean().optional() });
+const acknowledge = z.strictObject({ sidecarPorts: z.boolean().optional(), allAddresses: z.boolean().optional(), rootUser: z.boolean().optional() });
 const portList = z.array(port);
+
+/**
+ * A network interface name as Istio accepts it: trimmed, at most 15 characters, a letter first, then letters,
+ * digits, `_`, `.` or `-` (istio/istio pkg/util/net/ip.go ValidateInterfaceNames, which the injector runs on
+ * excludeInterfaces and reroute-virtual-interfaces; checked at istio.io/istio v0.0.0-20260827124520-eed52ebb66ad).
+ */
+export const INTERFACE_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]*$/;
+export const INTERFACE_NAME_MAX = 15;
+
+export const interfaceName = z.string({ error: "expected a network interface name such as net1" }).transform((raw, ctx) => {
+    const name = raw.trim();
+    if (name.length <= INTERFACE_NAME_MAX && INTERFACE_NAME.test(name)) return name;
+    ctx.issues.push({
+        code: "custom",
+        input: raw,
+        message:
+            `'${raw}' is not a network interface name Istio accepts: at most ${INTERFACE_NAME_MAX} characters, a letter first, ` +
+            "then letters, digits, '_', '.' or '-', one name per entry (e.g. net1)",
+    });
+    return z.NEVER;
+});
+
+/** A Linux user id; 4294967295 is (uid_t)-1, which names no user. */
+export const uid = z
+    .number({ error: "expected a user id from 0 to 4294967294" })
+    .int({ error: "a user id is a whole number from 0 to 4294967294" })
+    .min(0, { error: "user ids start at 0" })
+    .max(4294967294, { error: "user ids go up to 4294967294 (4294967295 is (uid_t)-1, no user)" });
+
+const uidExclusion = z.strictObject({
+    uids: z.array(uid, { error: "expected a list of user ids" }).min(1, { error: "name at least one user id" }),
+    ports: portList.min(1, { error: "give at least one port, or leave ports out to exclude every port" }).optional(),
+    protocol: z.enum(values(UidProtocol), { error: `expected ${Object.values(UidProtocol).join(" or ")} (leave it out for both)` }).optional(),
+});
 /** A CIDR entry as parsed: the canonical range, and a note when host bits were cleared. */
 export interface ParsedCidr {
     readonly cidr: Cidr;
@@ -50,6 +94,7 @@ const outbound = z.strictObject({
     excludeCloudMetadata: z.array(z.enum(values(CloudMetadata), { error: `expected one of ${Object.values(CloudMetadata).join(", ")}` })).optional(),
     includeIpRanges: cidrList.optional(),
     includeAllIpRanges: z.boolean().optional(),
+    excludeUids: z.array(uidExclusion, { error: "expected a list of user-id exclusions such as { uids: [1000] }" }).optional(),
     inherit: inherit.optional(),
     inheritFields: z
         .strictObject({
@@ -57,9 +102,18 @@ const outbound = z.strictObject({
             includePorts: inherit.optional(),
             excludeIpRanges: inherit.optional(),
             includeIpRanges: inherit.optional(),
+            excludeUids: inherit.optional(),
         })
         .optional(),
     acknowledge: acknowledge.optional(),
+});
+
+const interfaces = z.strictObject({
+    exclude: z.array(interfaceName).optional(),
+    rerouteVirtual: z.array(interfaceName).optional(),
+    inherit: inherit.optional(),
+    inheritFields: z.strictObject({ exclude: inherit.optional(), rerouteVirtual: inherit.optional() }).optional(),
+    acknowledge: z.strictObject({ primaryInterface: z.boolean().optional() }).optional(),
 });
 
 const fullBypass = z
@@ -96,6 +150,7 @@ const passthrough = z.strictObject({
 const scopeShape = {
     inbound: inbound.optional(),
     outbound: outbound.optional(),
+    interfaces: interfaces.optional(),
     fullBypass: fullBypass.optional(),
     passthrough: passthrough.optional(),
 };

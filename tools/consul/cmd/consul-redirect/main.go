@@ -10,8 +10,11 @@
 // (splitCommaSeparatedItemsFromAnnotation). Probe and metrics ports, which consul-k8s also excludes, depend
 // on the pod's other settings and are left out here.
 //
-// Input on stdin: {"annotations": {...}, "dualStack": false}. Exit status 0 when the rules were applied;
-// otherwise Consul's error is printed and the status is 1, as connect-init would fail the pod.
+// Input on stdin: {"annotations": {...}, "dualStack": false, "dryRun": false}. Exit status 0 when the rules were
+// applied; otherwise Consul's error is printed and the status is 1, as connect-init would fail the pod. With
+// "dryRun": true nothing is applied: Consul's code adds its rules to a recording iptables.Provider, and they are
+// printed as JSON, {"iptables": ["iptables -t nat ...", ...], "ip6tables": [...]}, so tests can read what Consul
+// generates.
 package main
 
 import (
@@ -32,6 +35,38 @@ const (
 type input struct {
 	Annotations map[string]string `json:"annotations"`
 	DualStack   bool              `json:"dualStack"`
+	DryRun      bool              `json:"dryRun"`
+}
+
+// recorder is an iptables.Provider that keeps the rules Consul's code adds instead of running them.
+type recorder struct{ rules []string }
+
+func (r *recorder) AddRule(name string, args ...string) {
+	r.rules = append(r.rules, strings.Join(append([]string{name}, args...), " "))
+}
+func (r *recorder) ApplyRules(string) error { return nil }
+func (r *recorder) Rules() []string         { return r.rules }
+func (r *recorder) ClearAllRules()          { r.rules = nil }
+
+// record runs Consul's setup the way Setup does (IPv4, and IPv6 in dual-stack mode), each family into its own
+// recorder, since each setup starts by clearing its provider.
+func record(cfg iptables.Config, dualStack bool) (map[string][]string, error) {
+	out := map[string][]string{}
+	v4 := &recorder{}
+	cfg.IptablesProvider = v4
+	if err := iptables.SetupWithAdditionalRules(cfg, nil, dualStack); err != nil {
+		return nil, err
+	}
+	out["iptables"] = v4.Rules()
+	if dualStack {
+		v6 := &recorder{}
+		cfg.IptablesProvider = v6
+		if err := iptables.SetupWithAdditionalRulesIPv6(cfg, nil, dualStack); err != nil {
+			return nil, err
+		}
+		out["ip6tables"] = v6.Rules()
+	}
+	return out, nil
 }
 
 func split(annotations map[string]string, key string) []string {
@@ -58,6 +93,17 @@ func main() {
 		ExcludeOutboundPorts: split(in.Annotations, "consul.hashicorp.com/transparent-proxy-exclude-outbound-ports"),
 		ExcludeOutboundCIDRs: split(in.Annotations, "consul.hashicorp.com/transparent-proxy-exclude-outbound-cidrs"),
 		ExcludeUIDs:          append([]string{initContainersUserAndGroupID}, split(in.Annotations, "consul.hashicorp.com/transparent-proxy-exclude-uids")...),
+	}
+	if in.DryRun {
+		rules, err := record(cfg, in.DualStack)
+		if err == nil {
+			err = json.NewEncoder(os.Stdout).Encode(rules)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "consul-redirect:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := iptables.Setup(cfg, in.DualStack); err != nil {
 		fmt.Fprintln(os.Stderr, "consul-redirect:", err)

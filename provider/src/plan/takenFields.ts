@@ -1,0 +1,116 @@
+// Drift, in our words: which of the pod-template fields we declare another field manager has taken (someone ran
+// `kubectl patch` on one of our annotations, or a chart sets it), read from a live workload's managedFields. Server-side
+// apply refuses to change a field another manager owns with a different value (a conflict), so these are exactly the
+// fields a patch without force would fail on. Pure: the component reads the live workload and asks this.
+
+/** One entry of a live object's `metadata.managedFields` (metav1.ManagedFieldsEntry), as the API server returns it. */
+export interface ManagedFieldsEntry {
+    readonly manager?: string;
+    /** `Apply` (server-side apply) or `Update` (create, update, patch: kubectl patch, edit, annotate, controllers). */
+    readonly operation?: string;
+    readonly subresource?: string;
+    readonly fieldsType?: string;
+    /** The owned fields as a trie: `{"f:spec": {"f:template": {"f:metadata": {"f:annotations": {"f:<key>": {}}}}}}`. */
+    readonly fieldsV1?: unknown;
+}
+
+/** What the check needs of a live workload: its pod-template metadata and who manages which field. */
+export interface LiveWorkload {
+    readonly managedFields?: readonly ManagedFieldsEntry[];
+    readonly templateAnnotations?: Readonly<Record<string, string>>;
+    readonly templateLabels?: Readonly<Record<string, string>>;
+}
+
+/** A field of ours that another manager holds with another value. */
+export interface TakenField {
+    readonly kind: "annotation" | "label";
+    readonly key: string;
+    readonly manager: string;
+    readonly operation: string;
+    /** Its value in the cluster (absent if the live object no longer has it). */
+    readonly theirs?: string;
+    readonly ours: string;
+}
+
+function child(node: unknown, key: string): unknown {
+    return node !== null && typeof node === "object" && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+}
+
+/** The keys of the pod template's annotations or labels that one managedFields entry owns. */
+function ownedKeys(entry: ManagedFieldsEntry, field: "annotations" | "labels"): Set<string> {
+    const node = child(child(child(child(entry.fieldsV1, "f:spec"), "f:template"), "f:metadata"), `f:${field}`);
+    if (node === null || typeof node !== "object") return new Set();
+    return new Set(
+        Object.keys(node)
+            .filter((k) => k.startsWith("f:"))
+            .map((k) => k.slice(2)),
+    );
+}
+
+/**
+ * The planned pod-template annotations and labels that a manager other than `ourManager` owns with a value other than
+ * ours, one entry per field and manager, in the order planned. A field another manager shares with the same value is
+ * not taken (server-side apply shares it without conflict).
+ */
+export function takenFields(
+    live: LiveWorkload,
+    planned: { readonly annotations: Readonly<Record<string, string>>; readonly labels: Readonly<Record<string, string>> },
+    ourManager: string,
+): TakenField[] {
+    const others = (live.managedFields ?? []).filter((e) => e.manager !== ourManager && !e.subresource && (e.fieldsType ?? "FieldsV1") === "FieldsV1");
+    const out: TakenField[] = [];
+    for (const [kind, field, ours, liveValues] of [
+        ["annotation", "annotations", planned.annotations, live.templateAnnotations ?? {}],
+        ["label", "labels", planned.labels, live.templateLabels ?? {}],
+    ] as const) {
+        const owners = others.map((e) => ({ e, keys: ownedKeys(e, field) }));
+        for (const [key, value] of Object.entries(ours)) {
+            const theirs = liveValues[key];
+            if (theirs === value) continue;
+            for (const { e, keys } of owners) {
+                if (!keys.has(key)) continue;
+                out.push({
+                    kind,
+                    key,
+                    manager: e.manager ?? "(unnamed manager)",
+                    operation: e.operation ?? "Update",
+                    ...(theirs !== undefined ? { theirs } : {}),
+                    ours: value,
+                });
+            }
+        }
+    }
+    return out;
+}
+
+const quoted = (v: string | undefined) => (v === undefined ? "(none)" : `'${v}'`);
+
+function how(operation: string): string {
+    return operation === "Apply" ? "server-side apply" : "an update: kubectl patch, edit or annotate, or a controller";
+}
+
+function lines(taken: readonly TakenField[]): string {
+    return taken
+        .map(
+            (t) =>
+                `  - pod-template ${t.kind} ${t.key}: taken by '${t.manager}' (${how(t.operation)}); their value ${quoted(t.theirs)}, ours ${quoted(t.ours)}`,
+        )
+        .join("\n");
+}
+
+/**
+ * What preview says about the taken fields of one workload. Without `takeOwnership` it is the error that stops the
+ * update before the patch (nothing is written); with it, the note of what will be taken back.
+ */
+export function describeTakenFields(workload: string, taken: readonly TakenField[], takeOwnership: boolean): string {
+    const managers = [...new Set(taken.map((t) => `'${t.manager}'`))].join(", ");
+    if (takeOwnership) {
+        return `takeOwnership: taking back from ${managers} on ${workload} (their values are overwritten with ours):\n${lines(taken)}`;
+    }
+    return (
+        `sidecar-bypass: ${workload}: ${taken.length === 1 ? "a field" : `${taken.length} fields`} this component declares ` +
+        `${taken.length === 1 ? "is" : "are"} now managed by ${managers}, so its patch would conflict and was not sent (nothing of it was written):\n${lines(taken)}\n` +
+        "Either set takeOwnership: true on the component to take these fields back (their values are overwritten with ours; it is never " +
+        "the default), or change the rules to declare their values, or have that manager give the fields up."
+    );
+}
