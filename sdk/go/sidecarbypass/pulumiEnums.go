@@ -1280,6 +1280,171 @@ func (in *passthroughModePtr) ToPassthroughModePtrOutputWithContext(ctx context.
 	return pulumi.ToOutputWithContext(ctx, in).(PassthroughModePtrOutput)
 }
 
+type UidProtocol string
+
+const (
+	UidProtocolTcp = UidProtocol("tcp")
+	UidProtocolUdp = UidProtocol("udp")
+)
+
+func (UidProtocol) ElementType() reflect.Type {
+	return reflect.TypeOf((*UidProtocol)(nil)).Elem()
+}
+
+func (e UidProtocol) ToUidProtocolOutput() UidProtocolOutput {
+	return pulumi.ToOutput(e).(UidProtocolOutput)
+}
+
+func (e UidProtocol) ToUidProtocolOutputWithContext(ctx context.Context) UidProtocolOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(UidProtocolOutput)
+}
+
+func (e UidProtocol) ToUidProtocolPtrOutput() UidProtocolPtrOutput {
+	return e.ToUidProtocolPtrOutputWithContext(context.Background())
+}
+
+func (e UidProtocol) ToUidProtocolPtrOutputWithContext(ctx context.Context) UidProtocolPtrOutput {
+	return UidProtocol(e).ToUidProtocolOutputWithContext(ctx).ToUidProtocolPtrOutputWithContext(ctx)
+}
+
+func (e UidProtocol) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e UidProtocol) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e UidProtocol) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e UidProtocol) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type UidProtocolOutput struct{ *pulumi.OutputState }
+
+func (UidProtocolOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*UidProtocol)(nil)).Elem()
+}
+
+func (o UidProtocolOutput) ToUidProtocolOutput() UidProtocolOutput {
+	return o
+}
+
+func (o UidProtocolOutput) ToUidProtocolOutputWithContext(ctx context.Context) UidProtocolOutput {
+	return o
+}
+
+func (o UidProtocolOutput) ToUidProtocolPtrOutput() UidProtocolPtrOutput {
+	return o.ToUidProtocolPtrOutputWithContext(context.Background())
+}
+
+func (o UidProtocolOutput) ToUidProtocolPtrOutputWithContext(ctx context.Context) UidProtocolPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v UidProtocol) *UidProtocol {
+		return &v
+	}).(UidProtocolPtrOutput)
+}
+
+func (o UidProtocolOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o UidProtocolOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e UidProtocol) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o UidProtocolOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UidProtocolOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e UidProtocol) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type UidProtocolPtrOutput struct{ *pulumi.OutputState }
+
+func (UidProtocolPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**UidProtocol)(nil)).Elem()
+}
+
+func (o UidProtocolPtrOutput) ToUidProtocolPtrOutput() UidProtocolPtrOutput {
+	return o
+}
+
+func (o UidProtocolPtrOutput) ToUidProtocolPtrOutputWithContext(ctx context.Context) UidProtocolPtrOutput {
+	return o
+}
+
+func (o UidProtocolPtrOutput) Elem() UidProtocolOutput {
+	return o.ApplyT(func(v *UidProtocol) UidProtocol {
+		if v != nil {
+			return *v
+		}
+		var ret UidProtocol
+		return ret
+	}).(UidProtocolOutput)
+}
+
+func (o UidProtocolPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o UidProtocolPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *UidProtocol) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// UidProtocolInput is an input type that accepts values of the UidProtocol enum
+// A concrete instance of `UidProtocolInput` can be one of the following:
+//
+//	UidProtocolTcp
+//	UidProtocolUdp
+type UidProtocolInput interface {
+	pulumi.Input
+
+	ToUidProtocolOutput() UidProtocolOutput
+	ToUidProtocolOutputWithContext(context.Context) UidProtocolOutput
+}
+
+var uidProtocolPtrType = reflect.TypeOf((**UidProtocol)(nil)).Elem()
+
+type UidProtocolPtrInput interface {
+	pulumi.Input
+
+	ToUidProtocolPtrOutput() UidProtocolPtrOutput
+	ToUidProtocolPtrOutputWithContext(context.Context) UidProtocolPtrOutput
+}
+
+type uidProtocolPtr string
+
+func UidProtocolPtr(v string) UidProtocolPtrInput {
+	return (*uidProtocolPtr)(&v)
+}
+
+func (*uidProtocolPtr) ElementType() reflect.Type {
+	return uidProtocolPtrType
+}
+
+func (in *uidProtocolPtr) ToUidProtocolPtrOutput() UidProtocolPtrOutput {
+	return pulumi.ToOutput(in).(UidProtocolPtrOutput)
+}
+
+func (in *uidProtocolPtr) ToUidProtocolPtrOutputWithContext(ctx context.Context) UidProtocolPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(UidProtocolPtrOutput)
+}
+
 type WorkloadKind string
 
 const (
@@ -1464,6 +1629,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshArrayInput)(nil)).Elem(), MeshArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughModeInput)(nil)).Elem(), PassthroughMode("All"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughModePtrInput)(nil)).Elem(), PassthroughMode("All"))
+	pulumi.RegisterInputType(reflect.TypeOf((*UidProtocolInput)(nil)).Elem(), UidProtocol("tcp"))
+	pulumi.RegisterInputType(reflect.TypeOf((*UidProtocolPtrInput)(nil)).Elem(), UidProtocol("tcp"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadKindInput)(nil)).Elem(), WorkloadKind("Deployment"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadKindPtrInput)(nil)).Elem(), WorkloadKind("Deployment"))
 	pulumi.RegisterOutputType(CloudMetadataOutput{})
@@ -1482,6 +1649,8 @@ func init() {
 	pulumi.RegisterOutputType(MeshArrayOutput{})
 	pulumi.RegisterOutputType(PassthroughModeOutput{})
 	pulumi.RegisterOutputType(PassthroughModePtrOutput{})
+	pulumi.RegisterOutputType(UidProtocolOutput{})
+	pulumi.RegisterOutputType(UidProtocolPtrOutput{})
 	pulumi.RegisterOutputType(WorkloadKindOutput{})
 	pulumi.RegisterOutputType(WorkloadKindPtrOutput{})
 }

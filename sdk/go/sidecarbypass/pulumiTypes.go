@@ -16,6 +16,8 @@ var _ = internal.GetEnvOrDefault
 type AcknowledgeArgs struct {
 	// Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
 	AllAddresses *bool `pulumi:"allAddresses"`
+	// Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
+	RootUser *bool `pulumi:"rootUser"`
 	// Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
 	SidecarPorts *bool `pulumi:"sidecarPorts"`
 }
@@ -34,6 +36,8 @@ type AcknowledgeArgsInput interface {
 type AcknowledgeArgsArgs struct {
 	// Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
 	AllAddresses *bool `pulumi:"allAddresses"`
+	// Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
+	RootUser *bool `pulumi:"rootUser"`
 	// Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
 	SidecarPorts *bool `pulumi:"sidecarPorts"`
 }
@@ -120,6 +124,11 @@ func (o AcknowledgeArgsOutput) AllAddresses() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v AcknowledgeArgs) *bool { return v.AllAddresses }).(pulumi.BoolPtrOutput)
 }
 
+// Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
+func (o AcknowledgeArgsOutput) RootUser() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v AcknowledgeArgs) *bool { return v.RootUser }).(pulumi.BoolPtrOutput)
+}
+
 // Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
 func (o AcknowledgeArgsOutput) SidecarPorts() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v AcknowledgeArgs) *bool { return v.SidecarPorts }).(pulumi.BoolPtrOutput)
@@ -156,6 +165,16 @@ func (o AcknowledgeArgsPtrOutput) AllAddresses() pulumi.BoolPtrOutput {
 			return nil
 		}
 		return v.AllAddresses
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
+func (o AcknowledgeArgsPtrOutput) RootUser() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *AcknowledgeArgs) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.RootUser
 	}).(pulumi.BoolPtrOutput)
 }
 
@@ -802,6 +821,508 @@ func (o InboundRulesArgsPtrOutput) InheritFields() InboundInheritArgsPtrOutput {
 		}
 		return v.InheritFields
 	}).(InboundInheritArgsPtrOutput)
+}
+
+type InterfaceAcknowledgeArgs struct {
+	// Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+	PrimaryInterface *bool `pulumi:"primaryInterface"`
+}
+
+// InterfaceAcknowledgeArgsInput is an input type that accepts InterfaceAcknowledgeArgsArgs and InterfaceAcknowledgeArgsOutput values.
+// You can construct a concrete instance of `InterfaceAcknowledgeArgsInput` via:
+//
+//	InterfaceAcknowledgeArgsArgs{...}
+type InterfaceAcknowledgeArgsInput interface {
+	pulumi.Input
+
+	ToInterfaceAcknowledgeArgsOutput() InterfaceAcknowledgeArgsOutput
+	ToInterfaceAcknowledgeArgsOutputWithContext(context.Context) InterfaceAcknowledgeArgsOutput
+}
+
+type InterfaceAcknowledgeArgsArgs struct {
+	// Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+	PrimaryInterface *bool `pulumi:"primaryInterface"`
+}
+
+func (InterfaceAcknowledgeArgsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceAcknowledgeArgs)(nil)).Elem()
+}
+
+func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsOutput() InterfaceAcknowledgeArgsOutput {
+	return i.ToInterfaceAcknowledgeArgsOutputWithContext(context.Background())
+}
+
+func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeArgsOutput)
+}
+
+func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
+	return i.ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Background())
+}
+
+func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeArgsOutput).ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx)
+}
+
+// InterfaceAcknowledgeArgsPtrInput is an input type that accepts InterfaceAcknowledgeArgsArgs, InterfaceAcknowledgeArgsPtr and InterfaceAcknowledgeArgsPtrOutput values.
+// You can construct a concrete instance of `InterfaceAcknowledgeArgsPtrInput` via:
+//
+//	        InterfaceAcknowledgeArgsArgs{...}
+//
+//	or:
+//
+//	        nil
+type InterfaceAcknowledgeArgsPtrInput interface {
+	pulumi.Input
+
+	ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput
+	ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Context) InterfaceAcknowledgeArgsPtrOutput
+}
+
+type interfaceAcknowledgeArgsPtrType InterfaceAcknowledgeArgsArgs
+
+func InterfaceAcknowledgeArgsPtr(v *InterfaceAcknowledgeArgsArgs) InterfaceAcknowledgeArgsPtrInput {
+	return (*interfaceAcknowledgeArgsPtrType)(v)
+}
+
+func (*interfaceAcknowledgeArgsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceAcknowledgeArgs)(nil)).Elem()
+}
+
+func (i *interfaceAcknowledgeArgsPtrType) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
+	return i.ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Background())
+}
+
+func (i *interfaceAcknowledgeArgsPtrType) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeArgsPtrOutput)
+}
+
+type InterfaceAcknowledgeArgsOutput struct{ *pulumi.OutputState }
+
+func (InterfaceAcknowledgeArgsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceAcknowledgeArgs)(nil)).Elem()
+}
+
+func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsOutput() InterfaceAcknowledgeArgsOutput {
+	return o
+}
+
+func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsOutput {
+	return o
+}
+
+func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
+	return o.ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Background())
+}
+
+func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfaceAcknowledgeArgs) *InterfaceAcknowledgeArgs {
+		return &v
+	}).(InterfaceAcknowledgeArgsPtrOutput)
+}
+
+// Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+func (o InterfaceAcknowledgeArgsOutput) PrimaryInterface() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v InterfaceAcknowledgeArgs) *bool { return v.PrimaryInterface }).(pulumi.BoolPtrOutput)
+}
+
+type InterfaceAcknowledgeArgsPtrOutput struct{ *pulumi.OutputState }
+
+func (InterfaceAcknowledgeArgsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceAcknowledgeArgs)(nil)).Elem()
+}
+
+func (o InterfaceAcknowledgeArgsPtrOutput) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
+	return o
+}
+
+func (o InterfaceAcknowledgeArgsPtrOutput) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
+	return o
+}
+
+func (o InterfaceAcknowledgeArgsPtrOutput) Elem() InterfaceAcknowledgeArgsOutput {
+	return o.ApplyT(func(v *InterfaceAcknowledgeArgs) InterfaceAcknowledgeArgs {
+		if v != nil {
+			return *v
+		}
+		var ret InterfaceAcknowledgeArgs
+		return ret
+	}).(InterfaceAcknowledgeArgsOutput)
+}
+
+// Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+func (o InterfaceAcknowledgeArgsPtrOutput) PrimaryInterface() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *InterfaceAcknowledgeArgs) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.PrimaryInterface
+	}).(pulumi.BoolPtrOutput)
+}
+
+type InterfaceRulesArgs struct {
+	Acknowledge *InterfaceAcknowledgeArgs `pulumi:"acknowledge"`
+	// Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+	// names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+	Exclude []string `pulumi:"exclude"`
+	// Inheritance of every interface field; default override.
+	Inherit *Inherit `pulumi:"inherit"`
+	// Inheritance per field, overriding `inherit`.
+	InheritFields *InterfacesInheritArgs `pulumi:"inheritFields"`
+	// Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+	// traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+	RerouteVirtual []string `pulumi:"rerouteVirtual"`
+}
+
+// InterfaceRulesArgsInput is an input type that accepts InterfaceRulesArgsArgs and InterfaceRulesArgsOutput values.
+// You can construct a concrete instance of `InterfaceRulesArgsInput` via:
+//
+//	InterfaceRulesArgsArgs{...}
+type InterfaceRulesArgsInput interface {
+	pulumi.Input
+
+	ToInterfaceRulesArgsOutput() InterfaceRulesArgsOutput
+	ToInterfaceRulesArgsOutputWithContext(context.Context) InterfaceRulesArgsOutput
+}
+
+type InterfaceRulesArgsArgs struct {
+	Acknowledge *InterfaceAcknowledgeArgsArgs `pulumi:"acknowledge"`
+	// Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+	// names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+	Exclude pulumi.StringArrayInput `pulumi:"exclude"`
+	// Inheritance of every interface field; default override.
+	Inherit *Inherit `pulumi:"inherit"`
+	// Inheritance per field, overriding `inherit`.
+	InheritFields *InterfacesInheritArgsArgs `pulumi:"inheritFields"`
+	// Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+	// traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+	RerouteVirtual pulumi.StringArrayInput `pulumi:"rerouteVirtual"`
+}
+
+func (InterfaceRulesArgsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceRulesArgs)(nil)).Elem()
+}
+
+func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsOutput() InterfaceRulesArgsOutput {
+	return i.ToInterfaceRulesArgsOutputWithContext(context.Background())
+}
+
+func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsOutputWithContext(ctx context.Context) InterfaceRulesArgsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesArgsOutput)
+}
+
+func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
+	return i.ToInterfaceRulesArgsPtrOutputWithContext(context.Background())
+}
+
+func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesArgsOutput).ToInterfaceRulesArgsPtrOutputWithContext(ctx)
+}
+
+// InterfaceRulesArgsPtrInput is an input type that accepts InterfaceRulesArgsArgs, InterfaceRulesArgsPtr and InterfaceRulesArgsPtrOutput values.
+// You can construct a concrete instance of `InterfaceRulesArgsPtrInput` via:
+//
+//	        InterfaceRulesArgsArgs{...}
+//
+//	or:
+//
+//	        nil
+type InterfaceRulesArgsPtrInput interface {
+	pulumi.Input
+
+	ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput
+	ToInterfaceRulesArgsPtrOutputWithContext(context.Context) InterfaceRulesArgsPtrOutput
+}
+
+type interfaceRulesArgsPtrType InterfaceRulesArgsArgs
+
+func InterfaceRulesArgsPtr(v *InterfaceRulesArgsArgs) InterfaceRulesArgsPtrInput {
+	return (*interfaceRulesArgsPtrType)(v)
+}
+
+func (*interfaceRulesArgsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceRulesArgs)(nil)).Elem()
+}
+
+func (i *interfaceRulesArgsPtrType) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
+	return i.ToInterfaceRulesArgsPtrOutputWithContext(context.Background())
+}
+
+func (i *interfaceRulesArgsPtrType) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesArgsPtrOutput)
+}
+
+type InterfaceRulesArgsOutput struct{ *pulumi.OutputState }
+
+func (InterfaceRulesArgsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceRulesArgs)(nil)).Elem()
+}
+
+func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsOutput() InterfaceRulesArgsOutput {
+	return o
+}
+
+func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsOutputWithContext(ctx context.Context) InterfaceRulesArgsOutput {
+	return o
+}
+
+func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
+	return o.ToInterfaceRulesArgsPtrOutputWithContext(context.Background())
+}
+
+func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfaceRulesArgs) *InterfaceRulesArgs {
+		return &v
+	}).(InterfaceRulesArgsPtrOutput)
+}
+
+func (o InterfaceRulesArgsOutput) Acknowledge() InterfaceAcknowledgeArgsPtrOutput {
+	return o.ApplyT(func(v InterfaceRulesArgs) *InterfaceAcknowledgeArgs { return v.Acknowledge }).(InterfaceAcknowledgeArgsPtrOutput)
+}
+
+// Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+// names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+func (o InterfaceRulesArgsOutput) Exclude() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v InterfaceRulesArgs) []string { return v.Exclude }).(pulumi.StringArrayOutput)
+}
+
+// Inheritance of every interface field; default override.
+func (o InterfaceRulesArgsOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v InterfaceRulesArgs) *Inherit { return v.Inherit }).(InheritPtrOutput)
+}
+
+// Inheritance per field, overriding `inherit`.
+func (o InterfaceRulesArgsOutput) InheritFields() InterfacesInheritArgsPtrOutput {
+	return o.ApplyT(func(v InterfaceRulesArgs) *InterfacesInheritArgs { return v.InheritFields }).(InterfacesInheritArgsPtrOutput)
+}
+
+// Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+// traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+func (o InterfaceRulesArgsOutput) RerouteVirtual() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v InterfaceRulesArgs) []string { return v.RerouteVirtual }).(pulumi.StringArrayOutput)
+}
+
+type InterfaceRulesArgsPtrOutput struct{ *pulumi.OutputState }
+
+func (InterfaceRulesArgsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceRulesArgs)(nil)).Elem()
+}
+
+func (o InterfaceRulesArgsPtrOutput) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
+	return o
+}
+
+func (o InterfaceRulesArgsPtrOutput) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
+	return o
+}
+
+func (o InterfaceRulesArgsPtrOutput) Elem() InterfaceRulesArgsOutput {
+	return o.ApplyT(func(v *InterfaceRulesArgs) InterfaceRulesArgs {
+		if v != nil {
+			return *v
+		}
+		var ret InterfaceRulesArgs
+		return ret
+	}).(InterfaceRulesArgsOutput)
+}
+
+func (o InterfaceRulesArgsPtrOutput) Acknowledge() InterfaceAcknowledgeArgsPtrOutput {
+	return o.ApplyT(func(v *InterfaceRulesArgs) *InterfaceAcknowledgeArgs {
+		if v == nil {
+			return nil
+		}
+		return v.Acknowledge
+	}).(InterfaceAcknowledgeArgsPtrOutput)
+}
+
+// Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+// names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+func (o InterfaceRulesArgsPtrOutput) Exclude() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *InterfaceRulesArgs) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Exclude
+	}).(pulumi.StringArrayOutput)
+}
+
+// Inheritance of every interface field; default override.
+func (o InterfaceRulesArgsPtrOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v *InterfaceRulesArgs) *Inherit {
+		if v == nil {
+			return nil
+		}
+		return v.Inherit
+	}).(InheritPtrOutput)
+}
+
+// Inheritance per field, overriding `inherit`.
+func (o InterfaceRulesArgsPtrOutput) InheritFields() InterfacesInheritArgsPtrOutput {
+	return o.ApplyT(func(v *InterfaceRulesArgs) *InterfacesInheritArgs {
+		if v == nil {
+			return nil
+		}
+		return v.InheritFields
+	}).(InterfacesInheritArgsPtrOutput)
+}
+
+// Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+// traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+func (o InterfaceRulesArgsPtrOutput) RerouteVirtual() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *InterfaceRulesArgs) []string {
+		if v == nil {
+			return nil
+		}
+		return v.RerouteVirtual
+	}).(pulumi.StringArrayOutput)
+}
+
+type InterfacesInheritArgs struct {
+	Exclude        *Inherit `pulumi:"exclude"`
+	RerouteVirtual *Inherit `pulumi:"rerouteVirtual"`
+}
+
+// InterfacesInheritArgsInput is an input type that accepts InterfacesInheritArgsArgs and InterfacesInheritArgsOutput values.
+// You can construct a concrete instance of `InterfacesInheritArgsInput` via:
+//
+//	InterfacesInheritArgsArgs{...}
+type InterfacesInheritArgsInput interface {
+	pulumi.Input
+
+	ToInterfacesInheritArgsOutput() InterfacesInheritArgsOutput
+	ToInterfacesInheritArgsOutputWithContext(context.Context) InterfacesInheritArgsOutput
+}
+
+type InterfacesInheritArgsArgs struct {
+	Exclude        *Inherit `pulumi:"exclude"`
+	RerouteVirtual *Inherit `pulumi:"rerouteVirtual"`
+}
+
+func (InterfacesInheritArgsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfacesInheritArgs)(nil)).Elem()
+}
+
+func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsOutput() InterfacesInheritArgsOutput {
+	return i.ToInterfacesInheritArgsOutputWithContext(context.Background())
+}
+
+func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsOutputWithContext(ctx context.Context) InterfacesInheritArgsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritArgsOutput)
+}
+
+func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
+	return i.ToInterfacesInheritArgsPtrOutputWithContext(context.Background())
+}
+
+func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritArgsOutput).ToInterfacesInheritArgsPtrOutputWithContext(ctx)
+}
+
+// InterfacesInheritArgsPtrInput is an input type that accepts InterfacesInheritArgsArgs, InterfacesInheritArgsPtr and InterfacesInheritArgsPtrOutput values.
+// You can construct a concrete instance of `InterfacesInheritArgsPtrInput` via:
+//
+//	        InterfacesInheritArgsArgs{...}
+//
+//	or:
+//
+//	        nil
+type InterfacesInheritArgsPtrInput interface {
+	pulumi.Input
+
+	ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput
+	ToInterfacesInheritArgsPtrOutputWithContext(context.Context) InterfacesInheritArgsPtrOutput
+}
+
+type interfacesInheritArgsPtrType InterfacesInheritArgsArgs
+
+func InterfacesInheritArgsPtr(v *InterfacesInheritArgsArgs) InterfacesInheritArgsPtrInput {
+	return (*interfacesInheritArgsPtrType)(v)
+}
+
+func (*interfacesInheritArgsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfacesInheritArgs)(nil)).Elem()
+}
+
+func (i *interfacesInheritArgsPtrType) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
+	return i.ToInterfacesInheritArgsPtrOutputWithContext(context.Background())
+}
+
+func (i *interfacesInheritArgsPtrType) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritArgsPtrOutput)
+}
+
+type InterfacesInheritArgsOutput struct{ *pulumi.OutputState }
+
+func (InterfacesInheritArgsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfacesInheritArgs)(nil)).Elem()
+}
+
+func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsOutput() InterfacesInheritArgsOutput {
+	return o
+}
+
+func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsOutputWithContext(ctx context.Context) InterfacesInheritArgsOutput {
+	return o
+}
+
+func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
+	return o.ToInterfacesInheritArgsPtrOutputWithContext(context.Background())
+}
+
+func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfacesInheritArgs) *InterfacesInheritArgs {
+		return &v
+	}).(InterfacesInheritArgsPtrOutput)
+}
+
+func (o InterfacesInheritArgsOutput) Exclude() InheritPtrOutput {
+	return o.ApplyT(func(v InterfacesInheritArgs) *Inherit { return v.Exclude }).(InheritPtrOutput)
+}
+
+func (o InterfacesInheritArgsOutput) RerouteVirtual() InheritPtrOutput {
+	return o.ApplyT(func(v InterfacesInheritArgs) *Inherit { return v.RerouteVirtual }).(InheritPtrOutput)
+}
+
+type InterfacesInheritArgsPtrOutput struct{ *pulumi.OutputState }
+
+func (InterfacesInheritArgsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfacesInheritArgs)(nil)).Elem()
+}
+
+func (o InterfacesInheritArgsPtrOutput) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
+	return o
+}
+
+func (o InterfacesInheritArgsPtrOutput) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
+	return o
+}
+
+func (o InterfacesInheritArgsPtrOutput) Elem() InterfacesInheritArgsOutput {
+	return o.ApplyT(func(v *InterfacesInheritArgs) InterfacesInheritArgs {
+		if v != nil {
+			return *v
+		}
+		var ret InterfacesInheritArgs
+		return ret
+	}).(InterfacesInheritArgsOutput)
+}
+
+func (o InterfacesInheritArgsPtrOutput) Exclude() InheritPtrOutput {
+	return o.ApplyT(func(v *InterfacesInheritArgs) *Inherit {
+		if v == nil {
+			return nil
+		}
+		return v.Exclude
+	}).(InheritPtrOutput)
+}
+
+func (o InterfacesInheritArgsPtrOutput) RerouteVirtual() InheritPtrOutput {
+	return o.ApplyT(func(v *InterfacesInheritArgs) *Inherit {
+		if v == nil {
+			return nil
+		}
+		return v.RerouteVirtual
+	}).(InheritPtrOutput)
 }
 
 type IstioInjectorRefArgs struct {
@@ -1804,10 +2325,11 @@ func (o KumaPassthroughClusterArgsPtrOutput) TcpIdleTimeout() pulumi.StringPtrOu
 }
 
 type NamespaceRulesArgs struct {
-	FullBypass *FullBypassArgs    `pulumi:"fullBypass"`
-	Inbound    *InboundRulesArgs  `pulumi:"inbound"`
-	Name       string             `pulumi:"name"`
-	Outbound   *OutboundRulesArgs `pulumi:"outbound"`
+	FullBypass *FullBypassArgs     `pulumi:"fullBypass"`
+	Inbound    *InboundRulesArgs   `pulumi:"inbound"`
+	Interfaces *InterfaceRulesArgs `pulumi:"interfaces"`
+	Name       string              `pulumi:"name"`
+	Outbound   *OutboundRulesArgs  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *PassthroughArgs `pulumi:"passthrough"`
 }
@@ -1824,10 +2346,11 @@ type NamespaceRulesArgsInput interface {
 }
 
 type NamespaceRulesArgsArgs struct {
-	FullBypass *FullBypassArgsArgs    `pulumi:"fullBypass"`
-	Inbound    *InboundRulesArgsArgs  `pulumi:"inbound"`
-	Name       string                 `pulumi:"name"`
-	Outbound   *OutboundRulesArgsArgs `pulumi:"outbound"`
+	FullBypass *FullBypassArgsArgs     `pulumi:"fullBypass"`
+	Inbound    *InboundRulesArgsArgs   `pulumi:"inbound"`
+	Interfaces *InterfaceRulesArgsArgs `pulumi:"interfaces"`
+	Name       string                  `pulumi:"name"`
+	Outbound   *OutboundRulesArgsArgs  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *PassthroughArgsArgs `pulumi:"passthrough"`
 }
@@ -1891,6 +2414,10 @@ func (o NamespaceRulesArgsOutput) Inbound() InboundRulesArgsPtrOutput {
 	return o.ApplyT(func(v NamespaceRulesArgs) *InboundRulesArgs { return v.Inbound }).(InboundRulesArgsPtrOutput)
 }
 
+func (o NamespaceRulesArgsOutput) Interfaces() InterfaceRulesArgsPtrOutput {
+	return o.ApplyT(func(v NamespaceRulesArgs) *InterfaceRulesArgs { return v.Interfaces }).(InterfaceRulesArgsPtrOutput)
+}
+
 func (o NamespaceRulesArgsOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v NamespaceRulesArgs) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -1927,6 +2454,7 @@ func (o NamespaceRulesArgsArrayOutput) Index(i pulumi.IntInput) NamespaceRulesAr
 type OutboundInheritArgs struct {
 	ExcludeIpRanges *Inherit `pulumi:"excludeIpRanges"`
 	ExcludePorts    *Inherit `pulumi:"excludePorts"`
+	ExcludeUids     *Inherit `pulumi:"excludeUids"`
 	IncludeIpRanges *Inherit `pulumi:"includeIpRanges"`
 	IncludePorts    *Inherit `pulumi:"includePorts"`
 }
@@ -1945,6 +2473,7 @@ type OutboundInheritArgsInput interface {
 type OutboundInheritArgsArgs struct {
 	ExcludeIpRanges *Inherit `pulumi:"excludeIpRanges"`
 	ExcludePorts    *Inherit `pulumi:"excludePorts"`
+	ExcludeUids     *Inherit `pulumi:"excludeUids"`
 	IncludeIpRanges *Inherit `pulumi:"includeIpRanges"`
 	IncludePorts    *Inherit `pulumi:"includePorts"`
 }
@@ -2034,6 +2563,10 @@ func (o OutboundInheritArgsOutput) ExcludePorts() InheritPtrOutput {
 	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.ExcludePorts }).(InheritPtrOutput)
 }
 
+func (o OutboundInheritArgsOutput) ExcludeUids() InheritPtrOutput {
+	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.ExcludeUids }).(InheritPtrOutput)
+}
+
 func (o OutboundInheritArgsOutput) IncludeIpRanges() InheritPtrOutput {
 	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.IncludeIpRanges }).(InheritPtrOutput)
 }
@@ -2084,6 +2617,15 @@ func (o OutboundInheritArgsPtrOutput) ExcludePorts() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
+func (o OutboundInheritArgsPtrOutput) ExcludeUids() InheritPtrOutput {
+	return o.ApplyT(func(v *OutboundInheritArgs) *Inherit {
+		if v == nil {
+			return nil
+		}
+		return v.ExcludeUids
+	}).(InheritPtrOutput)
+}
+
 func (o OutboundInheritArgsPtrOutput) IncludeIpRanges() InheritPtrOutput {
 	return o.ApplyT(func(v *OutboundInheritArgs) *Inherit {
 		if v == nil {
@@ -2111,6 +2653,8 @@ type OutboundRulesArgs struct {
 	ExcludeIpRanges []string `pulumi:"excludeIpRanges"`
 	// Destination ports that skip the sidecar.
 	ExcludePorts []float64 `pulumi:"excludePorts"`
+	// Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
+	ExcludeUids []UidExclusionArgs `pulumi:"excludeUids"`
 	// Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
 	IncludeAllIpRanges *bool `pulumi:"includeAllIpRanges"`
 	// Only these destination CIDRs are captured.
@@ -2143,6 +2687,8 @@ type OutboundRulesArgsArgs struct {
 	ExcludeIpRanges pulumi.StringArrayInput `pulumi:"excludeIpRanges"`
 	// Destination ports that skip the sidecar.
 	ExcludePorts pulumi.Float64ArrayInput `pulumi:"excludePorts"`
+	// Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
+	ExcludeUids UidExclusionArgsArrayInput `pulumi:"excludeUids"`
 	// Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
 	IncludeAllIpRanges pulumi.BoolPtrInput `pulumi:"includeAllIpRanges"`
 	// Only these destination CIDRs are captured.
@@ -2252,6 +2798,11 @@ func (o OutboundRulesArgsOutput) ExcludePorts() pulumi.Float64ArrayOutput {
 	return o.ApplyT(func(v OutboundRulesArgs) []float64 { return v.ExcludePorts }).(pulumi.Float64ArrayOutput)
 }
 
+// Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
+func (o OutboundRulesArgsOutput) ExcludeUids() UidExclusionArgsArrayOutput {
+	return o.ApplyT(func(v OutboundRulesArgs) []UidExclusionArgs { return v.ExcludeUids }).(UidExclusionArgsArrayOutput)
+}
+
 // Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
 func (o OutboundRulesArgsOutput) IncludeAllIpRanges() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v OutboundRulesArgs) *bool { return v.IncludeAllIpRanges }).(pulumi.BoolPtrOutput)
@@ -2339,6 +2890,16 @@ func (o OutboundRulesArgsPtrOutput) ExcludePorts() pulumi.Float64ArrayOutput {
 		}
 		return v.ExcludePorts
 	}).(pulumi.Float64ArrayOutput)
+}
+
+// Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
+func (o OutboundRulesArgsPtrOutput) ExcludeUids() UidExclusionArgsArrayOutput {
+	return o.ApplyT(func(v *OutboundRulesArgs) []UidExclusionArgs {
+		if v == nil {
+			return nil
+		}
+		return v.ExcludeUids
+	}).(UidExclusionArgsArrayOutput)
 }
 
 // Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
@@ -2815,9 +3376,10 @@ func (o RolloutArgsPtrOutput) Wait() pulumi.BoolPtrOutput {
 }
 
 type ScopeRulesArgs struct {
-	FullBypass *FullBypassArgs    `pulumi:"fullBypass"`
-	Inbound    *InboundRulesArgs  `pulumi:"inbound"`
-	Outbound   *OutboundRulesArgs `pulumi:"outbound"`
+	FullBypass *FullBypassArgs     `pulumi:"fullBypass"`
+	Inbound    *InboundRulesArgs   `pulumi:"inbound"`
+	Interfaces *InterfaceRulesArgs `pulumi:"interfaces"`
+	Outbound   *OutboundRulesArgs  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *PassthroughArgs `pulumi:"passthrough"`
 }
@@ -2834,9 +3396,10 @@ type ScopeRulesArgsInput interface {
 }
 
 type ScopeRulesArgsArgs struct {
-	FullBypass *FullBypassArgsArgs    `pulumi:"fullBypass"`
-	Inbound    *InboundRulesArgsArgs  `pulumi:"inbound"`
-	Outbound   *OutboundRulesArgsArgs `pulumi:"outbound"`
+	FullBypass *FullBypassArgsArgs     `pulumi:"fullBypass"`
+	Inbound    *InboundRulesArgsArgs   `pulumi:"inbound"`
+	Interfaces *InterfaceRulesArgsArgs `pulumi:"interfaces"`
+	Outbound   *OutboundRulesArgsArgs  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *PassthroughArgsArgs `pulumi:"passthrough"`
 }
@@ -2926,6 +3489,10 @@ func (o ScopeRulesArgsOutput) Inbound() InboundRulesArgsPtrOutput {
 	return o.ApplyT(func(v ScopeRulesArgs) *InboundRulesArgs { return v.Inbound }).(InboundRulesArgsPtrOutput)
 }
 
+func (o ScopeRulesArgsOutput) Interfaces() InterfaceRulesArgsPtrOutput {
+	return o.ApplyT(func(v ScopeRulesArgs) *InterfaceRulesArgs { return v.Interfaces }).(InterfaceRulesArgsPtrOutput)
+}
+
 func (o ScopeRulesArgsOutput) Outbound() OutboundRulesArgsPtrOutput {
 	return o.ApplyT(func(v ScopeRulesArgs) *OutboundRulesArgs { return v.Outbound }).(OutboundRulesArgsPtrOutput)
 }
@@ -2977,6 +3544,15 @@ func (o ScopeRulesArgsPtrOutput) Inbound() InboundRulesArgsPtrOutput {
 	}).(InboundRulesArgsPtrOutput)
 }
 
+func (o ScopeRulesArgsPtrOutput) Interfaces() InterfaceRulesArgsPtrOutput {
+	return o.ApplyT(func(v *ScopeRulesArgs) *InterfaceRulesArgs {
+		if v == nil {
+			return nil
+		}
+		return v.Interfaces
+	}).(InterfaceRulesArgsPtrOutput)
+}
+
 func (o ScopeRulesArgsPtrOutput) Outbound() OutboundRulesArgsPtrOutput {
 	return o.ApplyT(func(v *ScopeRulesArgs) *OutboundRulesArgs {
 		if v == nil {
@@ -2996,16 +3572,132 @@ func (o ScopeRulesArgsPtrOutput) Passthrough() PassthroughArgsPtrOutput {
 	}).(PassthroughArgsPtrOutput)
 }
 
+type UidExclusionArgs struct {
+	// Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
+	Ports []float64 `pulumi:"ports"`
+	// `tcp` or `udp`; both when unset.
+	Protocol *UidProtocol `pulumi:"protocol"`
+	// User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
+	Uids []float64 `pulumi:"uids"`
+}
+
+// UidExclusionArgsInput is an input type that accepts UidExclusionArgsArgs and UidExclusionArgsOutput values.
+// You can construct a concrete instance of `UidExclusionArgsInput` via:
+//
+//	UidExclusionArgsArgs{...}
+type UidExclusionArgsInput interface {
+	pulumi.Input
+
+	ToUidExclusionArgsOutput() UidExclusionArgsOutput
+	ToUidExclusionArgsOutputWithContext(context.Context) UidExclusionArgsOutput
+}
+
+type UidExclusionArgsArgs struct {
+	// Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
+	Ports []float64 `pulumi:"ports"`
+	// `tcp` or `udp`; both when unset.
+	Protocol *UidProtocol `pulumi:"protocol"`
+	// User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
+	Uids []float64 `pulumi:"uids"`
+}
+
+func (UidExclusionArgsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*UidExclusionArgs)(nil)).Elem()
+}
+
+func (i UidExclusionArgsArgs) ToUidExclusionArgsOutput() UidExclusionArgsOutput {
+	return i.ToUidExclusionArgsOutputWithContext(context.Background())
+}
+
+func (i UidExclusionArgsArgs) ToUidExclusionArgsOutputWithContext(ctx context.Context) UidExclusionArgsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UidExclusionArgsOutput)
+}
+
+// UidExclusionArgsArrayInput is an input type that accepts UidExclusionArgsArray and UidExclusionArgsArrayOutput values.
+// You can construct a concrete instance of `UidExclusionArgsArrayInput` via:
+//
+//	UidExclusionArgsArray{ UidExclusionArgsArgs{...} }
+type UidExclusionArgsArrayInput interface {
+	pulumi.Input
+
+	ToUidExclusionArgsArrayOutput() UidExclusionArgsArrayOutput
+	ToUidExclusionArgsArrayOutputWithContext(context.Context) UidExclusionArgsArrayOutput
+}
+
+type UidExclusionArgsArray []UidExclusionArgsInput
+
+func (UidExclusionArgsArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]UidExclusionArgs)(nil)).Elem()
+}
+
+func (i UidExclusionArgsArray) ToUidExclusionArgsArrayOutput() UidExclusionArgsArrayOutput {
+	return i.ToUidExclusionArgsArrayOutputWithContext(context.Background())
+}
+
+func (i UidExclusionArgsArray) ToUidExclusionArgsArrayOutputWithContext(ctx context.Context) UidExclusionArgsArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UidExclusionArgsArrayOutput)
+}
+
+type UidExclusionArgsOutput struct{ *pulumi.OutputState }
+
+func (UidExclusionArgsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*UidExclusionArgs)(nil)).Elem()
+}
+
+func (o UidExclusionArgsOutput) ToUidExclusionArgsOutput() UidExclusionArgsOutput {
+	return o
+}
+
+func (o UidExclusionArgsOutput) ToUidExclusionArgsOutputWithContext(ctx context.Context) UidExclusionArgsOutput {
+	return o
+}
+
+// Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
+func (o UidExclusionArgsOutput) Ports() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v UidExclusionArgs) []float64 { return v.Ports }).(pulumi.Float64ArrayOutput)
+}
+
+// `tcp` or `udp`; both when unset.
+func (o UidExclusionArgsOutput) Protocol() UidProtocolPtrOutput {
+	return o.ApplyT(func(v UidExclusionArgs) *UidProtocol { return v.Protocol }).(UidProtocolPtrOutput)
+}
+
+// User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
+func (o UidExclusionArgsOutput) Uids() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v UidExclusionArgs) []float64 { return v.Uids }).(pulumi.Float64ArrayOutput)
+}
+
+type UidExclusionArgsArrayOutput struct{ *pulumi.OutputState }
+
+func (UidExclusionArgsArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]UidExclusionArgs)(nil)).Elem()
+}
+
+func (o UidExclusionArgsArrayOutput) ToUidExclusionArgsArrayOutput() UidExclusionArgsArrayOutput {
+	return o
+}
+
+func (o UidExclusionArgsArrayOutput) ToUidExclusionArgsArrayOutputWithContext(ctx context.Context) UidExclusionArgsArrayOutput {
+	return o
+}
+
+func (o UidExclusionArgsArrayOutput) Index(i pulumi.IntInput) UidExclusionArgsOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) UidExclusionArgs {
+		return vs[0].([]UidExclusionArgs)[vs[1].(int)]
+	}).(UidExclusionArgsOutput)
+}
+
 type WorkloadRulesArgs struct {
 	// The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
 	// so no patch is emitted for it.
-	DeclaredInProgram *bool              `pulumi:"declaredInProgram"`
-	FullBypass        *FullBypassArgs    `pulumi:"fullBypass"`
-	Inbound           *InboundRulesArgs  `pulumi:"inbound"`
-	Kind              WorkloadKind       `pulumi:"kind"`
-	Name              string             `pulumi:"name"`
-	Namespace         string             `pulumi:"namespace"`
-	Outbound          *OutboundRulesArgs `pulumi:"outbound"`
+	DeclaredInProgram *bool               `pulumi:"declaredInProgram"`
+	FullBypass        *FullBypassArgs     `pulumi:"fullBypass"`
+	Inbound           *InboundRulesArgs   `pulumi:"inbound"`
+	Interfaces        *InterfaceRulesArgs `pulumi:"interfaces"`
+	Kind              WorkloadKind        `pulumi:"kind"`
+	Name              string              `pulumi:"name"`
+	Namespace         string              `pulumi:"namespace"`
+	Outbound          *OutboundRulesArgs  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *PassthroughArgs `pulumi:"passthrough"`
 }
@@ -3024,13 +3716,14 @@ type WorkloadRulesArgsInput interface {
 type WorkloadRulesArgsArgs struct {
 	// The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
 	// so no patch is emitted for it.
-	DeclaredInProgram *bool                  `pulumi:"declaredInProgram"`
-	FullBypass        *FullBypassArgsArgs    `pulumi:"fullBypass"`
-	Inbound           *InboundRulesArgsArgs  `pulumi:"inbound"`
-	Kind              WorkloadKind           `pulumi:"kind"`
-	Name              string                 `pulumi:"name"`
-	Namespace         string                 `pulumi:"namespace"`
-	Outbound          *OutboundRulesArgsArgs `pulumi:"outbound"`
+	DeclaredInProgram *bool                   `pulumi:"declaredInProgram"`
+	FullBypass        *FullBypassArgsArgs     `pulumi:"fullBypass"`
+	Inbound           *InboundRulesArgsArgs   `pulumi:"inbound"`
+	Interfaces        *InterfaceRulesArgsArgs `pulumi:"interfaces"`
+	Kind              WorkloadKind            `pulumi:"kind"`
+	Name              string                  `pulumi:"name"`
+	Namespace         string                  `pulumi:"namespace"`
+	Outbound          *OutboundRulesArgsArgs  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *PassthroughArgsArgs `pulumi:"passthrough"`
 }
@@ -3100,6 +3793,10 @@ func (o WorkloadRulesArgsOutput) Inbound() InboundRulesArgsPtrOutput {
 	return o.ApplyT(func(v WorkloadRulesArgs) *InboundRulesArgs { return v.Inbound }).(InboundRulesArgsPtrOutput)
 }
 
+func (o WorkloadRulesArgsOutput) Interfaces() InterfaceRulesArgsPtrOutput {
+	return o.ApplyT(func(v WorkloadRulesArgs) *InterfaceRulesArgs { return v.Interfaces }).(InterfaceRulesArgsPtrOutput)
+}
+
 func (o WorkloadRulesArgsOutput) Kind() WorkloadKindOutput {
 	return o.ApplyT(func(v WorkloadRulesArgs) WorkloadKind { return v.Kind }).(WorkloadKindOutput)
 }
@@ -3150,6 +3847,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*InboundInheritArgsPtrInput)(nil)).Elem(), InboundInheritArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InboundRulesArgsInput)(nil)).Elem(), InboundRulesArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InboundRulesArgsPtrInput)(nil)).Elem(), InboundRulesArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceAcknowledgeArgsInput)(nil)).Elem(), InterfaceAcknowledgeArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceAcknowledgeArgsPtrInput)(nil)).Elem(), InterfaceAcknowledgeArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceRulesArgsInput)(nil)).Elem(), InterfaceRulesArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceRulesArgsPtrInput)(nil)).Elem(), InterfaceRulesArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfacesInheritArgsInput)(nil)).Elem(), InterfacesInheritArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfacesInheritArgsPtrInput)(nil)).Elem(), InterfacesInheritArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IstioInjectorRefArgsInput)(nil)).Elem(), IstioInjectorRefArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IstioInjectorRefArgsPtrInput)(nil)).Elem(), IstioInjectorRefArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IstioInstallDefaultsArgsInput)(nil)).Elem(), IstioInstallDefaultsArgsArgs{})
@@ -3174,6 +3877,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutArgsPtrInput)(nil)).Elem(), RolloutArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ScopeRulesArgsInput)(nil)).Elem(), ScopeRulesArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ScopeRulesArgsPtrInput)(nil)).Elem(), ScopeRulesArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UidExclusionArgsInput)(nil)).Elem(), UidExclusionArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UidExclusionArgsArrayInput)(nil)).Elem(), UidExclusionArgsArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadRulesArgsInput)(nil)).Elem(), WorkloadRulesArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadRulesArgsArrayInput)(nil)).Elem(), WorkloadRulesArgsArray{})
 	pulumi.RegisterOutputType(AcknowledgeArgsOutput{})
@@ -3186,6 +3891,12 @@ func init() {
 	pulumi.RegisterOutputType(InboundInheritArgsPtrOutput{})
 	pulumi.RegisterOutputType(InboundRulesArgsOutput{})
 	pulumi.RegisterOutputType(InboundRulesArgsPtrOutput{})
+	pulumi.RegisterOutputType(InterfaceAcknowledgeArgsOutput{})
+	pulumi.RegisterOutputType(InterfaceAcknowledgeArgsPtrOutput{})
+	pulumi.RegisterOutputType(InterfaceRulesArgsOutput{})
+	pulumi.RegisterOutputType(InterfaceRulesArgsPtrOutput{})
+	pulumi.RegisterOutputType(InterfacesInheritArgsOutput{})
+	pulumi.RegisterOutputType(InterfacesInheritArgsPtrOutput{})
 	pulumi.RegisterOutputType(IstioInjectorRefArgsOutput{})
 	pulumi.RegisterOutputType(IstioInjectorRefArgsPtrOutput{})
 	pulumi.RegisterOutputType(IstioInstallDefaultsArgsOutput{})
@@ -3210,6 +3921,8 @@ func init() {
 	pulumi.RegisterOutputType(RolloutArgsPtrOutput{})
 	pulumi.RegisterOutputType(ScopeRulesArgsOutput{})
 	pulumi.RegisterOutputType(ScopeRulesArgsPtrOutput{})
+	pulumi.RegisterOutputType(UidExclusionArgsOutput{})
+	pulumi.RegisterOutputType(UidExclusionArgsArrayOutput{})
 	pulumi.RegisterOutputType(WorkloadRulesArgsOutput{})
 	pulumi.RegisterOutputType(WorkloadRulesArgsArrayOutput{})
 }

@@ -14,6 +14,7 @@ __all__ = [
     'IstioDataplaneMode',
     'Mesh',
     'PassthroughMode',
+    'UidProtocol',
     'WorkloadKind',
 ]
 
@@ -88,6 +89,12 @@ class PassthroughMode(_builtins.str, Enum):
     ALL = "All"
     MATCHED = "Matched"
     NONE = "None"
+
+
+@pulumi.type_token("sidecar-bypass:index:UidProtocol")
+class UidProtocol(_builtins.str, Enum):
+    TCP = "tcp"
+    UDP = "udp"
 
 
 @pulumi.type_token("sidecar-bypass:index:WorkloadKind")

@@ -24,6 +24,12 @@ __all__ = [
     'InboundInheritArgsArgsDict',
     'InboundRulesArgsArgs',
     'InboundRulesArgsArgsDict',
+    'InterfaceAcknowledgeArgsArgs',
+    'InterfaceAcknowledgeArgsArgsDict',
+    'InterfaceRulesArgsArgs',
+    'InterfaceRulesArgsArgsDict',
+    'InterfacesInheritArgsArgs',
+    'InterfacesInheritArgsArgsDict',
     'IstioInjectorRefArgsArgs',
     'IstioInjectorRefArgsArgsDict',
     'IstioInstallDefaultsArgsArgs',
@@ -48,6 +54,8 @@ __all__ = [
     'RolloutArgsArgsDict',
     'ScopeRulesArgsArgs',
     'ScopeRulesArgsArgsDict',
+    'UidExclusionArgsArgs',
+    'UidExclusionArgsArgsDict',
     'WorkloadRulesArgsArgs',
     'WorkloadRulesArgsArgsDict',
 ]
@@ -56,6 +64,10 @@ class AcknowledgeArgsArgsDict(TypedDict):
     all_addresses: NotRequired[_builtins.bool]
     """
     Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
+    """
+    root_user: NotRequired[_builtins.bool]
+    """
+    Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
     """
     sidecar_ports: NotRequired[_builtins.bool]
     """
@@ -66,13 +78,17 @@ class AcknowledgeArgsArgsDict(TypedDict):
 class AcknowledgeArgsArgs:
     def __init__(__self__, *,
                  all_addresses: Optional[_builtins.bool] = None,
+                 root_user: Optional[_builtins.bool] = None,
                  sidecar_ports: Optional[_builtins.bool] = None):
         """
         :param _builtins.bool all_addresses: Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
+        :param _builtins.bool root_user: Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
         :param _builtins.bool sidecar_ports: Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
         """
         if all_addresses is not None:
             pulumi.set(__self__, "all_addresses", all_addresses)
+        if root_user is not None:
+            pulumi.set(__self__, "root_user", root_user)
         if sidecar_ports is not None:
             pulumi.set(__self__, "sidecar_ports", sidecar_ports)
 
@@ -87,6 +103,18 @@ class AcknowledgeArgsArgs:
     @all_addresses.setter
     def all_addresses(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "all_addresses", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rootUser")
+    def root_user(self) -> Optional[_builtins.bool]:
+        """
+        Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
+        """
+        return pulumi.get(self, "root_user")
+
+    @root_user.setter
+    def root_user(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "root_user", value)
 
     @_builtins.property
     @pulumi.getter(name="sidecarPorts")
@@ -342,6 +370,176 @@ class InboundRulesArgsArgs:
     @inherit_fields.setter
     def inherit_fields(self, value: Optional['InboundInheritArgsArgs']):
         pulumi.set(self, "inherit_fields", value)
+
+
+class InterfaceAcknowledgeArgsArgsDict(TypedDict):
+    primary_interface: NotRequired[_builtins.bool]
+    """
+    Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+    """
+
+@pulumi.input_type
+class InterfaceAcknowledgeArgsArgs:
+    def __init__(__self__, *,
+                 primary_interface: Optional[_builtins.bool] = None):
+        """
+        :param _builtins.bool primary_interface: Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+        """
+        if primary_interface is not None:
+            pulumi.set(__self__, "primary_interface", primary_interface)
+
+    @_builtins.property
+    @pulumi.getter(name="primaryInterface")
+    def primary_interface(self) -> Optional[_builtins.bool]:
+        """
+        Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+        """
+        return pulumi.get(self, "primary_interface")
+
+    @primary_interface.setter
+    def primary_interface(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "primary_interface", value)
+
+
+class InterfaceRulesArgsArgsDict(TypedDict):
+    acknowledge: NotRequired['InterfaceAcknowledgeArgsArgsDict']
+    exclude: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+    names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+    """
+    inherit: NotRequired['Inherit']
+    """
+    Inheritance of every interface field; default override.
+    """
+    inherit_fields: NotRequired['InterfacesInheritArgsArgsDict']
+    """
+    Inheritance per field, overriding `inherit`.
+    """
+    reroute_virtual: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+    traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+    """
+
+@pulumi.input_type
+class InterfaceRulesArgsArgs:
+    def __init__(__self__, *,
+                 acknowledge: Optional['InterfaceAcknowledgeArgsArgs'] = None,
+                 exclude: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 inherit: Optional['Inherit'] = None,
+                 inherit_fields: Optional['InterfacesInheritArgsArgs'] = None,
+                 reroute_virtual: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] exclude: Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+               names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+        :param 'Inherit' inherit: Inheritance of every interface field; default override.
+        :param 'InterfacesInheritArgsArgs' inherit_fields: Inheritance per field, overriding `inherit`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] reroute_virtual: Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+               traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+        """
+        if acknowledge is not None:
+            pulumi.set(__self__, "acknowledge", acknowledge)
+        if exclude is not None:
+            pulumi.set(__self__, "exclude", exclude)
+        if inherit is not None:
+            pulumi.set(__self__, "inherit", inherit)
+        if inherit_fields is not None:
+            pulumi.set(__self__, "inherit_fields", inherit_fields)
+        if reroute_virtual is not None:
+            pulumi.set(__self__, "reroute_virtual", reroute_virtual)
+
+    @_builtins.property
+    @pulumi.getter
+    def acknowledge(self) -> Optional['InterfaceAcknowledgeArgsArgs']:
+        return pulumi.get(self, "acknowledge")
+
+    @acknowledge.setter
+    def acknowledge(self, value: Optional['InterfaceAcknowledgeArgsArgs']):
+        pulumi.set(self, "acknowledge", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def exclude(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
+        names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
+        """
+        return pulumi.get(self, "exclude")
+
+    @exclude.setter
+    def exclude(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "exclude", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def inherit(self) -> Optional['Inherit']:
+        """
+        Inheritance of every interface field; default override.
+        """
+        return pulumi.get(self, "inherit")
+
+    @inherit.setter
+    def inherit(self, value: Optional['Inherit']):
+        pulumi.set(self, "inherit", value)
+
+    @_builtins.property
+    @pulumi.getter(name="inheritFields")
+    def inherit_fields(self) -> Optional['InterfacesInheritArgsArgs']:
+        """
+        Inheritance per field, overriding `inherit`.
+        """
+        return pulumi.get(self, "inherit_fields")
+
+    @inherit_fields.setter
+    def inherit_fields(self, value: Optional['InterfacesInheritArgsArgs']):
+        pulumi.set(self, "inherit_fields", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rerouteVirtual")
+    def reroute_virtual(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
+        traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
+        """
+        return pulumi.get(self, "reroute_virtual")
+
+    @reroute_virtual.setter
+    def reroute_virtual(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "reroute_virtual", value)
+
+
+class InterfacesInheritArgsArgsDict(TypedDict):
+    exclude: NotRequired['Inherit']
+    reroute_virtual: NotRequired['Inherit']
+
+@pulumi.input_type
+class InterfacesInheritArgsArgs:
+    def __init__(__self__, *,
+                 exclude: Optional['Inherit'] = None,
+                 reroute_virtual: Optional['Inherit'] = None):
+        if exclude is not None:
+            pulumi.set(__self__, "exclude", exclude)
+        if reroute_virtual is not None:
+            pulumi.set(__self__, "reroute_virtual", reroute_virtual)
+
+    @_builtins.property
+    @pulumi.getter
+    def exclude(self) -> Optional['Inherit']:
+        return pulumi.get(self, "exclude")
+
+    @exclude.setter
+    def exclude(self, value: Optional['Inherit']):
+        pulumi.set(self, "exclude", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rerouteVirtual")
+    def reroute_virtual(self) -> Optional['Inherit']:
+        return pulumi.get(self, "reroute_virtual")
+
+    @reroute_virtual.setter
+    def reroute_virtual(self, value: Optional['Inherit']):
+        pulumi.set(self, "reroute_virtual", value)
 
 
 class IstioInjectorRefArgsArgsDict(TypedDict):
@@ -792,6 +990,7 @@ class NamespaceRulesArgsArgsDict(TypedDict):
     name: _builtins.str
     full_bypass: NotRequired['FullBypassArgsArgsDict']
     inbound: NotRequired['InboundRulesArgsArgsDict']
+    interfaces: NotRequired['InterfaceRulesArgsArgsDict']
     outbound: NotRequired['OutboundRulesArgsArgsDict']
     passthrough: NotRequired['PassthroughArgsArgsDict']
     """
@@ -804,6 +1003,7 @@ class NamespaceRulesArgsArgs:
                  name: _builtins.str,
                  full_bypass: Optional['FullBypassArgsArgs'] = None,
                  inbound: Optional['InboundRulesArgsArgs'] = None,
+                 interfaces: Optional['InterfaceRulesArgsArgs'] = None,
                  outbound: Optional['OutboundRulesArgsArgs'] = None,
                  passthrough: Optional['PassthroughArgsArgs'] = None):
         """
@@ -814,6 +1014,8 @@ class NamespaceRulesArgsArgs:
             pulumi.set(__self__, "full_bypass", full_bypass)
         if inbound is not None:
             pulumi.set(__self__, "inbound", inbound)
+        if interfaces is not None:
+            pulumi.set(__self__, "interfaces", interfaces)
         if outbound is not None:
             pulumi.set(__self__, "outbound", outbound)
         if passthrough is not None:
@@ -848,6 +1050,15 @@ class NamespaceRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter
+    def interfaces(self) -> Optional['InterfaceRulesArgsArgs']:
+        return pulumi.get(self, "interfaces")
+
+    @interfaces.setter
+    def interfaces(self, value: Optional['InterfaceRulesArgsArgs']):
+        pulumi.set(self, "interfaces", value)
+
+    @_builtins.property
+    @pulumi.getter
     def outbound(self) -> Optional['OutboundRulesArgsArgs']:
         return pulumi.get(self, "outbound")
 
@@ -871,6 +1082,7 @@ class NamespaceRulesArgsArgs:
 class OutboundInheritArgsArgsDict(TypedDict):
     exclude_ip_ranges: NotRequired['Inherit']
     exclude_ports: NotRequired['Inherit']
+    exclude_uids: NotRequired['Inherit']
     include_ip_ranges: NotRequired['Inherit']
     include_ports: NotRequired['Inherit']
 
@@ -879,12 +1091,15 @@ class OutboundInheritArgsArgs:
     def __init__(__self__, *,
                  exclude_ip_ranges: Optional['Inherit'] = None,
                  exclude_ports: Optional['Inherit'] = None,
+                 exclude_uids: Optional['Inherit'] = None,
                  include_ip_ranges: Optional['Inherit'] = None,
                  include_ports: Optional['Inherit'] = None):
         if exclude_ip_ranges is not None:
             pulumi.set(__self__, "exclude_ip_ranges", exclude_ip_ranges)
         if exclude_ports is not None:
             pulumi.set(__self__, "exclude_ports", exclude_ports)
+        if exclude_uids is not None:
+            pulumi.set(__self__, "exclude_uids", exclude_uids)
         if include_ip_ranges is not None:
             pulumi.set(__self__, "include_ip_ranges", include_ip_ranges)
         if include_ports is not None:
@@ -907,6 +1122,15 @@ class OutboundInheritArgsArgs:
     @exclude_ports.setter
     def exclude_ports(self, value: Optional['Inherit']):
         pulumi.set(self, "exclude_ports", value)
+
+    @_builtins.property
+    @pulumi.getter(name="excludeUids")
+    def exclude_uids(self) -> Optional['Inherit']:
+        return pulumi.get(self, "exclude_uids")
+
+    @exclude_uids.setter
+    def exclude_uids(self, value: Optional['Inherit']):
+        pulumi.set(self, "exclude_uids", value)
 
     @_builtins.property
     @pulumi.getter(name="includeIpRanges")
@@ -942,6 +1166,10 @@ class OutboundRulesArgsArgsDict(TypedDict):
     """
     Destination ports that skip the sidecar.
     """
+    exclude_uids: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgsDict']]]]]
+    """
+    Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
+    """
     include_all_ip_ranges: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
     Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
@@ -970,6 +1198,7 @@ class OutboundRulesArgsArgs:
                  exclude_cloud_metadata: Optional[Sequence['CloudMetadata']] = None,
                  exclude_ip_ranges: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  exclude_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
+                 exclude_uids: pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgs']]]] = None,
                  include_all_ip_ranges: pulumi.Input[Optional[_builtins.bool]] = None,
                  include_ip_ranges: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  include_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
@@ -980,6 +1209,7 @@ class OutboundRulesArgsArgs:
                inheritance): e.g. `["aws"]` for 169.254.169.254/32 and fd00:ec2::254/128.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] exclude_ip_ranges: Destination CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) that skip the sidecar.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] exclude_ports: Destination ports that skip the sidecar.
+        :param pulumi.Input[Sequence[pulumi.Input['UidExclusionArgsArgs']]] exclude_uids: Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
         :param pulumi.Input[_builtins.bool] include_all_ip_ranges: Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] include_ip_ranges: Only these destination CIDRs are captured.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] include_ports: Destination ports captured regardless of address (Istio `includeOutboundPorts`).
@@ -994,6 +1224,8 @@ class OutboundRulesArgsArgs:
             pulumi.set(__self__, "exclude_ip_ranges", exclude_ip_ranges)
         if exclude_ports is not None:
             pulumi.set(__self__, "exclude_ports", exclude_ports)
+        if exclude_uids is not None:
+            pulumi.set(__self__, "exclude_uids", exclude_uids)
         if include_all_ip_ranges is not None:
             pulumi.set(__self__, "include_all_ip_ranges", include_all_ip_ranges)
         if include_ip_ranges is not None:
@@ -1050,6 +1282,18 @@ class OutboundRulesArgsArgs:
     @exclude_ports.setter
     def exclude_ports(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]]):
         pulumi.set(self, "exclude_ports", value)
+
+    @_builtins.property
+    @pulumi.getter(name="excludeUids")
+    def exclude_uids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgs']]]]:
+        """
+        Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
+        """
+        return pulumi.get(self, "exclude_uids")
+
+    @exclude_uids.setter
+    def exclude_uids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgs']]]]):
+        pulumi.set(self, "exclude_uids", value)
 
     @_builtins.property
     @pulumi.getter(name="includeAllIpRanges")
@@ -1265,6 +1509,7 @@ class RolloutArgsArgs:
 class ScopeRulesArgsArgsDict(TypedDict):
     full_bypass: NotRequired['FullBypassArgsArgsDict']
     inbound: NotRequired['InboundRulesArgsArgsDict']
+    interfaces: NotRequired['InterfaceRulesArgsArgsDict']
     outbound: NotRequired['OutboundRulesArgsArgsDict']
     passthrough: NotRequired['PassthroughArgsArgsDict']
     """
@@ -1276,6 +1521,7 @@ class ScopeRulesArgsArgs:
     def __init__(__self__, *,
                  full_bypass: Optional['FullBypassArgsArgs'] = None,
                  inbound: Optional['InboundRulesArgsArgs'] = None,
+                 interfaces: Optional['InterfaceRulesArgsArgs'] = None,
                  outbound: Optional['OutboundRulesArgsArgs'] = None,
                  passthrough: Optional['PassthroughArgsArgs'] = None):
         """
@@ -1285,6 +1531,8 @@ class ScopeRulesArgsArgs:
             pulumi.set(__self__, "full_bypass", full_bypass)
         if inbound is not None:
             pulumi.set(__self__, "inbound", inbound)
+        if interfaces is not None:
+            pulumi.set(__self__, "interfaces", interfaces)
         if outbound is not None:
             pulumi.set(__self__, "outbound", outbound)
         if passthrough is not None:
@@ -1310,6 +1558,15 @@ class ScopeRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter
+    def interfaces(self) -> Optional['InterfaceRulesArgsArgs']:
+        return pulumi.get(self, "interfaces")
+
+    @interfaces.setter
+    def interfaces(self, value: Optional['InterfaceRulesArgsArgs']):
+        pulumi.set(self, "interfaces", value)
+
+    @_builtins.property
+    @pulumi.getter
     def outbound(self) -> Optional['OutboundRulesArgsArgs']:
         return pulumi.get(self, "outbound")
 
@@ -1330,6 +1587,74 @@ class ScopeRulesArgsArgs:
         pulumi.set(self, "passthrough", value)
 
 
+class UidExclusionArgsArgsDict(TypedDict):
+    uids: Sequence[_builtins.float]
+    """
+    User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
+    """
+    ports: NotRequired[Sequence[_builtins.float]]
+    """
+    Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
+    """
+    protocol: NotRequired['UidProtocol']
+    """
+    `tcp` or `udp`; both when unset.
+    """
+
+@pulumi.input_type
+class UidExclusionArgsArgs:
+    def __init__(__self__, *,
+                 uids: Sequence[_builtins.float],
+                 ports: Optional[Sequence[_builtins.float]] = None,
+                 protocol: Optional['UidProtocol'] = None):
+        """
+        :param Sequence[_builtins.float] uids: User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
+        :param Sequence[_builtins.float] ports: Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
+        :param 'UidProtocol' protocol: `tcp` or `udp`; both when unset.
+        """
+        pulumi.set(__self__, "uids", uids)
+        if ports is not None:
+            pulumi.set(__self__, "ports", ports)
+        if protocol is not None:
+            pulumi.set(__self__, "protocol", protocol)
+
+    @_builtins.property
+    @pulumi.getter
+    def uids(self) -> Sequence[_builtins.float]:
+        """
+        User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
+        """
+        return pulumi.get(self, "uids")
+
+    @uids.setter
+    def uids(self, value: Sequence[_builtins.float]):
+        pulumi.set(self, "uids", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ports(self) -> Optional[Sequence[_builtins.float]]:
+        """
+        Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
+        """
+        return pulumi.get(self, "ports")
+
+    @ports.setter
+    def ports(self, value: Optional[Sequence[_builtins.float]]):
+        pulumi.set(self, "ports", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def protocol(self) -> Optional['UidProtocol']:
+        """
+        `tcp` or `udp`; both when unset.
+        """
+        return pulumi.get(self, "protocol")
+
+    @protocol.setter
+    def protocol(self, value: Optional['UidProtocol']):
+        pulumi.set(self, "protocol", value)
+
+
 class WorkloadRulesArgsArgsDict(TypedDict):
     kind: 'WorkloadKind'
     name: _builtins.str
@@ -1341,6 +1666,7 @@ class WorkloadRulesArgsArgsDict(TypedDict):
     """
     full_bypass: NotRequired['FullBypassArgsArgsDict']
     inbound: NotRequired['InboundRulesArgsArgsDict']
+    interfaces: NotRequired['InterfaceRulesArgsArgsDict']
     outbound: NotRequired['OutboundRulesArgsArgsDict']
     passthrough: NotRequired['PassthroughArgsArgsDict']
     """
@@ -1356,6 +1682,7 @@ class WorkloadRulesArgsArgs:
                  declared_in_program: Optional[_builtins.bool] = None,
                  full_bypass: Optional['FullBypassArgsArgs'] = None,
                  inbound: Optional['InboundRulesArgsArgs'] = None,
+                 interfaces: Optional['InterfaceRulesArgsArgs'] = None,
                  outbound: Optional['OutboundRulesArgsArgs'] = None,
                  passthrough: Optional['PassthroughArgsArgs'] = None):
         """
@@ -1372,6 +1699,8 @@ class WorkloadRulesArgsArgs:
             pulumi.set(__self__, "full_bypass", full_bypass)
         if inbound is not None:
             pulumi.set(__self__, "inbound", inbound)
+        if interfaces is not None:
+            pulumi.set(__self__, "interfaces", interfaces)
         if outbound is not None:
             pulumi.set(__self__, "outbound", outbound)
         if passthrough is not None:
@@ -1434,6 +1763,15 @@ class WorkloadRulesArgsArgs:
     @inbound.setter
     def inbound(self, value: Optional['InboundRulesArgsArgs']):
         pulumi.set(self, "inbound", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def interfaces(self) -> Optional['InterfaceRulesArgsArgs']:
+        return pulumi.get(self, "interfaces")
+
+    @interfaces.setter
+    def interfaces(self, value: Optional['InterfaceRulesArgsArgs']):
+        pulumi.set(self, "interfaces", value)
 
     @_builtins.property
     @pulumi.getter
