@@ -1,69 +1,136 @@
 // resolve: global → namespace → workload. Per field the most specific scope that sets it wins; a scope
 // that says `merge` unions with what it would override (at the top of the chain: the mesh install's
 // defaults). Every value remembers the scopes it came from.
-import { aggregateRuns } from "../rules/aggregateCidrs";
+//
+// A chain is resolved one scope at a time, each step building on the result of the less specific scopes: the
+// global scope is resolved once, each namespace once from it, and a workload with rules of its own in one step
+// from its namespace's result, instead of merging every scope's list again for each workload.
+import { addRun } from "../rules/aggregateCidrs";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import type { FieldSetting, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
-import type { EffectiveField, EffectiveFullBypass, EffectiveRules } from "./effective";
+import type { EffectiveField, EffectiveRules, Provenanced } from "./effective";
 
-/** The effective rules of one field along a chain ordered least → most specific. */
-export function resolveField(chain: readonly ScopeRules[], spec: FieldSpec): EffectiveField | undefined {
-    const key = spec.key;
-    const used: Array<{ scope: string; setting: FieldSetting }> = [];
-    let stopped = false;
-    for (let i = chain.length - 1; i >= 0; i--) {
-        const setting = chain[i].fields[key];
-        if (!setting) continue;
-        used.unshift({ scope: chain[i].ref.label, setting });
-        if (setting.inherit === "override") {
-            stopped = true;
-            break;
-        }
+/** A scope whose setting of a field is in force. */
+interface UsedSetting {
+    readonly scope: string;
+    readonly setting: FieldSetting;
+}
+
+/** One field resolved along the start of a chain: the result, and what the next scope's merge builds on. */
+interface FieldState {
+    readonly field: EffectiveField;
+    /** The scopes in force, least → most specific; bit i of a tag stands for used[i] (a chain has at most three). */
+    readonly used: readonly UsedSetting[];
+    /** The bits of the scopes that set `all`. */
+    readonly allMask: number;
+    /** Per value (the field's ports, or its ranges), the scopes it came from; made on first use for one scope's setting. */
+    tags?: readonly number[];
+}
+
+/** A chain resolved up to some scope. */
+interface ChainState {
+    readonly effective: EffectiveRules;
+    readonly fields: Partial<Record<FieldKey, FieldState>>;
+}
+
+const EMPTY: ChainState = { effective: { fields: {} }, fields: {} };
+
+/** The chain state after one more scope: fields it does not set keep the previous state (the same objects). */
+function step(prev: ChainState, scope: ScopeRules): ChainState {
+    const fields: Partial<Record<FieldKey, EffectiveField>> = {};
+    const states: Partial<Record<FieldKey, FieldState>> = {};
+    for (const spec of FIELDS) {
+        const s = stepField(prev.fields[spec.key], scope, spec);
+        if (!s) continue;
+        states[spec.key] = s;
+        fields[spec.key] = s.field;
     }
-    if (used.length === 0) return undefined;
-    const setBy = used[used.length - 1].scope;
-    if (used.length === 1) {
-        const { scope, setting } = used[0];
-        return single(key, scope, setting, !stopped);
+    const fb = scope.fullBypass;
+    const fullBypass = fb ? { ...fb, scope: scope.ref.label, active: fb.enabled && !fb.expired } : prev.effective.fullBypass;
+    return { effective: fullBypass ? { fields, fullBypass } : { fields }, fields: states };
+}
+
+function stepField(prev: FieldState | undefined, scope: ScopeRules, spec: FieldSpec): FieldState | undefined {
+    const setting = scope.fields[spec.key];
+    if (!setting) return prev;
+    const label = scope.ref.label;
+    if (!prev || setting.inherit === "override") {
+        // The chain starts again here; it reaches the top (the install's defaults) only by merging all the way.
+        return { field: single(spec.key, label, setting, setting.inherit !== "override"), used: [{ scope: label, setting }], allMask: setting.all ? 1 : 0 };
     }
-    // Provenance as a bitmask over `used` (a chain has at most three scopes): no per-value arrays.
-    const scopesOf = (mask: number) => used.filter((_, u) => mask & (1 << u)).map((u) => u.scope);
+    const used = [...prev.used, { scope: label, setting }];
+    const bit = 1 << prev.used.length;
+    const allMask = prev.allMask | (setting.all ? bit : 0);
+    const prevTags = tagsOf(prev);
     const groups = new Map<number, string[]>();
     const add = (mask: number, value: string) => {
         const g = groups.get(mask);
         if (g) g.push(value);
         else groups.set(mask, [value]);
     };
-    let allMask = 0;
-    used.forEach((u, i) => {
-        if (u.setting.all) allMask |= 1 << i;
-    });
     if (allMask) add(allMask, "*");
-    // A group holding every value of one scope's setting (nothing merged away) shares that setting's array, so the
-    // values every workload inherits from a wide scope are held, and described, once.
-    const shared = (mask: number, values: string[]): readonly string[] => {
+    const base = { key: spec.key, all: allMask !== 0, mergesWithInstall: prev.field.mergesWithInstall, setBy: label };
+    let field: EffectiveField;
+    let tags: readonly number[];
+    if (spec.values === "ports") {
+        const merged = mergePorts(prev.field.ports, prevTags, setting.ports, bit);
+        tags = merged.tags;
+        merged.ports.forEach((p, i) => {
+            add(tags[i], String(p));
+        });
+        field = { ...base, ports: merged.ports, cidrs: [], joined: merged.ports.join(","), sources: sourcesOf(groups, used) };
+    } else {
+        // Each scope's list is sorted and aggregated already, and so is the previous result: one merge, tagged with the scope's bit.
+        const cover = addRun({ cidrs: prev.field.cidrs, tags: prevTags }, setting.cidrs, bit);
+        tags = cover.tags;
+        const texts = cover.cidrs.map((c, i) => {
+            add(tags[i], c.text);
+            return c.text;
+        });
+        field = { ...base, ports: [], cidrs: cover.cidrs, joined: texts.join(","), sources: sourcesOf(groups, used) };
+    }
+    return { field, used, allMask, tags };
+}
+
+/** The tags of a state's values; a single scope's are all bit 0, made once. */
+function tagsOf(s: FieldState): readonly number[] {
+    if (!s.tags) s.tags = new Array<number>(s.field.ports.length + s.field.cidrs.length).fill(1);
+    return s.tags;
+}
+
+/** Two sorted, unique port lists as one, each port tagged with the lists it is in. */
+function mergePorts(a: readonly number[], aTags: readonly number[], b: readonly number[], bit: number): { ports: number[]; tags: number[] } {
+    const ports: number[] = [];
+    const tags: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        if (j >= b.length || (i < a.length && a[i] < b[j])) {
+            ports.push(a[i]);
+            tags.push(aTags[i++]);
+        } else if (i >= a.length || b[j] < a[i]) {
+            ports.push(b[j++]);
+            tags.push(bit);
+        } else {
+            ports.push(a[i]);
+            tags.push(aTags[i++] | bit);
+            j++;
+        }
+    }
+    return { ports, tags };
+}
+
+/**
+ * The value groups as provenance. A group holding every value of one scope's setting (nothing merged away) shares that
+ * setting's array, so the values every workload inherits from a wide scope are held, and described, once.
+ */
+function sourcesOf(groups: ReadonlyMap<number, string[]>, used: readonly UsedSetting[]): Provenanced[] {
+    return [...groups].map(([mask, values]) => {
         const u = Math.log2(mask);
         const texts = Number.isInteger(u) ? used[u].setting.texts : undefined;
-        return texts && texts.length === values.length && texts.every((t, i) => t === values[i]) ? texts : values;
-    };
-    const sources = () => [...groups].map(([mask, values]) => ({ scopes: scopesOf(mask), values: shared(mask, values) }));
-    const base = { key, all: allMask !== 0, mergesWithInstall: !stopped, setBy };
-    if (spec.values === "ports") {
-        const masks = new Map<number, number>();
-        used.forEach(({ setting }, u) => {
-            for (const p of setting.ports) masks.set(p, (masks.get(p) ?? 0) | (1 << u));
-        });
-        const ports = [...masks.keys()].sort((a, b) => a - b);
-        for (const p of ports) add(masks.get(p) ?? 0, String(p));
-        return { ...base, ports, cidrs: [], joined: ports.join(","), sources: sources() };
-    }
-    // Each scope's list is sorted and aggregated already: one linear merge, tagged with the scope's bit.
-    const { cidrs, tags } = aggregateRuns(used.map((u) => u.setting.cidrs));
-    const texts = cidrs.map((c, i) => {
-        add(tags[i], c.text);
-        return c.text;
+        const shared = texts && texts.length === values.length && texts.every((t, i) => t === values[i]);
+        return { scopes: used.filter((_, i) => mask & (1 << i)).map((x) => x.scope), values: shared ? texts : values };
     });
-    return { ...base, ports: [], cidrs, joined: texts.join(","), sources: sources() };
 }
 
 function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall: boolean): EffectiveField {
@@ -71,22 +138,9 @@ function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall
     return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, joined: s.joined, sources, mergesWithInstall, setBy: scope };
 }
 
-export function resolveFullBypass(chain: readonly ScopeRules[]): EffectiveFullBypass | undefined {
-    for (let i = chain.length - 1; i >= 0; i--) {
-        const fb = chain[i].fullBypass;
-        if (fb) return { ...fb, scope: chain[i].ref.label, active: fb.enabled && !fb.expired };
-    }
-    return undefined;
-}
-
+/** The effective rules along a chain ordered least → most specific. */
 export function resolveChain(chain: readonly ScopeRules[]): EffectiveRules {
-    const fields: Partial<Record<FieldKey, EffectiveField>> = {};
-    for (const spec of FIELDS) {
-        const f = resolveField(chain, spec);
-        if (f) fields[spec.key] = f;
-    }
-    const fullBypass = resolveFullBypass(chain);
-    return fullBypass ? { fields, fullBypass } : { fields };
+    return chain.reduce(step, EMPTY).effective;
 }
 
 /** Whether a scope sets anything that takes part in resolution. */
@@ -101,29 +155,31 @@ export function setsAnything(s: ScopeRules): boolean {
 
 /**
  * Resolves workloads, sharing one result among the workloads of a namespace that set nothing themselves
- * (the common case, and what keeps 10,000 workloads cheap).
+ * (the common case, and what keeps 10,000 workloads cheap); a workload with rules of its own is one step on
+ * from its namespace's result, and shares the fields it does not set.
  */
 export class ScopeResolver {
-    private readonly byNamespace = new Map<string, EffectiveRules>();
+    private readonly global: ChainState;
+    private readonly byNamespace = new Map<string, ChainState>();
 
-    constructor(private readonly rules: NormalisedRules) {}
+    constructor(private readonly rules: NormalisedRules) {
+        this.global = step(EMPTY, rules.global);
+    }
 
-    chainFor(namespace: string, workload?: ScopeRules): ScopeRules[] {
-        const chain: ScopeRules[] = [this.rules.global];
-        const ns = this.rules.namespaces.get(namespace);
-        if (ns) chain.push(ns);
-        if (workload) chain.push(workload);
-        return chain;
+    private namespaceState(namespace: string): ChainState {
+        let s = this.byNamespace.get(namespace);
+        if (!s) {
+            const ns = this.rules.namespaces.get(namespace);
+            s = ns ? step(this.global, ns) : this.global;
+            this.byNamespace.set(namespace, s);
+        }
+        return s;
     }
 
     /** The effective rules, and whether they are the namespace's shared ones. */
     resolve(namespace: string, workload?: WorkloadRules): { effective: EffectiveRules; shared: boolean } {
-        if (workload && setsRules(workload)) return { effective: resolveChain(this.chainFor(namespace, workload)), shared: false };
-        let e = this.byNamespace.get(namespace);
-        if (!e) {
-            e = resolveChain(this.chainFor(namespace));
-            this.byNamespace.set(namespace, e);
-        }
-        return { effective: e, shared: true };
+        const ns = this.namespaceState(namespace);
+        if (workload && setsRules(workload)) return { effective: step(ns, workload).effective, shared: false };
+        return { effective: ns.effective, shared: true };
     }
 }
