@@ -118,6 +118,8 @@ describe("aggregateCidrs properties", () => {
                     all.cidrs.map((c) => c.text),
                 );
                 assert.deepEqual(added.tags, all.tags);
+                // Spliced: each range of the run is in the cover, where `at` says.
+                for (const [k, a] of (added.at ?? []).entries()) assert.equal(added.cidrs[a + k], runs[last][k]);
             }),
             { numRuns: RUNS },
         );

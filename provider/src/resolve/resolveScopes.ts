@@ -6,6 +6,7 @@
 // global scope is resolved once, each namespace once from it, and a workload with rules of its own in one step
 // from its namespace's result, instead of merging every scope's list again for each workload.
 import { addRun } from "../rules/aggregateCidrs";
+import type { Cidr } from "../rules/cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import type { FieldSetting, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
 import type { EffectiveField, EffectiveRules, Provenanced } from "./effective";
@@ -23,6 +24,8 @@ interface FieldState {
     readonly used: readonly UsedSetting[];
     /** The bits of the scopes that set `all`. */
     readonly allMask: number;
+    /** For each group of `field.sources`, the index of its first value (groups are in that order; `*` comes first). */
+    readonly starts: readonly number[];
     /** Per value (the field's ports, or its ranges), the scopes it came from; made on first use for one scope's setting. */
     tags?: readonly number[];
 }
@@ -56,40 +59,103 @@ function stepField(prev: FieldState | undefined, scope: ScopeRules, spec: FieldS
     const label = scope.ref.label;
     if (!prev || setting.inherit === "override") {
         // The chain starts again here; it reaches the top (the install's defaults) only by merging all the way.
-        return { field: single(spec.key, label, setting, setting.inherit !== "override"), used: [{ scope: label, setting }], allMask: setting.all ? 1 : 0 };
+        const field = single(spec.key, label, setting, setting.inherit !== "override");
+        return { field, used: [{ scope: label, setting }], allMask: setting.all ? 1 : 0, starts: field.sources.length > 0 ? [setting.all ? -1 : 0] : [] };
     }
     const used = [...prev.used, { scope: label, setting }];
     const bit = 1 << prev.used.length;
     const allMask = prev.allMask | (setting.all ? bit : 0);
-    const prevTags = tagsOf(prev);
-    const groups = new Map<number, string[]>();
-    const add = (mask: number, value: string) => {
-        const g = groups.get(mask);
-        if (g) g.push(value);
-        else groups.set(mask, [value]);
-    };
-    if (allMask) add(allMask, "*");
     const base = { key: spec.key, all: allMask !== 0, mergesWithInstall: prev.field.mergesWithInstall, setBy: label };
-    let field: EffectiveField;
-    let tags: readonly number[];
-    if (spec.values === "ports") {
-        const merged = mergePorts(prev.field.ports, prevTags, setting.ports, bit);
-        tags = merged.tags;
-        merged.ports.forEach((p, i) => {
-            add(tags[i], String(p));
-        });
-        field = { ...base, ports: merged.ports, cidrs: [], joined: merged.ports.join(","), sources: sourcesOf(groups, used) };
-    } else {
-        // Each scope's list is sorted and aggregated already, and so is the previous result: one merge, tagged with the scope's bit.
-        const cover = addRun({ cidrs: prev.field.cidrs, tags: prevTags }, setting.cidrs, bit);
-        tags = cover.tags;
-        const texts = cover.cidrs.map((c, i) => {
-            add(tags[i], c.text);
-            return c.text;
-        });
-        field = { ...base, ports: [], cidrs: cover.cidrs, joined: texts.join(","), sources: sourcesOf(groups, used) };
+    // Each scope's list is sorted and aggregated already, and so is the previous result: one merge, tagged with the scope's bit.
+    const merged: Merged =
+        spec.values === "ports"
+            ? { cidrs: [], ...mergePorts(prev.field.ports, tagsOf(prev), setting.ports, bit) }
+            : { ports: [], ...addRun({ cidrs: prev.field.cidrs, tags: tagsOf(prev) }, setting.cidrs, bit) };
+    if (merged.at && allMask === 0) {
+        // The new values stood apart: the earlier groups and their joined text stay, the new values are spliced in.
+        const { sources, starts } = spliceGroup(prev, merged.at, { scopes: [label], values: setting.texts });
+        return {
+            field: { ...base, ports: merged.ports, cidrs: merged.cidrs, joined: spliceJoined(prev.field, merged.at, setting.texts), sources },
+            used,
+            allMask,
+            starts,
+            tags: merged.tags,
+        };
     }
-    return { field, used, allMask, tags };
+    const groups = new Map<number, { start: number; values: string[] }>();
+    const add = (mask: number, value: string, index: number) => {
+        const g = groups.get(mask);
+        if (g) g.values.push(value);
+        else groups.set(mask, { start: index, values: [value] });
+    };
+    if (allMask) add(allMask, "*", -1);
+    const texts: string[] = [];
+    for (let i = 0; i < merged.tags.length; i++) {
+        const t = valueText(merged, i);
+        texts.push(t);
+        add(merged.tags[i], t, i);
+    }
+    return {
+        field: { ...base, ports: merged.ports, cidrs: merged.cidrs, joined: texts.join(","), sources: sourcesOf(groups, used) },
+        used,
+        allMask,
+        starts: [...groups.values()].map((g) => g.start),
+        tags: merged.tags,
+    };
+}
+
+/** A field's values after a merge (ports or ranges; the other list is empty), with their tags. */
+interface Merged {
+    readonly ports: readonly number[];
+    readonly cidrs: readonly Cidr[];
+    readonly tags: readonly number[];
+    /** Where the new values went among the old, when they were spliced in apart from them. */
+    readonly at?: readonly number[];
+}
+
+/** Value i of a field as text; a field has ports or ranges, never both. */
+function valueText(v: Pick<Merged, "ports" | "cidrs">, i: number): string {
+    return i < v.ports.length ? String(v.ports[i]) : v.cidrs[i].text;
+}
+
+/**
+ * The previous groups with the new scope's group put where its first value is (the groups are ordered by their first
+ * values); the previous groups' values are unchanged, so their objects are kept.
+ */
+function spliceGroup(prev: FieldState, at: readonly number[], group: Provenanced): { sources: Provenanced[]; starts: number[] } {
+    const before = (start: number) => at.filter((a) => a <= start).length;
+    const sources: Provenanced[] = [];
+    const starts: number[] = [];
+    prev.field.sources.forEach((g, i) => {
+        if (at.length > 0 && sources.length === i && prev.starts[i] >= at[0]) {
+            sources.push(group);
+            starts.push(at[0]);
+        }
+        sources.push(g);
+        starts.push(prev.starts[i] + before(prev.starts[i]));
+    });
+    if (at.length > 0 && sources.length === prev.field.sources.length) {
+        sources.push(group);
+        starts.push(at[0]);
+    }
+    return { sources, starts };
+}
+
+/** The previous values' comma-joined text with the new values spliced in at `at`, without joining every value again. */
+function spliceJoined(prev: EffectiveField, at: readonly number[], added: readonly string[]): string {
+    const parts: string[] = [];
+    let i = 0;
+    let from = 0;
+    let to = 0;
+    at.forEach((a, k) => {
+        // `to` moves to the start of value `a` of the previous text (one past the comma before it).
+        for (; i < a; i++) to += valueText(prev, i).length + 1;
+        if (to > from) parts.push(prev.joined.slice(from, to - 1));
+        parts.push(added[k]);
+        from = to;
+    });
+    if (from < prev.joined.length) parts.push(prev.joined.slice(from));
+    return parts.join(",");
 }
 
 /** The tags of a state's values; a single scope's are all bit 0, made once. */
@@ -99,9 +165,11 @@ function tagsOf(s: FieldState): readonly number[] {
 }
 
 /** Two sorted, unique port lists as one, each port tagged with the lists it is in. */
-function mergePorts(a: readonly number[], aTags: readonly number[], b: readonly number[], bit: number): { ports: number[]; tags: number[] } {
+function mergePorts(a: readonly number[], aTags: readonly number[], b: readonly number[], bit: number): Omit<Merged, "cidrs"> {
     const ports: number[] = [];
     const tags: number[] = [];
+    // Where each port of `b` went in `a`, while no port is in both.
+    let at: number[] | undefined = [];
     let i = 0;
     let j = 0;
     while (i < a.length || j < b.length) {
@@ -109,23 +177,25 @@ function mergePorts(a: readonly number[], aTags: readonly number[], b: readonly 
             ports.push(a[i]);
             tags.push(aTags[i++]);
         } else if (i >= a.length || b[j] < a[i]) {
+            at?.push(i);
             ports.push(b[j++]);
             tags.push(bit);
         } else {
+            at = undefined;
             ports.push(a[i]);
             tags.push(aTags[i++] | bit);
             j++;
         }
     }
-    return { ports, tags };
+    return at ? { ports, tags, at } : { ports, tags };
 }
 
 /**
  * The value groups as provenance. A group holding every value of one scope's setting (nothing merged away) shares that
  * setting's array, so the values every workload inherits from a wide scope are held, and described, once.
  */
-function sourcesOf(groups: ReadonlyMap<number, string[]>, used: readonly UsedSetting[]): Provenanced[] {
-    return [...groups].map(([mask, values]) => {
+function sourcesOf(groups: ReadonlyMap<number, { values: string[] }>, used: readonly UsedSetting[]): Provenanced[] {
+    return [...groups].map(([mask, { values }]) => {
         const u = Math.log2(mask);
         const texts = Number.isInteger(u) ? used[u].setting.texts : undefined;
         const shared = texts && texts.length === values.length && texts.every((t, i) => t === values[i]);

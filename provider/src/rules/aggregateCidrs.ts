@@ -47,32 +47,37 @@ export function aggregateRuns(runs: ReadonlyArray<readonly Cidr[]>): TaggedCover
     return sweep(...merged);
 }
 
+/** A cover with a run added; `at` is there when the run's ranges were spliced in. */
+export interface AddedRun extends TaggedCover {
+    /** For each range of the run, the index in the old cover it went before: every range stood apart, nothing else changed. */
+    readonly at?: readonly number[];
+}
+
 /**
- * A cover (sorted and aggregated, as aggregateRuns returns it) with one more sorted run merged in, its ranges tagged
- * `bit`: the same cover and tags as aggregateRuns gives for all the runs at once. A range that neither overlaps nor
- * touches its neighbours is spliced in without a sweep, the common case of a workload's few ranges added to its
- * namespace's many.
+ * A cover (sorted and aggregated, as aggregateRuns returns it) with one more sorted, aggregated run merged in, its
+ * ranges tagged `bit`: the same cover and tags as aggregateRuns gives for all the runs at once. Ranges that neither
+ * overlap nor touch their neighbours are spliced in without a sweep, the common case of a workload's few ranges
+ * added to its namespace's many.
  */
-export function addRun(cover: TaggedCover, run: readonly Cidr[], bit: number): TaggedCover {
-    if (run.length === 0) return cover;
+export function addRun(cover: TaggedCover, run: readonly Cidr[], bit: number): AddedRun {
     const at = apartInsertions(cover.cidrs, run);
     if (!at) return sweep(...mergeRun(cover, run, bit));
-    const cidrs: Cidr[] = [];
-    const tags: number[] = [];
+    if (run.length === 0) return { ...cover, at };
+    const cidrs: Cidr[] = new Array(cover.cidrs.length + run.length);
+    const tags: number[] = new Array(cidrs.length);
     let i = 0;
-    for (let k = 0; k < run.length; k++) {
-        for (; i < at[k]; i++) {
-            cidrs.push(cover.cidrs[i]);
-            tags.push(cover.tags[i]);
+    let o = 0;
+    for (let k = 0; k <= run.length; k++) {
+        for (const end = k < run.length ? at[k] : cover.cidrs.length; i < end; i++, o++) {
+            cidrs[o] = cover.cidrs[i];
+            tags[o] = cover.tags[i];
         }
-        cidrs.push(run[k]);
-        tags.push(bit);
+        if (k < run.length) {
+            cidrs[o] = run[k];
+            tags[o++] = bit;
+        }
     }
-    for (; i < cover.cidrs.length; i++) {
-        cidrs.push(cover.cidrs[i]);
-        tags.push(cover.tags[i]);
-    }
-    return { cidrs, tags };
+    return { cidrs, tags, at };
 }
 
 /** Where each range of `run` goes in `sorted` (after its equals), or undefined if one overlaps or touches a neighbour. */
