@@ -120,7 +120,8 @@ function kumaObjects(rules: NormalisedRules, k: KumaSettings, name: string): Clu
     policy(rules.global, k.systemNamespace, meshRef, "global");
     for (const [ns, scope] of rules.namespaces) policy(scope, ns, meshRef, "namespace");
     for (const w of rules.workloads) {
-        policy(w, w.namespace, { kind: "Dataplane", labels: { [KUMA_WORKLOAD_LABEL]: kumaWorkloadLabelValue(w) } }, `${w.kind}-${w.name}`);
+        // Checked here too, so the target and name are made only for the few workloads with a policy of their own.
+        if (w.passthrough) policy(w, w.namespace, { kind: "Dataplane", labels: { [KUMA_WORKLOAD_LABEL]: kumaWorkloadLabelValue(w) } }, `${w.kind}-${w.name}`);
     }
     if (k.passthroughCluster) {
         const c = k.passthroughCluster;
@@ -278,7 +279,8 @@ function checkRules(rules: NormalisedRules, kuma: KumaSettings, ctx: OptionsCont
         ...rules.workloads.map((w) => [rules.global, rules.namespaces.get(w.namespace), w]),
     ];
     checkMergedPassthrough(
-        chains.map((c) => c.filter((s): s is ScopeRules => s !== undefined)),
+        // Only a chain with matched destinations in two of its scopes can clash across scopes.
+        chains.map((c) => c.filter((s): s is ScopeRules => s?.passthrough?.mode === "Matched")).filter((c) => c.length > 1),
         ctx.issues,
     );
 }
