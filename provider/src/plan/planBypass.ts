@@ -120,9 +120,15 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     /** The whole plan for the listed workloads. Throws BypassValidationError if a limit is crossed. */
     plan(name = "sidecar-bypass"): BypassPlan<IdOf<R>> {
         const errors: ValidationIssue[] = [];
+        // Workloads that share their namespace's rendering share its annotations object: measured once.
+        const sizes = new Map<Record<string, string>, number>();
         const workloads = this.rules.workloads.map((w, i) => {
             const p = this.planWorkload(w);
-            const size = Object.entries(p.annotations).reduce((n, [k, v]) => n + k.length + v.length, 0);
+            let size = sizes.get(p.annotations);
+            if (size === undefined) {
+                size = textSize(p.annotations);
+                sizes.set(p.annotations, size);
+            }
             if (size > ANNOTATION_LIMIT) {
                 errors.push({
                     path: `workloads[${i}]`,
@@ -168,7 +174,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         return [...byNamespace.keys()].sort().map((ns) => {
             const members = byNamespace.get(ns) ?? [];
             const configMapData = describer.namespaceRecord(ns, members, { meshes: this.rules.meshes, namespaceRules: this.rules.namespaces.has(ns) });
-            const size = Object.entries(configMapData).reduce((n, [k, v]) => n + k.length + v.length, 0);
+            const size = textSize(configMapData);
             if (size > CONFIGMAP_LIMIT) {
                 errors.push({ path: "namespaces", message: `the record of namespace '${ns}' would take ${size} bytes, over a ConfigMap's 1 MiB` });
             }
@@ -182,6 +188,13 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             message: `${message} (${ids[0]}${ids.length > 1 ? ` and ${ids.length - 1} more` : ""})`,
         }));
     }
+}
+
+/** The characters of a string map's keys and values: what counts toward Kubernetes' size limits. */
+function textSize(map: Record<string, string>): number {
+    let n = 0;
+    for (const [k, v] of Object.entries(map)) n += k.length + v.length;
+    return n;
 }
 
 /**

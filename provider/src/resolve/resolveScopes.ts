@@ -215,7 +215,7 @@ export function resolveChain(chain: readonly ScopeRules[]): EffectiveRules {
 
 /** Whether a scope sets anything that takes part in resolution. */
 export function setsRules(s: ScopeRules): boolean {
-    return Object.keys(s.fields).length > 0 || s.fullBypass !== undefined;
+    return s.fullBypass !== undefined || FIELDS.some((f) => s.fields[f.key] !== undefined);
 }
 
 /** Whether a scope sets anything at all, a passthrough policy included (its workload is then rendered on its own). */
