@@ -58,13 +58,21 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         this.rules = v.rules;
         this.warnings = [...v.warnings];
         this.resolver = new ScopeResolver(v.rules);
-        this.listed = new Map(v.rules.workloads.map((w) => [workloadId(w), w]));
+        // A listed workload's scope label is its id.
+        this.listed = new Map(v.rules.workloads.map((w) => [w.ref.label, w]));
     }
 
     /** The plan of one workload; listed workloads get their own rules, others namespace and global ones. */
     planWorkload<K extends WorkloadKind | "Pod">(identity: PlannedIdentity & { kind: K }): WorkloadPlan<IdOf<R>> & { kind: K } {
         const id = workloadId(identity);
-        const own = this.listed.get(id);
+        return this.planOf(identity, id, this.listed.get(id));
+    }
+
+    private planOf<K extends WorkloadKind | "Pod">(
+        identity: PlannedIdentity & { kind: K },
+        id: string,
+        own: WorkloadRules | undefined,
+    ): WorkloadPlan<IdOf<R>> & { kind: K } {
         const { effective, shared } = this.resolver.resolve(identity.namespace, own);
         // A workload that sets anything of its own (a passthrough policy too) is rendered on its own.
         const sharedRender = shared && !(own && setsAnything(own));
@@ -79,12 +87,13 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             namespace: identity.namespace,
             name: identity.name,
             declaredInProgram: own?.declaredInProgram ?? false,
-            effective: this.plainOf(effective),
+            effective: shared ? this.plainOf(effective) : plainEffective(effective),
             inheritsNamespace: sharedRender,
             ...rendered,
         };
     }
 
+    /** Shared effective rules as plain data, made once (a workload's own are used once, and not kept). */
     private plainOf(e: EffectiveRules): PlannedEffective {
         let p = this.plain.get(e);
         if (!p) {
@@ -123,7 +132,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         // Workloads that share their namespace's rendering share its annotations object: measured once.
         const sizes = new Map<Record<string, string>, number>();
         const workloads = this.rules.workloads.map((w, i) => {
-            const p = this.planWorkload(w);
+            const p = this.planOf(w, w.ref.label, w);
             let size = sizes.get(p.annotations);
             if (size === undefined) {
                 size = textSize(p.annotations);
