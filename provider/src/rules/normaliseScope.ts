@@ -43,8 +43,10 @@ export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeCont
         if (setting) fields[spec.key] = setting;
     }
     checkScope(scope, fields, ref.path, ctx);
-    const fullBypass = normaliseFullBypass(scope.fullBypass, `${ref.path}.fullBypass`, ctx);
+    const fullBypass = scope.fullBypass ? normaliseFullBypass(scope.fullBypass, `${ref.path}.fullBypass`, ctx) : undefined;
     const passthrough = scope.passthrough ? validatePassthrough(scope.passthrough, `${ref.path}.passthrough`, ctx.issues) : undefined;
+    // Most scopes (most workloads) set neither: no spreads for them.
+    if (!fullBypass && !passthrough) return { ref, fields };
     return { ref, fields, ...(fullBypass ? { fullBypass } : {}), ...(passthrough ? { passthrough } : {}) };
 }
 
@@ -85,22 +87,22 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
         if (!setting || !spec.exclude) continue;
         const opposite = fields[spec.opposite];
         const ack = scope[spec.direction]?.acknowledge;
-        const path = joinPath(base, spec.direction, spec.name);
+        const path = () => joinPath(base, spec.direction, spec.name);
         if (spec.values === "ports") {
             const included = new Set(opposite?.ports ?? []);
             const both = setting.ports.filter((p) => included.has(p));
             if (both.length > 0) {
-                issues.error(path, `port${both.length > 1 ? "s" : ""} ${both.join(", ")} both included and excluded at this scope; keep one`);
+                issues.error(path(), `port${both.length > 1 ? "s" : ""} ${both.join(", ")} both included and excluded at this scope; keep one`);
             }
             if (!ack?.sidecarPorts) checkSidecarPorts(setting.ports, path, ctx);
             continue;
         }
         const includeTexts = new Set((opposite?.cidrs ?? []).map((c) => c.text));
         for (const c of setting.cidrs) {
-            if (includeTexts.has(c.text)) issues.error(path, `${c.text} is both included and excluded at this scope; keep one`);
+            if (includeTexts.has(c.text)) issues.error(path(), `${c.text} is both included and excluded at this scope; keep one`);
             if (isEverything(c) && !ack?.allAddresses) {
                 issues.error(
-                    path,
+                    path(),
                     `${c.text} excludes every IPv${c.family} address, so all outbound traffic would skip the sidecar; ` +
                         "set acknowledge.allAddresses: true if you mean it, or use fullBypass",
                 );
@@ -118,13 +120,13 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
     }
 }
 
-function checkSidecarPorts(ports: readonly number[], path: string, ctx: ScopeContext): void {
+function checkSidecarPorts(ports: readonly number[], path: () => string, ctx: ScopeContext): void {
     for (const mesh of ctx.meshes) {
         for (const p of ports) {
             const use = mesh.sidecarPorts.get(p);
             if (use) {
                 ctx.issues.error(
-                    path,
+                    path(),
                     `port ${p} is ${mesh.displayName}'s ${use}; excluding it breaks the sidecar. Set acknowledge.sidecarPorts: true if you mean it`,
                 );
             }
@@ -133,8 +135,7 @@ function checkSidecarPorts(ports: readonly number[], path: string, ctx: ScopeCon
 }
 
 /** The expiry's format is checked by the schema; here only whether it has passed. */
-function normaliseFullBypass(fb: ParsedScope["fullBypass"], path: string, ctx: ScopeContext): FullBypass | undefined {
-    if (!fb) return undefined;
+function normaliseFullBypass(fb: NonNullable<ParsedScope["fullBypass"]>, path: string, ctx: ScopeContext): FullBypass {
     let expired = false;
     if (fb.expires !== undefined && fb.enabled && Date.parse(fb.expires) <= ctx.now.getTime()) {
         expired = true;
