@@ -75,7 +75,14 @@ function stepField(prev: FieldState | undefined, scope: ScopeRules, spec: FieldS
         // The new values stood apart: the earlier groups and their joined text stay, the new values are spliced in.
         const { sources, starts } = spliceGroup(prev, merged.at, { scopes: [label], values: setting.texts });
         return {
-            field: { ...base, ports: merged.ports, cidrs: merged.cidrs, joined: spliceJoined(prev.field, merged.at, setting.texts), sources },
+            field: {
+                ...base,
+                ports: merged.ports,
+                cidrs: merged.cidrs,
+                cidrTexts: spliced(prev.field.cidrTexts, merged.at, setting.cidrTexts),
+                joined: spliceJoined(prev.field, merged.at, setting.texts),
+                sources,
+            },
             used,
             allMask,
             starts,
@@ -96,7 +103,14 @@ function stepField(prev: FieldState | undefined, scope: ScopeRules, spec: FieldS
         add(merged.tags[i], t, i);
     }
     return {
-        field: { ...base, ports: merged.ports, cidrs: merged.cidrs, joined: texts.join(","), sources: sourcesOf(groups, used) },
+        field: {
+            ...base,
+            ports: merged.ports,
+            cidrs: merged.cidrs,
+            cidrTexts: merged.cidrs.length > 0 ? texts : [],
+            joined: texts.join(","),
+            sources: sourcesOf(groups, used),
+        },
         used,
         allMask,
         starts: [...groups.values()].map((g) => g.start),
@@ -139,6 +153,19 @@ function spliceGroup(prev: FieldState, at: readonly number[], group: Provenanced
         starts.push(at[0]);
     }
     return { sources, starts };
+}
+
+/** `list` with `added[k]` put before `list[at[k]]` (`at` ascending). */
+function spliced<T>(list: readonly T[], at: readonly number[], added: readonly T[]): readonly T[] {
+    if (added.length === 0) return list;
+    const out: T[] = new Array(list.length + added.length);
+    let i = 0;
+    let o = 0;
+    for (let k = 0; k <= added.length; k++) {
+        for (const end = k < added.length ? at[k] : list.length; i < end; i++) out[o++] = list[i];
+        if (k < added.length) out[o++] = added[k];
+    }
+    return out;
 }
 
 /** The previous values' comma-joined text with the new values spliced in at `at`, without joining every value again. */
@@ -205,7 +232,7 @@ function sourcesOf(groups: ReadonlyMap<number, { values: string[] }>, used: read
 
 function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall: boolean): EffectiveField {
     const sources = s.texts.length > 0 ? [{ scopes: [scope], values: s.texts }] : [];
-    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, joined: s.joined, sources, mergesWithInstall, setBy: scope };
+    return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, cidrTexts: s.cidrTexts, joined: s.joined, sources, mergesWithInstall, setBy: scope };
 }
 
 /** The effective rules along a chain ordered least → most specific. */

@@ -4,6 +4,7 @@ import type { Cidr } from "./cidr";
 import type { FieldSetting } from "./types";
 
 export function fieldSetting(all: boolean, ports: readonly number[], cidrs: readonly Cidr[], inherit: Inherit): FieldSetting {
-    const values = ports.length > 0 ? ports.map(String) : cidrs.map((c) => c.text);
-    return { all, ports, cidrs, inherit, texts: all ? ["*", ...values] : values, joined: values.join(",") };
+    const cidrTexts = cidrs.map((c) => c.text);
+    const values = ports.length > 0 ? ports.map(String) : cidrTexts;
+    return { all, ports, cidrs, cidrTexts, inherit, texts: all ? ["*", ...values] : values, joined: values.join(",") };
 }

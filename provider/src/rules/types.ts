@@ -19,6 +19,8 @@ export interface FieldSetting {
     readonly all: boolean;
     readonly ports: readonly number[];
     readonly cidrs: readonly Cidr[];
+    /** The ranges' canonical texts, in order (made once, shared by whatever lists them). */
+    readonly cidrTexts: readonly string[];
     readonly inherit: Inherit;
     /** Every value as text (`*` for all), in order: what provenance lists. */
     readonly texts: readonly string[];
