@@ -45,7 +45,8 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     readonly warnings: ValidationIssue[];
     readonly registry: R;
     private readonly resolver: ScopeResolver;
-    private readonly listed: Map<string, WorkloadRules>;
+    /** The listed workloads by id, for planWorkload; made on its first call (plan() has each workload at hand). */
+    private listed?: Map<string, WorkloadRules>;
     private readonly renderedByNamespace = new Map<string, RenderedWorkload<IdOf<R>>>();
     private readonly plain = new Map<EffectiveRules, PlannedEffective>();
     /** Each mesh's notes (what it cannot express), with the workloads they apply to. */
@@ -58,13 +59,13 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         this.rules = v.rules;
         this.warnings = [...v.warnings];
         this.resolver = new ScopeResolver(v.rules);
-        // A listed workload's scope label is its id.
-        this.listed = new Map(v.rules.workloads.map((w) => [w.ref.label, w]));
     }
 
     /** The plan of one workload; listed workloads get their own rules, others namespace and global ones. */
     planWorkload<K extends WorkloadKind | "Pod">(identity: PlannedIdentity & { kind: K }): WorkloadPlan<IdOf<R>> & { kind: K } {
         const id = workloadId(identity);
+        // A listed workload's scope label is its id.
+        this.listed ??= new Map(this.rules.workloads.map((w) => [w.ref.label, w]));
         return this.planOf(identity, id, this.listed.get(id));
     }
 
@@ -182,8 +183,10 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         const describer = new PlanDescriber();
         return [...byNamespace.keys()].sort().map((ns) => {
             const members = byNamespace.get(ns) ?? [];
-            const configMapData = describer.namespaceRecord(ns, members, { meshes: this.rules.meshes, namespaceRules: this.rules.namespaces.has(ns) });
-            const size = textSize(configMapData);
+            const { data: configMapData, size } = describer.namespaceRecord(ns, members, {
+                meshes: this.rules.meshes,
+                namespaceRules: this.rules.namespaces.has(ns),
+            });
             if (size > CONFIGMAP_LIMIT) {
                 errors.push({ path: "namespaces", message: `the record of namespace '${ns}' would take ${size} bytes, over a ConfigMap's 1 MiB` });
             }
@@ -202,7 +205,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
 /** The characters of a string map's keys and values: what counts toward Kubernetes' size limits. */
 function textSize(map: Record<string, string>): number {
     let n = 0;
-    for (const [k, v] of Object.entries(map)) n += k.length + v.length;
+    for (const k of Object.keys(map)) n += k.length + map[k].length;
     return n;
 }
 
