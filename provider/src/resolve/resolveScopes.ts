@@ -171,12 +171,14 @@ function spliced<T>(list: readonly T[], at: readonly number[], added: readonly T
 /** The previous values' comma-joined text with the new values spliced in at `at`, without joining every value again. */
 function spliceJoined(prev: EffectiveField, at: readonly number[], added: readonly string[]): string {
     const parts: string[] = [];
+    const texts = prev.cidrs.length > 0 ? prev.cidrTexts : undefined;
     let i = 0;
     let from = 0;
     let to = 0;
     at.forEach((a, k) => {
         // `to` moves to the start of value `a` of the previous text (one past the comma before it).
-        for (; i < a; i++) to += valueText(prev, i).length + 1;
+        if (texts) for (; i < a; i++) to += texts[i].length + 1;
+        else for (; i < a; i++) to += String(prev.ports[i]).length + 1;
         if (to > from) parts.push(prev.joined.slice(from, to - 1));
         parts.push(added[k]);
         from = to;
