@@ -85,8 +85,9 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         settings[id] = mesh.options.read(parsed, { issues, selected: selected.includes(id) });
     }
 
+    const withWorkloads = new Set(workloads.map((w) => w.namespace));
     for (const [name, path] of namespacePaths) {
-        if (!workloads.some((w) => w.namespace === name)) {
+        if (!withWorkloads.has(name)) {
             issues.warn(
                 path,
                 `no workload in namespace '${name}' is listed in workloads; its port and range rules reach only workloads given to bypassTransform`,
