@@ -5,7 +5,7 @@
 // A chain is resolved one scope at a time, each step building on the result of the less specific scopes: the
 // global scope is resolved once, each namespace once from it, and a workload with rules of its own in one step
 // from its namespace's result, instead of merging every scope's list again for each workload.
-import { addRun } from "../rules/aggregateCidrs";
+import { addRun, apartInsertions } from "../rules/aggregateCidrs";
 import type { Cidr } from "../rules/cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import type { FieldSetting, NormalisedRules, ScopeRules, WorkloadRules } from "../rules/types";
@@ -26,8 +26,12 @@ interface FieldState {
     readonly allMask: number;
     /** For each group of `field.sources`, the index of its first value (groups are in that order; `*` comes first). */
     readonly starts: readonly number[];
-    /** Per value (the field's ports, or its ranges), the scopes it came from; made on first use for one scope's setting. */
+    /**
+     * Per value (the field's ports, or its ranges), the scopes it came from. Made on first use (only a merge that is
+     * not a splice needs them) from the state this one spliced values into, or, for one scope's setting, all bit 0.
+     */
     tags?: readonly number[];
+    readonly splicedInto?: { readonly prev: FieldState; readonly at: readonly number[]; readonly bit: number };
 }
 
 /** A chain resolved up to some scope. */
@@ -66,29 +70,26 @@ function stepField(prev: FieldState | undefined, scope: ScopeRules, spec: FieldS
     const bit = 1 << prev.used.length;
     const allMask = prev.allMask | (setting.all ? bit : 0);
     const base = { key: spec.key, all: allMask !== 0, mergesWithInstall: prev.field.mergesWithInstall, setBy: label };
-    // Each scope's list is sorted and aggregated already, and so is the previous result: one merge, tagged with the scope's bit.
-    const merged: Merged =
-        spec.values === "ports"
-            ? { cidrs: [], ...mergePorts(prev.field.ports, tagsOf(prev), setting.ports, bit) }
-            : { ports: [], ...addRun({ cidrs: prev.field.cidrs, tags: tagsOf(prev) }, setting.cidrs, bit) };
-    if (merged.at && allMask === 0) {
-        // The new values stood apart: the earlier groups and their joined text stay, the new values are spliced in.
-        const { sources, starts } = spliceGroup(prev, merged.at, { scopes: [label], values: setting.texts });
-        return {
-            field: {
-                ...base,
-                ports: merged.ports,
-                cidrs: merged.cidrs,
-                cidrTexts: spliced(prev.field.cidrTexts, merged.at, setting.cidrTexts),
-                joined: spliceJoined(prev.field, merged.at, setting.texts),
-                sources,
-            },
-            used,
-            allMask,
-            starts,
-            tags: merged.tags,
+    const ports = spec.values === "ports";
+    const at = allMask !== 0 ? undefined : ports ? portInsertions(prev.field.ports, setting.ports) : apartInsertions(prev.field.cidrs, setting.cidrs);
+    if (at) {
+        // The new values stand apart from the earlier ones: the earlier groups and their joined text stay, the new
+        // values are spliced in, and their tags are left for a later merge to make, if one needs them.
+        const { sources, starts } = spliceGroup(prev, at, { scopes: [label], values: setting.texts });
+        const field = {
+            ...base,
+            ports: spliced(prev.field.ports, at, setting.ports),
+            cidrs: spliced(prev.field.cidrs, at, setting.cidrs),
+            cidrTexts: spliced(prev.field.cidrTexts, at, setting.cidrTexts),
+            joined: spliceJoined(prev.field, at, setting.texts),
+            sources,
         };
+        return { field, used, allMask, starts, splicedInto: { prev, at, bit } };
     }
+    // Each scope's list is sorted and aggregated already, and so is the previous result: one merge, tagged with the scope's bit.
+    const merged: Merged = ports
+        ? { cidrs: [], ...mergePorts(prev.field.ports, tagsOf(prev), setting.ports, bit) }
+        : { ports: [], ...addRun({ cidrs: prev.field.cidrs, tags: tagsOf(prev) }, setting.cidrs, bit) };
     const groups = new Map<number, { start: number; values: string[] }>();
     const add = (mask: number, value: string, index: number) => {
         const g = groups.get(mask);
@@ -123,8 +124,6 @@ interface Merged {
     readonly ports: readonly number[];
     readonly cidrs: readonly Cidr[];
     readonly tags: readonly number[];
-    /** Where the new values went among the old, when they were spliced in apart from them. */
-    readonly at?: readonly number[];
 }
 
 /** Value i of a field as text; a field has ports or ranges, never both. */
@@ -187,18 +186,33 @@ function spliceJoined(prev: EffectiveField, at: readonly number[], added: readon
     return parts.join(",");
 }
 
-/** The tags of a state's values; a single scope's are all bit 0, made once. */
+/** The tags of a state's values, made once. */
 function tagsOf(s: FieldState): readonly number[] {
-    if (!s.tags) s.tags = new Array<number>(s.field.ports.length + s.field.cidrs.length).fill(1);
+    if (!s.tags) {
+        const from = s.splicedInto;
+        s.tags = from
+            ? spliced(tagsOf(from.prev), from.at, new Array<number>(from.at.length).fill(from.bit))
+            : new Array<number>(s.field.ports.length + s.field.cidrs.length).fill(1);
+    }
     return s.tags;
+}
+
+/** Where each of the sorted ports `b` goes in the sorted ports `a`, when none is in both; undefined otherwise. */
+function portInsertions(a: readonly number[], b: readonly number[]): number[] | undefined {
+    const at: number[] = [];
+    let i = 0;
+    for (const p of b) {
+        while (i < a.length && a[i] < p) i++;
+        if (a[i] === p) return undefined;
+        at.push(i);
+    }
+    return at;
 }
 
 /** Two sorted, unique port lists as one, each port tagged with the lists it is in. */
 function mergePorts(a: readonly number[], aTags: readonly number[], b: readonly number[], bit: number): Omit<Merged, "cidrs"> {
     const ports: number[] = [];
     const tags: number[] = [];
-    // Where each port of `b` went in `a`, while no port is in both.
-    let at: number[] | undefined = [];
     let i = 0;
     let j = 0;
     while (i < a.length || j < b.length) {
@@ -206,17 +220,15 @@ function mergePorts(a: readonly number[], aTags: readonly number[], b: readonly 
             ports.push(a[i]);
             tags.push(aTags[i++]);
         } else if (i >= a.length || b[j] < a[i]) {
-            at?.push(i);
             ports.push(b[j++]);
             tags.push(bit);
         } else {
-            at = undefined;
             ports.push(a[i]);
             tags.push(aTags[i++] | bit);
             j++;
         }
     }
-    return at ? { ports, tags, at } : { ports, tags };
+    return { ports, tags };
 }
 
 /**

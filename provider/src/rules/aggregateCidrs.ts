@@ -47,22 +47,15 @@ export function aggregateRuns(runs: ReadonlyArray<readonly Cidr[]>): TaggedCover
     return sweep(...merged);
 }
 
-/** A cover with a run added; `at` is there when the run's ranges were spliced in. */
-export interface AddedRun extends TaggedCover {
-    /** For each range of the run, the index in the old cover it went before: every range stood apart, nothing else changed. */
-    readonly at?: readonly number[];
-}
-
 /**
  * A cover (sorted and aggregated, as aggregateRuns returns it) with one more sorted, aggregated run merged in, its
  * ranges tagged `bit`: the same cover and tags as aggregateRuns gives for all the runs at once. Ranges that neither
- * overlap nor touch their neighbours are spliced in without a sweep, the common case of a workload's few ranges
- * added to its namespace's many.
+ * overlap nor touch their neighbours are spliced in without a sweep (see apartInsertions).
  */
-export function addRun(cover: TaggedCover, run: readonly Cidr[], bit: number): AddedRun {
+export function addRun(cover: TaggedCover, run: readonly Cidr[], bit: number): TaggedCover {
     const at = apartInsertions(cover.cidrs, run);
     if (!at) return sweep(...mergeRun(cover, run, bit));
-    if (run.length === 0) return { ...cover, at };
+    if (run.length === 0) return cover;
     const cidrs: Cidr[] = new Array(cover.cidrs.length + run.length);
     const tags: number[] = new Array(cidrs.length);
     let i = 0;
@@ -77,11 +70,16 @@ export function addRun(cover: TaggedCover, run: readonly Cidr[], bit: number): A
             tags[o++] = bit;
         }
     }
-    return { cidrs, tags, at };
+    return { cidrs, tags };
 }
 
-/** Where each range of `run` goes in `sorted` (after its equals), or undefined if one overlaps or touches a neighbour. */
-function apartInsertions(sorted: readonly Cidr[], run: readonly Cidr[]): number[] | undefined {
+/**
+ * Where each range of a sorted, aggregated run goes in a cover (the index it goes before), when every one stands apart
+ * (neither overlaps nor touches a neighbour): then the cover with the run spliced in at those places is already
+ * aggregated, and the cover's ranges keep their tags. Undefined otherwise. The common case of a workload's few
+ * ranges added to its namespace's many.
+ */
+export function apartInsertions(sorted: readonly Cidr[], run: readonly Cidr[]): number[] | undefined {
     const at: number[] = [];
     for (const c of run) {
         let lo = 0;
