@@ -66,7 +66,9 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         const path = `workloads[${i}]`;
         const parsed = parse(workloadRulesSchema, raw, path);
         if (!parsed) return;
-        const label = `${parsed.kind}/${parsed.namespace}/${parsed.name}`;
+        // Joined, so the label (also the workload's id in the plan) is one flat string from the start: a template makes
+        // a rope, copied into a flat string again when it is first hashed.
+        const label = [parsed.kind, parsed.namespace, parsed.name].join("/");
         const seen = workloadPaths.get(label);
         if (seen) {
             issues.error(path, `${label} is already listed at ${seen}; merge the two entries`);
