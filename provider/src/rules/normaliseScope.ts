@@ -37,6 +37,8 @@ interface DirectionView {
 }
 
 export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeContext): ScopeRules {
+    // Most scopes (most workloads) set nothing.
+    if (!scope.inbound && !scope.outbound && !scope.fullBypass && !scope.passthrough) return { ref, fields: {} };
     const fields: Partial<Record<FieldKey, FieldSetting>> = {};
     for (const spec of FIELDS) {
         const setting = readField(scope[spec.direction], spec, ref.path, ctx.issues);
@@ -45,7 +47,6 @@ export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeCont
     checkScope(scope, fields, ref.path, ctx);
     const fullBypass = scope.fullBypass ? normaliseFullBypass(scope.fullBypass, `${ref.path}.fullBypass`, ctx) : undefined;
     const passthrough = scope.passthrough ? validatePassthrough(scope.passthrough, `${ref.path}.passthrough`, ctx.issues) : undefined;
-    // Most scopes (most workloads) set neither: no spreads for them.
     if (!fullBypass && !passthrough) return { ref, fields };
     return { ref, fields, ...(fullBypass ? { fullBypass } : {}), ...(passthrough ? { passthrough } : {}) };
 }
