@@ -82,16 +82,14 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             rendered = this.render(effective, sharedRender ? undefined : own, id);
             if (sharedRender) this.renderedByNamespace.set(identity.namespace, rendered);
         }
-        return {
-            id,
-            kind: identity.kind,
-            namespace: identity.namespace,
-            name: identity.name,
-            declaredInProgram: own?.declaredInProgram ?? false,
-            effective: shared ? this.plainOf(effective) : plainEffective(effective),
-            inheritsNamespace: sharedRender,
-            ...rendered,
-        };
+        const { kind, namespace, name } = identity;
+        const declaredInProgram = own?.declaredInProgram ?? false;
+        const plain = shared ? this.plainOf(effective) : plainEffective(effective);
+        const { meshes, annotations, labels, hash } = rendered;
+        // Written out rather than spread from `rendered`, so the object is made whole, not grown property by property.
+        return hash === undefined
+            ? { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels }
+            : { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels, hash };
     }
 
     /** Shared effective rules as plain data, made once (a workload's own are used once, and not kept). */
