@@ -170,20 +170,33 @@ function spliced<T>(list: readonly T[], at: readonly number[], added: readonly T
 /** The previous values' comma-joined text with the new values spliced in at `at`, without joining every value again. */
 function spliceJoined(prev: EffectiveField, at: readonly number[], added: readonly string[]): string {
     const parts: string[] = [];
-    const texts = prev.cidrs.length > 0 ? prev.cidrTexts : undefined;
-    let i = 0;
     let from = 0;
     let to = 0;
     at.forEach((a, k) => {
-        // `to` moves to the start of value `a` of the previous text (one past the comma before it).
-        if (texts) for (; i < a; i++) to += texts[i].length + 1;
-        else for (; i < a; i++) to += String(prev.ports[i]).length + 1;
+        to = valueStart(prev, a, to);
         if (to > from) parts.push(prev.joined.slice(from, to - 1));
         parts.push(added[k]);
         from = to;
     });
     if (from < prev.joined.length) parts.push(prev.joined.slice(from));
     return parts.join(",");
+}
+
+/**
+ * Where value `a` starts in a field's joined text (one past the comma before it; past the end for a = count),
+ * searching from `from`. Each value occurs once in the text, between commas or an end, so a native scan finds it
+ * rather than a sum of the lengths of every value before it.
+ */
+function valueStart(f: EffectiveField, a: number, from: number): number {
+    const count = f.ports.length + f.cidrs.length;
+    if (a === 0) return 0;
+    if (a >= count) return f.joined.length + 1;
+    const text = valueText(f, a);
+    for (let i = f.joined.indexOf(text, from); i !== -1; i = f.joined.indexOf(text, i + 1)) {
+        const end = i + text.length;
+        if (f.joined[i - 1] === "," && (end === f.joined.length || f.joined[end] === ",")) return i;
+    }
+    throw new Error(`unreachable: value ${a} (${text}) is not in the field's joined text`);
 }
 
 /** The tags of a state's values, made once. */
