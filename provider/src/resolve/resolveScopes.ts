@@ -31,6 +31,7 @@ interface FieldState {
      * not a splice needs them) from the state this one spliced values into, or, for one scope's setting, all bit 0.
      */
     tags?: readonly number[];
+    /** The state this one spliced new values into, and where: what its tags are made from. */
     readonly splicedInto?: { readonly prev: FieldState; readonly at: readonly number[]; readonly bit: number };
 }
 
@@ -260,11 +261,6 @@ function sourcesOf(groups: ReadonlyMap<number, { values: string[] }>, used: read
 function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall: boolean): EffectiveField {
     const sources = s.texts.length > 0 ? [{ scopes: [scope], values: s.texts }] : [];
     return { key, all: s.all, ports: s.ports, cidrs: s.cidrs, cidrTexts: s.cidrTexts, joined: s.joined, sources, mergesWithInstall, setBy: scope };
-}
-
-/** The effective rules along a chain ordered least → most specific. */
-export function resolveChain(chain: readonly ScopeRules[]): EffectiveRules {
-    return chain.reduce(step, EMPTY).effective;
 }
 
 /** Whether a scope sets anything that takes part in resolution. */

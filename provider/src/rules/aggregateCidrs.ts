@@ -49,28 +49,10 @@ export function aggregateRuns(runs: ReadonlyArray<readonly Cidr[]>): TaggedCover
 
 /**
  * A cover (sorted and aggregated, as aggregateRuns returns it) with one more sorted, aggregated run merged in, its
- * ranges tagged `bit`: the same cover and tags as aggregateRuns gives for all the runs at once. Ranges that neither
- * overlap nor touch their neighbours are spliced in without a sweep (see apartInsertions).
+ * ranges tagged `bit`: the same cover and tags as aggregateRuns gives for all the runs at once, with one merge.
  */
 export function addRun(cover: TaggedCover, run: readonly Cidr[], bit: number): TaggedCover {
-    const at = apartInsertions(cover.cidrs, run);
-    if (!at) return sweep(...mergeRun(cover, run, bit));
-    if (run.length === 0) return cover;
-    const cidrs: Cidr[] = new Array(cover.cidrs.length + run.length);
-    const tags: number[] = new Array(cidrs.length);
-    let i = 0;
-    let o = 0;
-    for (let k = 0; k <= run.length; k++) {
-        for (const end = k < run.length ? at[k] : cover.cidrs.length; i < end; i++, o++) {
-            cidrs[o] = cover.cidrs[i];
-            tags[o] = cover.tags[i];
-        }
-        if (k < run.length) {
-            cidrs[o] = run[k];
-            tags[o++] = bit;
-        }
-    }
-    return { cidrs, tags };
+    return run.length === 0 ? cover : sweep(...mergeRun(cover, run, bit));
 }
 
 /**
