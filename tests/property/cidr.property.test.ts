@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange } from "ip-num";
-import { aggregateCidrs, aggregateRuns, cidrContains } from "../../provider/src/rules/aggregateCidrs";
+import { addRun, aggregateCidrs, aggregateRuns, apartInsertions, cidrContains } from "../../provider/src/rules/aggregateCidrs";
 import { type Cidr, lastAddress, parseCidr } from "../../provider/src/rules/cidr";
 import { cidr, RUNS } from "../helpers/arbitraries";
 
@@ -98,6 +98,42 @@ describe("aggregateCidrs properties", () => {
                     const expected = runs.reduce((t, run, r) => (run.some((c) => cidrContains(out, c)) ? t | (1 << r) : t), 0);
                     assert.equal(merged.tags[i], expected, `tags of ${out.text}`);
                 });
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    it("adding a run to a merged cover (or splicing it in, where it stands apart) equals merging every run at once", () => {
+        // Ranges in a small space, so they often overlap or touch (the sweep) as well as stand apart (the splice).
+        const near = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 22, max: 32 })).map(([n, p]) => `10.0.${n >> 2}.${(n & 3) * 64}/${p}`);
+        const texts = fc.oneof(near, cidr);
+        fc.assert(
+            fc.property(fc.array(fc.array(texts, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), (lists) => {
+                const runs = lists.map((l) => aggregateCidrs(l.map(parse)));
+                const last = runs.length - 1;
+                const before = aggregateRuns(runs.slice(0, last));
+                const added = addRun(before, runs[last], 1 << last);
+                const all = aggregateRuns(runs);
+                assert.deepEqual(
+                    added.cidrs.map((c) => c.text),
+                    all.cidrs.map((c) => c.text),
+                );
+                assert.deepEqual(added.tags, all.tags);
+                // Where the run's ranges stand apart, splicing them in at those places gives the same cover, tags kept.
+                const at = apartInsertions(before.cidrs, runs[last]);
+                if (at) {
+                    const texts = before.cidrs.map((c) => c.text);
+                    const tags = [...before.tags];
+                    for (let k = at.length - 1; k >= 0; k--) {
+                        texts.splice(at[k], 0, runs[last][k].text);
+                        tags.splice(at[k], 0, 1 << last);
+                    }
+                    assert.deepEqual(
+                        texts,
+                        all.cidrs.map((c) => c.text),
+                    );
+                    assert.deepEqual(tags, all.tags);
+                }
             }),
             { numRuns: RUNS },
         );

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { type BypassPlan, BypassValidationError, type PlainBypassArgs, planBypass } from "../../provider/index";
+import { aggregateCidrs, cidrContains } from "../../provider/src/rules/aggregateCidrs";
+import { type Cidr, parseCidr } from "../../provider/src/rules/cidr";
 import { port, RUNS, validArgs } from "../helpers/arbitraries";
-import { invalid, type PlainWorkloadRules } from "../helpers/builders";
+import { invalid, type PlainScopeRules, type PlainWorkloadRules } from "../helpers/builders";
 import { FIXED_NOW } from "../helpers/clock";
 
 /** The plan, or undefined when the generated rules are (rarely) invalid, e.g. the same port included and excluded. */
@@ -86,6 +88,85 @@ function assertIstioValue(key: string, value: string): void {
         for (const p of value === "" ? [] : value.split(",")) assert.ok(Number(p) >= 1 && Number(p) <= 65535, `${key}: port ${p}`);
     }
 }
+
+/** The exclude fields (no "all" flag) as the model below reads them from the arguments. */
+const EXCLUDES = [
+    { key: "inbound.excludePorts", dir: "inbound", name: "excludePorts" },
+    { key: "outbound.excludePorts", dir: "outbound", name: "excludePorts" },
+    { key: "outbound.excludeIpRanges", dir: "outbound", name: "excludeIpRanges" },
+] as const;
+
+/**
+ * A model of resolution written straight from its definition, for one field along one chain: the scopes in force
+ * (back from the most specific to the first override), the union of their values, and per value the scopes that
+ * have a value inside it.
+ */
+function modelField(chain: ReadonlyArray<[string, PlainScopeRules | undefined]>, f: (typeof EXCLUDES)[number]) {
+    const used: Array<{ scope: string; values: Array<number | Cidr> }> = [];
+    let reachesTop = true;
+    for (const [scope, rules] of [...chain].reverse()) {
+        const dir = f.dir === "inbound" ? rules?.inbound : rules?.outbound;
+        const list = dir && (f.name === "excludePorts" ? dir.excludePorts : "excludeIpRanges" in dir ? dir.excludeIpRanges : undefined);
+        if (!dir || list === undefined) continue;
+        const values = list.map((v) => {
+            if (typeof v === "number") return v;
+            const r = parseCidr(v);
+            assert.ok(r.ok);
+            return r.cidr;
+        });
+        used.unshift({ scope, values });
+        const inheritFields: Partial<Record<string, string>> = dir.inheritFields ?? {};
+        if ((inheritFields[f.name] ?? dir.inherit ?? "override") === "override") {
+            reachesTop = false;
+            break;
+        }
+    }
+    if (used.length === 0) return undefined;
+    const all = used.flatMap((u) => u.values);
+    const inside = (outer: number | Cidr, v: number | Cidr) => (typeof outer === "number" ? outer === v : typeof v !== "number" && cidrContains(outer, v));
+    const union =
+        f.name === "excludePorts"
+            ? [...new Set(all.filter((v): v is number => typeof v === "number"))].sort((a, b) => a - b)
+            : aggregateCidrs(all.filter((v): v is Cidr => typeof v !== "number"));
+    return {
+        reachesTop,
+        values: union.map((v) => (typeof v === "number" ? String(v) : v.text)),
+        from: Object.fromEntries(
+            union.map((v) => [
+                typeof v === "number" ? String(v) : v.text,
+                used
+                    .filter((u) => u.values.some((x) => inside(v, x)))
+                    .map((u) => u.scope)
+                    .join("+"),
+            ]),
+        ),
+    };
+}
+
+/**
+ * Rule sets whose exclude lists sit in a small space at every scope, so ranges and ports inherited from one scope
+ * often overlap or touch another's (merged and re-aggregated), as well as stand apart.
+ */
+const denseArgs: fc.Arbitrary<PlainBypassArgs> = (() => {
+    const inherit = fc.constantFrom("override" as const, "merge" as const);
+    const near = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 22, max: 32 })).map(([n, p]) => `10.0.${n >> 2}.${(n & 3) * 64}/${p}`);
+    const scope = fc.record(
+        {
+            inbound: fc.record({ excludePorts: fc.array(fc.integer({ min: 8000, max: 8007 }), { maxLength: 4 }), inherit }, { requiredKeys: [] }),
+            outbound: fc.record({ excludeIpRanges: fc.array(near, { maxLength: 4 }), inherit }, { requiredKeys: [] }),
+        },
+        { requiredKeys: [] },
+    );
+    const names = ["a", "b"];
+    return fc.record({
+        meshes: fc.constant(["istio" as const, "kuma" as const]),
+        global: scope,
+        namespaces: fc.uniqueArray(fc.tuple(fc.constantFrom(...names), scope), { selector: ([n]) => n }).map((l) => l.map(([name, s]) => ({ name, ...s }))),
+        workloads: fc
+            .uniqueArray(fc.tuple(fc.constantFrom(...names), fc.constantFrom("x", "y", "z"), scope), { selector: ([n, w]) => `${n}/${w}`, minLength: 1 })
+            .map((l) => l.map(([namespace, name, s]) => ({ kind: "Deployment" as const, namespace, name, ...s }))),
+    });
+})();
 
 describe("planBypass properties", () => {
     it("never crashes: any input gives a plan or a BypassValidationError with located issues", () => {
@@ -177,6 +258,40 @@ describe("planBypass properties", () => {
                             assert.ok(v !== "" && !/\s/.test(v) && !v.includes("*"), `${k}=${v}`);
                             if (k.endsWith("-ports")) for (const p of v.split(",")) assert.ok(/^\d+$/.test(p) && +p >= 1 && +p <= 65535, `${k}: ${p}`);
                         }
+                    }
+                }
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    it("resolves each field to the union of the scopes in force, each value from the scopes with a value inside it", () => {
+        fc.assert(
+            fc.property(fc.oneof(validArgs, denseArgs), (args) => {
+                const plan = tryPlan(args);
+                if (!plan) return;
+                for (const w of plan.workloads) {
+                    const own = args.workloads?.find((x) => x.kind === w.kind && x.namespace === w.namespace && x.name === w.name);
+                    const ns = args.namespaces?.find((n) => n.name === w.namespace);
+                    const chain: Array<[string, PlainScopeRules | undefined]> = [
+                        ["global", args.global],
+                        [`namespace/${w.namespace}`, ns],
+                        [w.id, own],
+                    ];
+                    for (const f of EXCLUDES) {
+                        const model = modelField(chain, f);
+                        const got = w.effective.fields[f.key];
+                        if (!model || !got) {
+                            assert.equal(got, model, `${w.id} ${f.key}`);
+                            continue;
+                        }
+                        assert.deepEqual(f.name === "excludePorts" ? got.ports.map(String) : got.cidrs, model.values, `${w.id} ${f.key}`);
+                        assert.deepEqual(
+                            Object.fromEntries(got.sources.flatMap((g) => g.values.map((v) => [v, g.scopes.join("+")]))),
+                            model.from,
+                            `${w.id} ${f.key} provenance`,
+                        );
+                        assert.equal(got.mergesWithInstall, model.reachesTop, `${w.id} ${f.key} mergesWithInstall`);
                     }
                 }
             }),

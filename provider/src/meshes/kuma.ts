@@ -182,7 +182,8 @@ function kumaObjects(rules: NormalisedRules, k: KumaSettings, name: string): Clu
     policy(rules.global, k.systemNamespace, meshRef, "global");
     for (const [ns, scope] of rules.namespaces) policy(scope, ns, meshRef, "namespace");
     for (const w of rules.workloads) {
-        policy(w, w.namespace, { kind: "Dataplane", labels: { [KUMA_WORKLOAD_LABEL]: kumaWorkloadLabelValue(w) } }, `${w.kind}-${w.name}`);
+        // Checked here too, so the target and name are made only for the few workloads with a policy of their own.
+        if (w.passthrough) policy(w, w.namespace, { kind: "Dataplane", labels: { [KUMA_WORKLOAD_LABEL]: kumaWorkloadLabelValue(w) } }, `${w.kind}-${w.name}`);
     }
     if (k.passthroughCluster) {
         const c = k.passthroughCluster;
@@ -335,12 +336,15 @@ function checkRules(rules: NormalisedRules, kuma: KumaSettings, ctx: OptionsCont
             "on Kuma 3 this is a mesh-wide MeshPassthrough, and so is global.passthrough; say it once, with global.passthrough.mode (All or None)",
         );
     }
+    // Only a chain with matched destinations in two of its scopes can clash across scopes (clashes within a scope are
+    // that scope's), so only those are walked: the scopes without matched destinations are left out first.
+    const matched = (...chain: Array<ScopeRules | undefined>) => chain.filter((s): s is ScopeRules => s?.passthrough?.mode === "Matched");
     const chains = [
-        ...[...rules.namespaces.values()].map((ns) => [rules.global, ns]),
-        ...rules.workloads.map((w) => [rules.global, rules.namespaces.get(w.namespace), w]),
+        ...[...rules.namespaces.values()].map((ns) => matched(rules.global, ns)),
+        ...rules.workloads.map((w) => (w.passthrough?.mode === "Matched" ? matched(rules.global, rules.namespaces.get(w.namespace), w) : [])),
     ];
     checkMergedPassthrough(
-        chains.map((c) => c.filter((s): s is ScopeRules => s !== undefined)),
+        chains.filter((c) => c.length > 1),
         ctx.issues,
     );
 }

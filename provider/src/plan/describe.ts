@@ -14,6 +14,9 @@ export interface EffectiveRuleRow {
 
 type Row = Omit<EffectiveRuleRow, "workload">;
 
+/** A workload's key in its namespace's record starts with its kind in lower case. */
+const KIND_KEYS: Record<WorkloadPlan<string>["kind"], string> = { Deployment: "deployment", StatefulSet: "statefulset", DaemonSet: "daemonset", Pod: "pod" };
+
 /** Describes the workloads of one plan; rows are made once per (shared) effective result. */
 export class PlanDescriber {
     private readonly rows = new Map<PlannedEffective, readonly Row[]>();
@@ -39,26 +42,45 @@ export class PlanDescriber {
         return j;
     }
 
-    /** ConfigMap data for one namespace: a key per workload, and the namespace's shared rules once. */
+    /**
+     * ConfigMap data for one namespace: a key per workload, and the namespace's shared rules once; with its size (the
+     * characters of its keys and values), counted as it is written.
+     */
     namespaceRecord(
         ns: string,
         workloads: readonly WorkloadPlan<string>[],
         context: { meshes: readonly string[]; namespaceRules: boolean },
-    ): Record<string, string> {
+    ): { data: Record<string, string>; size: number } {
         const data: Record<string, string> = {};
+        let size = 0;
+        // Every key is written once (a workload's kind and name are unique in its namespace), so the sum is exact.
+        const put = (key: string, text: string) => {
+            data[key] = text;
+            size += key.length + text.length;
+        };
         const sharing = workloads.find((w) => w.inheritsNamespace);
-        data.meshes = `${context.meshes.join(",")}\n`;
+        put("meshes", `${context.meshes.join(",")}\n`);
         if (sharing) {
             const scopes = context.namespaceRules ? "namespace and global scopes" : "global scope";
-            data.namespace = this.describeWorkload(sharing, `rules for every listed workload in ${ns} that sets none itself (${scopes}):`);
+            put("namespace", this.describeWorkload(sharing, `rules for every listed workload in ${ns} that sets none itself (${scopes}):`));
         }
+        // The workloads that share the namespace's rules share its rendering, and so its hash: the pointer text is made once.
+        const pointers = new Map<string | undefined, string>();
+        const pointer = (hash: string | undefined) => {
+            let text = pointers.get(hash);
+            if (text === undefined) {
+                text = `: the rules under key 'namespace'${hash ? ` (rollout hash ${hash})` : ""}\n`;
+                pointers.set(hash, text);
+            }
+            return text;
+        };
         for (const w of workloads) {
-            const key = `${w.kind.toLowerCase()}.${w.name}`;
-            data[key] = w.inheritsNamespace
-                ? `${w.id}: the rules under key 'namespace'${w.hash ? ` (rollout hash ${w.hash})` : ""}\n`
-                : this.describeWorkload(w, `${w.id}${w.hash ? ` (rollout hash ${w.hash})` : ""}:`);
+            put(
+                `${KIND_KEYS[w.kind]}.${w.name}`,
+                w.inheritsNamespace ? w.id + pointer(w.hash) : this.describeWorkload(w, `${w.id}${w.hash ? ` (rollout hash ${w.hash})` : ""}:`),
+            );
         }
-        return data;
+        return { data, size };
     }
 
     /**

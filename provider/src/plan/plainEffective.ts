@@ -1,5 +1,5 @@
 // The effective rules as plain data for the plan: CIDRs as their canonical text (the resolved form keeps parsed
-// ranges, with BigInt bounds, which JSON cannot hold).
+// ranges, with BigInt bounds, which JSON cannot hold), which resolution has made already.
 import type { EffectiveRules } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
 import type { PlannedEffective, PlannedField } from "./types";
@@ -11,7 +11,7 @@ export function plainEffective(e: EffectiveRules): PlannedEffective {
             key: f.key,
             all: f.all,
             ports: f.ports,
-            cidrs: f.cidrs.map((c) => c.text),
+            cidrs: f.cidrTexts,
             names: f.names,
             uids: f.uids,
             sources: f.sources,

@@ -45,7 +45,8 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     readonly warnings: ValidationIssue[];
     readonly registry: R;
     private readonly resolver: ScopeResolver;
-    private readonly listed: Map<string, WorkloadRules>;
+    /** The listed workloads by id, for planWorkload; made on its first call (plan() has each workload at hand). */
+    private listed?: Map<string, WorkloadRules>;
     private readonly renderedByNamespace = new Map<string, RenderedWorkload<IdOf<R>>>();
     private readonly plain = new Map<EffectiveRules, PlannedEffective>();
     /** Each mesh's notes (what it cannot express), with the workloads they apply to. */
@@ -58,13 +59,21 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         this.rules = v.rules;
         this.warnings = [...v.warnings];
         this.resolver = new ScopeResolver(v.rules);
-        this.listed = new Map(v.rules.workloads.map((w) => [workloadId(w), w]));
     }
 
     /** The plan of one workload; listed workloads get their own rules, others namespace and global ones. */
     planWorkload<K extends WorkloadKind | "Pod">(identity: PlannedIdentity & { kind: K }): WorkloadPlan<IdOf<R>> & { kind: K } {
         const id = workloadId(identity);
-        const own = this.listed.get(id);
+        // A listed workload's scope label is its id.
+        this.listed ??= new Map(this.rules.workloads.map((w) => [w.ref.label, w]));
+        return this.planOf(identity, id, this.listed.get(id));
+    }
+
+    private planOf<K extends WorkloadKind | "Pod">(
+        identity: PlannedIdentity & { kind: K },
+        id: string,
+        own: WorkloadRules | undefined,
+    ): WorkloadPlan<IdOf<R>> & { kind: K } {
         const { effective, shared } = this.resolver.resolve(identity.namespace, own);
         // A workload that sets anything of its own (a passthrough policy too) is rendered on its own.
         const sharedRender = shared && !(own && setsAnything(own));
@@ -73,18 +82,17 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             rendered = this.render(effective, sharedRender ? undefined : own, id);
             if (sharedRender) this.renderedByNamespace.set(identity.namespace, rendered);
         }
-        return {
-            id,
-            kind: identity.kind,
-            namespace: identity.namespace,
-            name: identity.name,
-            declaredInProgram: own?.declaredInProgram ?? false,
-            effective: this.plainOf(effective),
-            inheritsNamespace: sharedRender,
-            ...rendered,
-        };
+        const { kind, namespace, name } = identity;
+        const declaredInProgram = own?.declaredInProgram ?? false;
+        const plain = shared ? this.plainOf(effective) : plainEffective(effective);
+        const { meshes, annotations, labels, hash } = rendered;
+        // Written out rather than spread from `rendered`, so the object is made whole, not grown property by property.
+        return hash === undefined
+            ? { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels }
+            : { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels, hash };
     }
 
+    /** Shared effective rules as plain data, made once (a workload's own are used once, and not kept). */
     private plainOf(e: EffectiveRules): PlannedEffective {
         let p = this.plain.get(e);
         if (!p) {
@@ -120,9 +128,15 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     /** The whole plan for the listed workloads. Throws BypassValidationError if a limit is crossed. */
     plan(name = "sidecar-bypass"): BypassPlan<IdOf<R>> {
         const errors: ValidationIssue[] = [];
+        // Workloads that share their namespace's rendering share its annotations object: measured once.
+        const sizes = new Map<Record<string, string>, number>();
         const workloads = this.rules.workloads.map((w, i) => {
-            const p = this.planWorkload(w);
-            const size = Object.entries(p.annotations).reduce((n, [k, v]) => n + k.length + v.length, 0);
+            const p = this.planOf(w, w.ref.label, w);
+            let size = sizes.get(p.annotations);
+            if (size === undefined) {
+                size = textSize(p.annotations);
+                sizes.set(p.annotations, size);
+            }
             if (size > ANNOTATION_LIMIT) {
                 errors.push({
                     path: `workloads[${i}]`,
@@ -167,8 +181,10 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         const describer = new PlanDescriber();
         return [...byNamespace.keys()].sort().map((ns) => {
             const members = byNamespace.get(ns) ?? [];
-            const configMapData = describer.namespaceRecord(ns, members, { meshes: this.rules.meshes, namespaceRules: this.rules.namespaces.has(ns) });
-            const size = Object.entries(configMapData).reduce((n, [k, v]) => n + k.length + v.length, 0);
+            const { data: configMapData, size } = describer.namespaceRecord(ns, members, {
+                meshes: this.rules.meshes,
+                namespaceRules: this.rules.namespaces.has(ns),
+            });
             if (size > CONFIGMAP_LIMIT) {
                 errors.push({ path: "namespaces", message: `the record of namespace '${ns}' would take ${size} bytes, over a ConfigMap's 1 MiB` });
             }
@@ -182,6 +198,13 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             message: `${message} (${ids[0]}${ids.length > 1 ? ` and ${ids.length - 1} more` : ""})`,
         }));
     }
+}
+
+/** The characters of a string map's keys and values: what counts toward Kubernetes' size limits. */
+function textSize(map: Record<string, string>): number {
+    let n = 0;
+    for (const k of Object.keys(map)) n += k.length + map[k].length;
+    return n;
 }
 
 /**

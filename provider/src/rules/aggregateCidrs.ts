@@ -25,8 +25,8 @@ function trailingZeros(v: bigint, max: number): number {
 
 /** A sorted cover, each range tagged with the OR of the tags of the inputs it contains. */
 export interface TaggedCover {
-    readonly cidrs: Cidr[];
-    readonly tags: number[];
+    readonly cidrs: readonly Cidr[];
+    readonly tags: readonly number[];
 }
 
 /** Overlapping and adjacent ranges merged, sorted IPv4 first, then by address. */
@@ -40,33 +40,74 @@ export function aggregateCidrs(cidrs: readonly Cidr[]): Cidr[] {
  * tags its ranges with bit i, so the result says which runs each range came from.
  */
 export function aggregateRuns(runs: ReadonlyArray<readonly Cidr[]>): TaggedCover {
-    let cidrs: readonly Cidr[] = [];
-    let tags: number[] = [];
+    let merged: [Cidr[], number[]] = [[], []];
     runs.forEach((run, r) => {
-        if (run.length === 0) return;
-        const bit = 1 << r;
-        const outC: Cidr[] = new Array(cidrs.length + run.length);
-        const outT: number[] = new Array(outC.length);
-        let i = 0;
-        let j = 0;
-        for (let k = 0; k < outC.length; k++) {
-            // Take from the merged list while it sorts first (or the run is used up), else from the run.
-            if (j >= run.length || (i < cidrs.length && compareCidrs(cidrs[i], run[j]) <= 0)) {
-                outC[k] = cidrs[i];
-                outT[k] = tags[i++];
-            } else {
-                outC[k] = run[j++];
-                outT[k] = bit;
-            }
-        }
-        cidrs = outC;
-        tags = outT;
+        if (run.length > 0) merged = mergeRun({ cidrs: merged[0], tags: merged[1] }, run, 1 << r);
     });
-    return sweep(cidrs, tags);
+    return sweep(...merged);
+}
+
+/**
+ * A cover (sorted and aggregated, as aggregateRuns returns it) with one more sorted, aggregated run merged in, its
+ * ranges tagged `bit`: the same cover and tags as aggregateRuns gives for all the runs at once, with one merge.
+ */
+export function addRun(cover: TaggedCover, run: readonly Cidr[], bit: number): TaggedCover {
+    return run.length === 0 ? cover : sweep(...mergeRun(cover, run, bit));
+}
+
+/**
+ * Where each range of a sorted, aggregated run goes in a cover (the index it goes before), when every one stands apart
+ * (neither overlaps nor touches a neighbour): then the cover with the run spliced in at those places is already
+ * aggregated, and the cover's ranges keep their tags. Undefined otherwise. The common case of a workload's few
+ * ranges added to its namespace's many.
+ */
+export function apartInsertions(sorted: readonly Cidr[], run: readonly Cidr[]): number[] | undefined {
+    const at: number[] = [];
+    for (const c of run) {
+        let lo = 0;
+        let hi = sorted.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (compareCidrs(sorted[mid], c) <= 0) lo = mid + 1;
+            else hi = mid;
+        }
+        at.push(lo);
+    }
+    for (let k = 0; k < run.length; k++) {
+        const before = k > 0 && at[k - 1] === at[k] ? run[k - 1] : sorted[at[k] - 1];
+        const after = k + 1 < run.length && at[k + 1] === at[k] ? run[k + 1] : sorted[at[k]];
+        if ((before && !apart(before, run[k])) || (after && !apart(run[k], after))) return undefined;
+    }
+    return at;
+}
+
+/** `a` sorts before `b` and a gap separates them (the sweep would not join them). */
+function apart(a: Cidr, b: Cidr): boolean {
+    return a.family !== b.family || a.next < b.first;
+}
+
+/** A tagged sorted list and a sorted run merged into one sorted list, the run's ranges tagged `bit`. */
+function mergeRun(cover: TaggedCover, run: readonly Cidr[], bit: number): [Cidr[], number[]] {
+    const { cidrs, tags } = cover;
+    const outC: Cidr[] = new Array(cidrs.length + run.length);
+    const outT: number[] = new Array(outC.length);
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < outC.length; k++) {
+        // Take from the merged list while it sorts first (or the run is used up), else from the run.
+        if (j >= run.length || (i < cidrs.length && compareCidrs(cidrs[i], run[j]) <= 0)) {
+            outC[k] = cidrs[i];
+            outT[k] = tags[i++];
+        } else {
+            outC[k] = run[j++];
+            outT[k] = bit;
+        }
+    }
+    return [outC, outT];
 }
 
 /** The sweep over a sorted list: each group of touching ranges becomes its fewest aligned blocks. */
-function sweep(sorted: readonly Cidr[], tags: readonly number[] | undefined): TaggedCover {
+function sweep(sorted: readonly Cidr[], tags: readonly number[] | undefined): { cidrs: Cidr[]; tags: number[] } {
     const out: Cidr[] = [];
     const outTags: number[] = [];
     let i = 0;

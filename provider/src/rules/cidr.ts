@@ -51,6 +51,8 @@ export function compareCidrs(a: Cidr, b: Cidr): number {
     return a.prefix - b.prefix;
 }
 
+const IPV4_OCTETS = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 function parseAddress(text: string): { family: IpFamily; value: bigint } | string {
     if (text.includes("%")) return "IPv6 zone indexes (`%eth0`) are not accepted by the meshes";
     if (text.includes(":")) {
@@ -58,10 +60,11 @@ function parseAddress(text: string): { family: IpFamily; value: bigint } | strin
         return { family: 6, value: new IPv6(text).getValue() };
     }
     // The IPv4 constructor validates the range of each octet; the pattern keeps out what it would accept besides.
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text) || text.split(".").some((o) => Number(o) > 255)) {
+    const octets = IPV4_OCTETS.exec(text)?.slice(1);
+    if (!octets || octets.some((o) => Number(o) > 255)) {
         return `'${text}' is not an IPv4 address (four numbers 0-255 without leading zeros)`;
     }
-    if (text.split(".").some((o) => o.length > 1 && o.startsWith("0"))) {
+    if (octets.some((o) => o.length > 1 && o.startsWith("0"))) {
         return `'${text}' has an octet with a leading zero, which Go's netip (Istio) rejects`;
     }
     return { family: 4, value: new IPv4(text).getValue() };
@@ -84,7 +87,7 @@ export function parseCidr(raw: string): CidrParse {
         return { ok: false, message: `'${text}' holds several ranges; give one range per list entry` };
     }
     if (/\s/.test(text)) return { ok: false, message: `'${text}' contains white space` };
-    if (/^\d+\.\d+\.\d+\.\d+-\d+\.\d+\.\d+\.\d+$/.test(text)) {
+    if (text.includes("-") && /^\d+\.\d+\.\d+\.\d+-\d+\.\d+\.\d+\.\d+$/.test(text)) {
         return { ok: false, message: `'${text}' is an address range; the meshes accept CIDRs only (e.g. 10.0.0.0/24)` };
     }
     const slash = text.indexOf("/");

@@ -18,7 +18,8 @@ export function fieldSetting(v: FieldValuesIn, inherit: Inherit): FieldSetting {
     const cidrs = v.cidrs ?? [];
     const names = v.names ?? [];
     const uids = v.uids ?? [];
-    const values = ports.length > 0 ? ports.map(String) : cidrs.length > 0 ? cidrs.map((c) => c.text) : names.length > 0 ? [...names] : uids.map((u) => u.text);
+    const cidrTexts = cidrs.map((c) => c.text);
+    const values = ports.length > 0 ? ports.map(String) : cidrs.length > 0 ? cidrTexts : names.length > 0 ? [...names] : uids.map((u) => u.text);
     const joined = values.join(uids.length > 0 ? ";" : ",");
-    return { all, ports, cidrs, names, uids, inherit, texts: all ? ["*", ...values] : values, joined };
+    return { all, ports, cidrs, cidrTexts, names, uids, inherit, texts: all ? ["*", ...values] : values, joined };
 }

@@ -50,14 +50,17 @@ interface GroupView {
 const PRIMARY_INTERFACE = "eth0";
 
 export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeContext): ScopeRules {
+    // Most scopes (most workloads) set nothing.
+    if (!scope.inbound && !scope.outbound && !scope.interfaces && !scope.fullBypass && !scope.passthrough) return { ref, fields: {} };
     const fields: Partial<Record<FieldKey, FieldSetting>> = {};
     for (const spec of FIELDS) {
         const setting = readField(scope[spec.group], spec, ref.path, ctx.issues);
         if (setting) fields[spec.key] = setting;
     }
     checkScope(scope, fields, ref.path, ctx);
-    const fullBypass = normaliseFullBypass(scope.fullBypass, `${ref.path}.fullBypass`, ctx);
+    const fullBypass = scope.fullBypass ? normaliseFullBypass(scope.fullBypass, `${ref.path}.fullBypass`, ctx) : undefined;
     const passthrough = scope.passthrough ? validatePassthrough(scope.passthrough, `${ref.path}.passthrough`, ctx.issues) : undefined;
+    if (!fullBypass && !passthrough) return { ref, fields };
     return { ref, fields, ...(fullBypass ? { fullBypass } : {}), ...(passthrough ? { passthrough } : {}) };
 }
 
@@ -108,12 +111,12 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
         if (!setting) continue;
         const group: GroupView | undefined = scope[spec.group];
         const ack = group?.acknowledge;
-        const path = joinPath(base, spec.group, spec.name);
+        const path = () => joinPath(base, spec.group, spec.name);
         if (spec.values === "names") {
             if (setting.names.includes(PRIMARY_INTERFACE) && !ack?.primaryInterface) {
                 const what = spec.exclude ? "all of its traffic would skip the sidecar" : "all of its inbound traffic would be captured as outbound";
                 issues.error(
-                    path,
+                    path(),
                     `${PRIMARY_INTERFACE} is the pod's primary interface under most CNIs, so ${what}; set acknowledge.primaryInterface: true ` +
                         "if you mean it, or use fullBypass",
                 );
@@ -121,7 +124,7 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
             if (spec.exclude) {
                 const rerouted = new Set(fields[spec.opposite ?? spec.key]?.names ?? []);
                 const both = setting.names.filter((n) => rerouted.has(n));
-                if (both.length > 0) issues.error(path, `${both.join(", ")} both excluded and rerouted at this scope; keep one`);
+                if (both.length > 0) issues.error(path(), `${both.join(", ")} both excluded and rerouted at this scope; keep one`);
             }
             continue;
         }
@@ -129,7 +132,7 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
             const root = setting.uids.filter((r) => r.first === 0);
             if (root.length > 0 && !ack?.rootUser) {
                 issues.error(
-                    path,
+                    path(),
                     `user id 0 is root: every process running as root (often the app itself) would skip the sidecar (${root.map((r) => r.text).join("; ")}); ` +
                         "set acknowledge.rootUser: true if you mean it",
                 );
@@ -142,17 +145,17 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
             const included = new Set(opposite?.ports ?? []);
             const both = setting.ports.filter((p) => included.has(p));
             if (both.length > 0) {
-                issues.error(path, `port${both.length > 1 ? "s" : ""} ${both.join(", ")} both included and excluded at this scope; keep one`);
+                issues.error(path(), `port${both.length > 1 ? "s" : ""} ${both.join(", ")} both included and excluded at this scope; keep one`);
             }
             if (!ack?.sidecarPorts) checkSidecarPorts(setting.ports, path, ctx);
             continue;
         }
         const includeTexts = new Set((opposite?.cidrs ?? []).map((c) => c.text));
         for (const c of setting.cidrs) {
-            if (includeTexts.has(c.text)) issues.error(path, `${c.text} is both included and excluded at this scope; keep one`);
+            if (includeTexts.has(c.text)) issues.error(path(), `${c.text} is both included and excluded at this scope; keep one`);
             if (isEverything(c) && !ack?.allAddresses) {
                 issues.error(
-                    path,
+                    path(),
                     `${c.text} excludes every IPv${c.family} address, so all outbound traffic would skip the sidecar; ` +
                         "set acknowledge.allAddresses: true if you mean it, or use fullBypass",
                 );
@@ -170,13 +173,13 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
     }
 }
 
-function checkSidecarPorts(ports: readonly number[], path: string, ctx: ScopeContext): void {
+function checkSidecarPorts(ports: readonly number[], path: () => string, ctx: ScopeContext): void {
     for (const mesh of ctx.meshes) {
         for (const p of ports) {
             const use = mesh.sidecarPorts.get(p);
             if (use) {
                 ctx.issues.error(
-                    path,
+                    path(),
                     `port ${p} is ${mesh.displayName}'s ${use}; excluding it breaks the sidecar. Set acknowledge.sidecarPorts: true if you mean it`,
                 );
             }
@@ -185,8 +188,7 @@ function checkSidecarPorts(ports: readonly number[], path: string, ctx: ScopeCon
 }
 
 /** The expiry's format is checked by the schema; here only whether it has passed. */
-function normaliseFullBypass(fb: ParsedScope["fullBypass"], path: string, ctx: ScopeContext): FullBypass | undefined {
-    if (!fb) return undefined;
+function normaliseFullBypass(fb: NonNullable<ParsedScope["fullBypass"]>, path: string, ctx: ScopeContext): FullBypass {
     let expired = false;
     if (fb.expires !== undefined && fb.enabled && Date.parse(fb.expires) <= ctx.now.getTime()) {
         expired = true;

@@ -35,6 +35,8 @@ export interface FieldSetting {
     readonly all: boolean;
     readonly ports: readonly number[];
     readonly cidrs: readonly Cidr[];
+    /** The ranges' canonical texts, in order (made once, shared by whatever lists them). */
+    readonly cidrTexts: readonly string[];
     /** Network interface names, sorted. */
     readonly names: readonly string[];
     /** User-id rules, one per run of user ids, in canonical order. */

@@ -25,11 +25,13 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
     options: ValidateOptions = {},
 ): ValidatedRules<SettingsOf<R>> {
     const issues = new IssueCollector();
-    const known = schemaKeys(argsSchemas(meshes));
+    // Every key the schemas know, for "did you mean": gathered only when an unknown key is met.
+    let known: ReadonlySet<string> | undefined;
+    const knownKeys = () => (known ??= schemaKeys(argsSchemas(meshes)));
     const parse = <S extends z.ZodType>(schema: S, raw: unknown, path: string): z.output<S> | undefined => {
         const r = schema.safeParse(raw);
         if (r.success) return r.data;
-        reportZodIssues(r.error.issues, path, issues, known);
+        reportZodIssues(r.error.issues, path, issues, knownKeys);
         return undefined;
     };
 
@@ -66,7 +68,9 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         const path = `workloads[${i}]`;
         const parsed = parse(workloadRulesSchema, raw, path);
         if (!parsed) return;
-        const label = `${parsed.kind}/${parsed.namespace}/${parsed.name}`;
+        // Joined, so the label (also the workload's id in the plan) is one flat string from the start: a template makes
+        // a rope, copied into a flat string again when it is first hashed.
+        const label = [parsed.kind, parsed.namespace, parsed.name].join("/");
         const seen = workloadPaths.get(label);
         if (seen) {
             issues.error(path, `${label} is already listed at ${seen}; merge the two entries`);
@@ -85,8 +89,9 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         settings[id] = mesh.options.read(parsed, { issues, selected: selected.includes(id) });
     }
 
+    const withWorkloads = new Set(workloads.map((w) => w.namespace));
     for (const [name, path] of namespacePaths) {
-        if (!workloads.some((w) => w.namespace === name)) {
+        if (!withWorkloads.has(name)) {
             issues.warn(
                 path,
                 `no workload in namespace '${name}' is listed in workloads; its port and range rules reach only workloads given to bypassTransform`,
@@ -112,7 +117,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
     return { rules, warnings: issues.warnings };
 }
 
-function reportZodIssues(list: readonly z.core.$ZodIssue[], base: string, issues: IssueCollector, known: ReadonlySet<string>): void {
+function reportZodIssues(list: readonly z.core.$ZodIssue[], base: string, issues: IssueCollector, known: () => ReadonlySet<string>): void {
     for (const issue of list) {
         const path = joinPath(base, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)));
         if (issue.code !== "unrecognized_keys") {
@@ -120,7 +125,7 @@ function reportZodIssues(list: readonly z.core.$ZodIssue[], base: string, issues
             continue;
         }
         for (const key of issue.keys) {
-            const hint = suggestKey(key, known);
+            const hint = suggestKey(key, known());
             issues.error(joinPath(path, key), `unknown field '${key}'${hint && hint !== key ? `; did you mean '${hint}'?` : ""}`);
         }
     }
