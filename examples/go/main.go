@@ -12,19 +12,19 @@ func main() {
 		bypass, err := sb.NewSidecarBypass(ctx, "platform", &sb.SidecarBypassArgs{
 			Meshes: []sb.Mesh{sb.MeshIstio},
 			// Every managed workload: the cloud metadata endpoint is reached directly, not through the sidecar.
-			Global: &sb.ScopeRulesArgsArgs{
-				Outbound: &sb.OutboundRulesArgsArgs{ExcludeIpRanges: pulumi.StringArray{pulumi.String("169.254.169.254/32")}},
+			Global: &sb.ScopeRulesArgs{
+				Outbound: &sb.OutboundRulesArgs{ExcludeIpRanges: pulumi.StringArray{pulumi.String("169.254.169.254/32")}},
 			},
-			Namespaces: []sb.NamespaceRulesArgsArgs{{
+			Namespaces: []sb.NamespaceRulesArgs{{
 				Name:    "payments",
-				Inbound: &sb.InboundRulesArgsArgs{ExcludePorts: pulumi.Float64Array{pulumi.Float64(7001), pulumi.Float64(7002)}},
+				Inbound: &sb.InboundRulesArgs{ExcludePorts: pulumi.Float64Array{pulumi.Float64(7001), pulumi.Float64(7002)}},
 			}},
-			Workloads: []sb.WorkloadRulesArgsArgs{{
+			Workloads: []sb.WorkloadRulesArgs{{
 				Kind:      sb.WorkloadKindDeployment,
 				Namespace: "payments",
 				Name:      "ledger",
 				// Added to the global range instead of replacing it.
-				Outbound: &sb.OutboundRulesArgsArgs{ExcludeIpRanges: pulumi.StringArray{pulumi.String("203.0.113.0/24")}, Inherit: &merge},
+				Outbound: &sb.OutboundRulesArgs{ExcludeIpRanges: pulumi.StringArray{pulumi.String("203.0.113.0/24")}, Inherit: &merge},
 			}},
 		})
 		if err != nil {

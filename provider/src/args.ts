@@ -75,13 +75,13 @@ export const DestinationProtocol = {
 export type DestinationProtocol = (typeof DestinationProtocol)[keyof typeof DestinationProtocol];
 
 /** Per-field inheritance for inbound rules; unset fields use the direction's `inherit`. */
-export interface InboundInheritArgs {
+export interface InboundInherit {
     excludePorts?: Inherit;
     includePorts?: Inherit;
 }
 
 /** Per-field inheritance for outbound rules; unset fields use the direction's `inherit`. */
-export interface OutboundInheritArgs {
+export interface OutboundInherit {
     excludePorts?: Inherit;
     includePorts?: Inherit;
     excludeIpRanges?: Inherit;
@@ -90,13 +90,13 @@ export interface OutboundInheritArgs {
 }
 
 /** Per-field inheritance for interface rules; unset fields use the group's `inherit`. */
-export interface InterfacesInheritArgs {
+export interface InterfacesInherit {
     exclude?: Inherit;
     rerouteVirtual?: Inherit;
 }
 
 /** Explicit consent for rules that would otherwise be refused as dangerous. */
-export interface AcknowledgeArgs {
+export interface Acknowledge {
     /** Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...). */
     sidecarPorts?: boolean;
     /** Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it). */
@@ -106,7 +106,7 @@ export interface AcknowledgeArgs {
 }
 
 /** Traffic arriving at the pod. */
-export interface InboundRulesArgs {
+export interface InboundRules {
     /** Ports whose inbound traffic skips the sidecar (1-65535). */
     excludePorts?: pulumi.Input<pulumi.Input<number>[]>;
     /** Only these ports are captured inbound. */
@@ -116,15 +116,15 @@ export interface InboundRulesArgs {
     /** Inheritance of every field in this direction; default override. */
     inherit?: Inherit;
     /** Inheritance per field, overriding `inherit`. */
-    inheritFields?: InboundInheritArgs;
-    acknowledge?: AcknowledgeArgs;
+    inheritFields?: InboundInherit;
+    acknowledge?: Acknowledge;
 }
 
 /**
  * Outbound traffic of processes running as these user ids skips the sidecar: for init containers and agents that must
  * reach the network before the proxy runs (Kuma `exclude-outbound-ports-for-uids`, Consul `transparent-proxy-exclude-uids`).
  */
-export interface UidExclusionArgs {
+export interface UidExclusion {
     /** User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range. */
     uids: number[];
     /** Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port. */
@@ -134,7 +134,7 @@ export interface UidExclusionArgs {
 }
 
 /** Traffic leaving the pod. */
-export interface OutboundRulesArgs {
+export interface OutboundRules {
     /** Destination ports that skip the sidecar. */
     excludePorts?: pulumi.Input<pulumi.Input<number>[]>;
     /** Destination ports captured regardless of address (Istio `includeOutboundPorts`). */
@@ -151,22 +151,22 @@ export interface OutboundRulesArgs {
     /** Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`. */
     includeAllIpRanges?: pulumi.Input<boolean>;
     /** Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar. */
-    excludeUids?: pulumi.Input<pulumi.Input<UidExclusionArgs>[]>;
+    excludeUids?: pulumi.Input<pulumi.Input<UidExclusion>[]>;
     /** Inheritance of every field in this direction; default override. */
     inherit?: Inherit;
     /** Inheritance per field, overriding `inherit`. */
-    inheritFields?: OutboundInheritArgs;
-    acknowledge?: AcknowledgeArgs;
+    inheritFields?: OutboundInherit;
+    acknowledge?: Acknowledge;
 }
 
 /** Explicit consent for interface rules that would otherwise be refused as dangerous. */
-export interface InterfaceAcknowledgeArgs {
+export interface InterfaceAcknowledge {
     /** Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it. */
     primaryInterface?: boolean;
 }
 
 /** Network interfaces of the pod (Istio's sidecar capture, both directions). */
-export interface InterfaceRulesArgs {
+export interface InterfaceRules {
     /**
      * Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
      * names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
@@ -180,12 +180,12 @@ export interface InterfaceRulesArgs {
     /** Inheritance of every interface field; default override. */
     inherit?: Inherit;
     /** Inheritance per field, overriding `inherit`. */
-    inheritFields?: InterfacesInheritArgs;
-    acknowledge?: InterfaceAcknowledgeArgs;
+    inheritFields?: InterfacesInherit;
+    acknowledge?: InterfaceAcknowledge;
 }
 
 /** Take the whole pod out of the mesh (Kmesh-style), for troubleshooting. */
-export interface FullBypassArgs {
+export interface FullBypass {
     /** `false` at a more specific scope cancels a bypass set above it. */
     enabled: boolean;
     /** Must be true when enabled: traffic skips mTLS and policy entirely. */
@@ -197,7 +197,7 @@ export interface FullBypassArgs {
 }
 
 /** One non-mesh destination a Kuma MeshPassthrough allows. */
-export interface PassthroughDestinationArgs {
+export interface PassthroughDestination {
     type: DestinationType;
     value: string;
     port?: number;
@@ -206,28 +206,28 @@ export interface PassthroughDestinationArgs {
 }
 
 /** Kuma MeshPassthrough for this scope: which non-mesh destinations proxies may reach. */
-export interface PassthroughArgs {
+export interface Passthrough {
     mode: PassthroughMode;
-    destinations?: PassthroughDestinationArgs[];
+    destinations?: PassthroughDestination[];
 }
 
 /** Rules every scope may set. */
-export interface ScopeRulesArgs {
-    inbound?: InboundRulesArgs;
-    outbound?: OutboundRulesArgs;
-    interfaces?: InterfaceRulesArgs;
-    fullBypass?: FullBypassArgs;
+export interface ScopeRules {
+    inbound?: InboundRules;
+    outbound?: OutboundRules;
+    interfaces?: InterfaceRules;
+    fullBypass?: FullBypass;
     /** Kuma only: a MeshPassthrough policy for this scope. */
-    passthrough?: PassthroughArgs;
+    passthrough?: Passthrough;
 }
 
 /** Rules for every managed workload in one namespace. */
-export interface NamespaceRulesArgs extends ScopeRulesArgs {
+export interface NamespaceRules extends ScopeRules {
     name: string;
 }
 
 /** Rules for one workload, and the list of workloads the component manages. */
-export interface WorkloadRulesArgs extends ScopeRulesArgs {
+export interface WorkloadRules extends ScopeRules {
     kind: WorkloadKind;
     namespace: string;
     name: string;
@@ -239,7 +239,7 @@ export interface WorkloadRulesArgs extends ScopeRulesArgs {
 }
 
 /** The values the Istio install uses when a pod has no annotation (`global.proxy.*` Helm values). */
-export interface IstioInstallDefaultsArgs {
+export interface IstioInstallDefaults {
     includeIPRanges?: string;
     excludeIPRanges?: string;
     includeInboundPorts?: string;
@@ -251,7 +251,7 @@ export interface IstioInstallDefaultsArgs {
 }
 
 /** Where the cluster's injector ConfigMap lives. */
-export interface IstioInjectorRefArgs {
+export interface IstioInjectorRef {
     /** Default `istio-system`. */
     namespace?: string;
     /** Default `istio-sidecar-injector` (`istio-sidecar-injector-<revision>` for a revision). */
@@ -267,20 +267,20 @@ export const IstioDataplaneMode = {
 } as const;
 export type IstioDataplaneMode = (typeof IstioDataplaneMode)[keyof typeof IstioDataplaneMode];
 
-export interface IstioOptionsArgs {
+export interface IstioOptions {
     /**
      * `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
      * pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
      */
     dataplaneMode?: IstioDataplaneMode;
     /** The install's defaults, so merged lists stay complete (an Istio annotation replaces the default). */
-    installDefaults?: pulumi.Input<IstioInstallDefaultsArgs>;
+    installDefaults?: pulumi.Input<IstioInstallDefaults>;
     /** Read the install's defaults from the cluster's injector ConfigMap at preview instead. */
-    readInstallDefaults?: IstioInjectorRefArgs;
+    readInstallDefaults?: IstioInjectorRef;
 }
 
 /** Kuma passthrough cluster limits and timeouts, applied with a MeshProxyPatch. */
-export interface KumaPassthroughClusterArgs {
+export interface KumaPassthroughCluster {
     maxConnections?: number;
     maxPendingRequests?: number;
     maxRequests?: number;
@@ -291,7 +291,7 @@ export interface KumaPassthroughClusterArgs {
     tcpIdleTimeout?: string;
 }
 
-export interface KumaOptionsArgs {
+export interface KumaOptions {
     /** The Mesh the policies belong to; default `default`. */
     mesh?: string;
     /** Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`. */
@@ -305,11 +305,11 @@ export interface KumaOptionsArgs {
     /** Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x. */
     passthrough?: boolean;
     /** Tune the passthrough cluster with a MeshProxyPatch. */
-    passthroughCluster?: KumaPassthroughClusterArgs;
+    passthroughCluster?: KumaPassthroughCluster;
 }
 
 /** How `pulumi up` treats the rollout that a pod-template patch starts. */
-export interface RolloutArgs {
+export interface Rollout {
     /**
      * Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
      * become ready in time; default true. With false, `up` finishes as soon as the patches are applied.
@@ -324,17 +324,17 @@ export interface SidecarBypassArgs {
     /** Which meshes to write rules for. */
     meshes: Mesh[];
     /** Rules for every managed workload. */
-    global?: ScopeRulesArgs;
+    global?: ScopeRules;
     /** Rules per namespace. */
-    namespaces?: NamespaceRulesArgs[];
+    namespaces?: NamespaceRules[];
     /** The workloads the component manages, with their own rules. */
-    workloads?: WorkloadRulesArgs[];
-    istio?: IstioOptionsArgs;
-    kuma?: KumaOptionsArgs;
+    workloads?: WorkloadRules[];
+    istio?: IstioOptions;
+    kuma?: KumaOptions;
     /** Put a hash of the rendered bypass settings on the pod template; default true. */
     rolloutHash?: boolean;
     /** Whether and how long `pulumi up` waits for the rollouts it starts. */
-    rollout?: RolloutArgs;
+    rollout?: Rollout;
     /**
      * Take back the fields this component declares when another field manager has taken them (someone ran
      * `kubectl patch` on one of our annotations): server-side apply with force. Off by default, so such a conflict

@@ -3,33 +3,33 @@
 // wrong literal fails the build instead of reaching validation by accident).
 import type * as pulumi from "@pulumi/pulumi";
 import type {
-    InboundRulesArgs,
-    InterfaceRulesArgs,
-    NamespaceRulesArgs,
-    OutboundRulesArgs,
+    InboundRules,
+    InterfaceRules,
+    NamespaceRules,
+    OutboundRules,
     PlainBypassArgs,
-    ScopeRulesArgs,
-    UidExclusionArgs,
+    ScopeRules,
+    UidExclusion,
     WorkloadKind,
-    WorkloadRulesArgs,
+    WorkloadRules,
 } from "../../provider/index";
 
 /** An argument type with every Input resolved, as planBypass takes it (what PlainBypassArgs is to SidecarBypassArgs). */
 export type Plain<T> = pulumi.Unwrap<T>;
 /** Rules every scope may set (inbound, outbound, fullBypass, passthrough), plain. */
-export type PlainScopeRules = Plain<ScopeRulesArgs>;
+export type PlainScopeRules = Plain<ScopeRules>;
 /** Inbound rules, plain. */
-export type PlainInboundRules = Plain<InboundRulesArgs>;
+export type PlainInboundRules = Plain<InboundRules>;
 /** Outbound rules, plain. */
-export type PlainOutboundRules = Plain<OutboundRulesArgs>;
+export type PlainOutboundRules = Plain<OutboundRules>;
 /** Interface rules, plain. */
-export type PlainInterfaceRules = Plain<InterfaceRulesArgs>;
+export type PlainInterfaceRules = Plain<InterfaceRules>;
 /** One `outbound.excludeUids` entry, plain. */
-export type PlainUidExclusion = Plain<UidExclusionArgs>;
+export type PlainUidExclusion = Plain<UidExclusion>;
 /** One entry of `namespaces`, plain. */
-export type PlainNamespaceRules = Plain<NamespaceRulesArgs>;
+export type PlainNamespaceRules = Plain<NamespaceRules>;
 /** One entry of `workloads`, plain. */
-export type PlainWorkloadRules = Plain<WorkloadRulesArgs>;
+export type PlainWorkloadRules = Plain<WorkloadRules>;
 /** What a workload entry sets besides its identity: its rules and `declaredInProgram`. */
 export type PlainWorkloadOptions = Omit<PlainWorkloadRules, "kind" | "namespace" | "name">;
 

@@ -6,7 +6,7 @@ import type { EffectiveField, EffectiveRules } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
 import type { MeshTraits } from "../rules/meshTraits";
 import type { PlainBypassArgs } from "../rules/schema";
-import type { NormalisedRules, WorkloadRules } from "../rules/types";
+import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 
 export interface RenderInput<Settings> {
     readonly effective: EffectiveRules;
@@ -15,7 +15,7 @@ export interface RenderInput<Settings> {
     /** Every mesh selected, for adapters whose advice depends on the others. */
     readonly meshes: readonly string[];
     /** The workload's own listed rules, when it is rendered on its own; absent when it shares its namespace's. */
-    readonly workload?: WorkloadRules;
+    readonly workload?: NormalisedWorkload;
 }
 
 export interface Rendered {

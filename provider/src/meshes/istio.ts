@@ -2,7 +2,7 @@
 // annotations. An annotation replaces the install default instead of merging with it, so lists are written
 // in full; values are comma-joined without spaces, `*` only where the injector allows it.
 import { z } from "zod";
-import { IstioDataplaneMode, type IstioInstallDefaultsArgs } from "../args";
+import { IstioDataplaneMode, type IstioInstallDefaults } from "../args";
 import type { EffectiveField } from "../resolve/effective";
 import { aggregateCidrs } from "../rules/aggregateCidrs";
 import { type Cidr, parseCidr } from "../rules/cidr";
@@ -152,7 +152,7 @@ function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>)
  * Reads the install's `global.proxy.*` from the `values` key of the `istio-sidecar-injector` ConfigMap
  * (a JSON document), so merged lists stay complete.
  */
-export function parseIstioInjectorValues(valuesJson: string): IstioInstallDefaultsArgs {
+export function parseIstioInjectorValues(valuesJson: string): IstioInstallDefaults {
     let doc: unknown;
     try {
         doc = JSON.parse(valuesJson);
@@ -255,7 +255,7 @@ export type IstioSchemaAcceptsInterface = Assert<IstioArgs extends z.input<typeo
 export type IstioInterfaceAcceptsSchema = Assert<z.input<typeof optionsSchema> extends IstioArgs ? true : false>;
 
 /** Istio's `global.proxy.*` values and their Helm defaults, by the rule field each sets. */
-const HELM_DEFAULTS: ReadonlyArray<[keyof IstioInstallDefaultsArgs, FieldKey, string]> = [
+const HELM_DEFAULTS: ReadonlyArray<[keyof IstioInstallDefaults, FieldKey, string]> = [
     ["includeIPRanges", "outbound.includeIpRanges", "*"],
     ["excludeIPRanges", "outbound.excludeIpRanges", ""],
     ["includeInboundPorts", "inbound.includePorts", "*"],

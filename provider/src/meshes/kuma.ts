@@ -17,7 +17,7 @@ import { meshOptions, type OptionsContext } from "../rules/meshTraits";
 import { kumaRefusedMatches, samePortRule } from "../rules/passthrough";
 import { toPortRanges } from "../rules/ports";
 import type { Assert, PlainBypassArgs } from "../rules/schema";
-import type { NormalisedRules, Passthrough, ScopeRules, UidRule, WorkloadIdentity } from "../rules/types";
+import type { NormalisedPassthrough, NormalisedRules, NormalisedScope, UidRule, WorkloadIdentity } from "../rules/types";
 import { uidRule } from "../rules/uidRules";
 import { type ClusterObject, type MeshAdapter, type Rendered, type RenderInput, renderExcludeLists } from "./adapter";
 
@@ -129,7 +129,7 @@ function policyName(base: string, suffix: string): string {
     return kubeName(`${base}-${suffix}`);
 }
 
-function passthroughSpec(targetRef: Record<string, unknown>, p: Passthrough): Record<string, unknown> {
+function passthroughSpec(targetRef: Record<string, unknown>, p: NormalisedPassthrough): Record<string, unknown> {
     const conf: Record<string, unknown> = { passthroughMode: p.mode };
     if (p.mode === "Matched" && p.destinations.length > 0) {
         conf.appendMatch = p.destinations.map((d) => ({
@@ -168,7 +168,7 @@ function kumaObjects(rules: NormalisedRules, k: KumaSettings, name: string): Clu
             patch: true,
         });
     }
-    const policy = (scope: ScopeRules, namespace: string, targetRef: Record<string, unknown>, suffix: string) => {
+    const policy = (scope: NormalisedScope, namespace: string, targetRef: Record<string, unknown>, suffix: string) => {
         if (!scope.passthrough) return;
         out.push({
             apiVersion: "kuma.io/v1alpha1",
@@ -338,7 +338,7 @@ function checkRules(rules: NormalisedRules, kuma: KumaSettings, ctx: OptionsCont
     }
     // Only a chain with matched destinations in two of its scopes can clash across scopes (clashes within a scope are
     // that scope's), so only those are walked: the scopes without matched destinations are left out first.
-    const matched = (...chain: Array<ScopeRules | undefined>) => chain.filter((s): s is ScopeRules => s?.passthrough?.mode === "Matched");
+    const matched = (...chain: Array<NormalisedScope | undefined>) => chain.filter((s): s is NormalisedScope => s?.passthrough?.mode === "Matched");
     const chains = [
         ...[...rules.namespaces.values()].map((ns) => matched(rules.global, ns)),
         ...rules.workloads.map((w) => (w.passthrough?.mode === "Matched" ? matched(rules.global, rules.namespaces.get(w.namespace), w) : [])),
@@ -354,7 +354,7 @@ function checkRules(rules: NormalisedRules, kuma: KumaSettings, ctx: OptionsCont
  * validates the merged list, so destinations that are valid in each scope alone can be refused together. Checks
  * each chain of scopes that reaches the same proxies; clashes within one scope are reported by that scope.
  */
-function checkMergedPassthrough(chains: ReadonlyArray<readonly ScopeRules[]>, issues: IssueCollector): void {
+function checkMergedPassthrough(chains: ReadonlyArray<readonly NormalisedScope[]>, issues: IssueCollector): void {
     const reported = new Set<string>();
     for (const chain of chains) {
         const entries = chain.flatMap((scope) =>

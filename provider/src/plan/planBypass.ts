@@ -8,7 +8,7 @@ import { ScopeResolver, setsAnything } from "../resolve/resolveScopes";
 import { BypassValidationError, type ValidationIssue } from "../rules/issues";
 import type { SettingsOf } from "../rules/meshTraits";
 import type { PlainBypassArgs } from "../rules/schema";
-import type { NormalisedRules, WorkloadRules } from "../rules/types";
+import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
 import { PlanDescriber } from "./describe";
 import { plainEffective } from "./plainEffective";
@@ -46,7 +46,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     readonly registry: R;
     private readonly resolver: ScopeResolver;
     /** The listed workloads by id, for planWorkload; made on its first call (plan() has each workload at hand). */
-    private listed?: Map<string, WorkloadRules>;
+    private listed?: Map<string, NormalisedWorkload>;
     private readonly renderedByNamespace = new Map<string, RenderedWorkload<IdOf<R>>>();
     private readonly plain = new Map<EffectiveRules, PlannedEffective>();
     /** Each mesh's notes (what it cannot express), with the workloads they apply to. */
@@ -72,7 +72,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     private planOf<K extends WorkloadKind | "Pod">(
         identity: PlannedIdentity & { kind: K },
         id: string,
-        own: WorkloadRules | undefined,
+        own: NormalisedWorkload | undefined,
     ): WorkloadPlan<IdOf<R>> & { kind: K } {
         const { effective, shared } = this.resolver.resolve(identity.namespace, own);
         // A workload that sets anything of its own (a passthrough policy too) is rendered on its own.
@@ -102,7 +102,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         return p;
     }
 
-    private render(effective: EffectiveRules, workload: WorkloadRules | undefined, id: string): RenderedWorkload<IdOf<R>> {
+    private render(effective: EffectiveRules, workload: NormalisedWorkload | undefined, id: string): RenderedWorkload<IdOf<R>> {
         const meshes: Partial<Record<IdOf<R>, Rendered>> = {};
         const annotations: Record<string, string> = {};
         const labels: Record<string, string> = {};

@@ -1,6 +1,6 @@
 // The rules in force on one workload after resolution, each value with the scopes it came from.
 import type { FieldKey } from "../rules/fields";
-import type { FieldSetting, FullBypass } from "../rules/types";
+import type { FieldSetting, NormalisedFullBypass } from "../rules/types";
 
 /** Values in force that came from the same scopes (labels), in canonical order. */
 export interface Provenanced {
@@ -19,7 +19,7 @@ export interface EffectiveField extends Pick<FieldSetting, "all" | "ports" | "ci
     readonly setBy: string;
 }
 
-export interface EffectiveFullBypass extends FullBypass {
+export interface EffectiveFullBypass extends NormalisedFullBypass {
     readonly scope: string;
     /** Enabled and not expired. */
     readonly active: boolean;

@@ -8,7 +8,7 @@
 import { addRun, apartInsertions } from "../rules/aggregateCidrs";
 import type { Cidr } from "../rules/cidr";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
-import type { FieldSetting, NormalisedRules, ScopeRules, UidRule, WorkloadRules } from "../rules/types";
+import type { FieldSetting, NormalisedRules, NormalisedScope, NormalisedWorkload, UidRule } from "../rules/types";
 import { compareUidRules } from "../rules/uidRules";
 import type { EffectiveField, EffectiveRules, Provenanced } from "./effective";
 
@@ -45,7 +45,7 @@ interface ChainState {
 const EMPTY: ChainState = { effective: { fields: {} }, fields: {} };
 
 /** The chain state after one more scope: fields it does not set keep the previous state (the same objects). */
-function step(prev: ChainState, scope: ScopeRules): ChainState {
+function step(prev: ChainState, scope: NormalisedScope): ChainState {
     const fields: Partial<Record<FieldKey, EffectiveField>> = {};
     const states: Partial<Record<FieldKey, FieldState>> = {};
     for (const spec of FIELDS) {
@@ -59,7 +59,7 @@ function step(prev: ChainState, scope: ScopeRules): ChainState {
     return { effective: fullBypass ? { fields, fullBypass } : { fields }, fields: states };
 }
 
-function stepField(prev: FieldState | undefined, scope: ScopeRules, spec: FieldSpec): FieldState | undefined {
+function stepField(prev: FieldState | undefined, scope: NormalisedScope, spec: FieldSpec): FieldState | undefined {
     const setting = scope.fields[spec.key];
     if (!setting) return prev;
     const label = scope.ref.label;
@@ -324,12 +324,12 @@ function single(key: FieldKey, scope: string, s: FieldSetting, mergesWithInstall
 }
 
 /** Whether a scope sets anything that takes part in resolution. */
-export function setsRules(s: ScopeRules): boolean {
+export function setsRules(s: NormalisedScope): boolean {
     return s.fullBypass !== undefined || FIELDS.some((f) => s.fields[f.key] !== undefined);
 }
 
 /** Whether a scope sets anything at all, a passthrough policy included (its workload is then rendered on its own). */
-export function setsAnything(s: ScopeRules): boolean {
+export function setsAnything(s: NormalisedScope): boolean {
     return setsRules(s) || s.passthrough !== undefined;
 }
 
@@ -357,7 +357,7 @@ export class ScopeResolver {
     }
 
     /** The effective rules, and whether they are the namespace's shared ones. */
-    resolve(namespace: string, workload?: WorkloadRules): { effective: EffectiveRules; shared: boolean } {
+    resolve(namespace: string, workload?: NormalisedWorkload): { effective: EffectiveRules; shared: boolean } {
         const ns = this.namespaceState(namespace);
         if (workload && setsRules(workload)) return { effective: step(ns, workload).effective, shared: false };
         return { effective: ns.effective, shared: true };

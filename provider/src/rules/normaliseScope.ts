@@ -12,8 +12,8 @@ import type { MeshTraits } from "./meshTraits";
 import { validatePassthrough } from "./passthrough";
 import { normalisePorts } from "./ports";
 import type { ParsedCidr, ParsedScope } from "./schema";
-import type { FieldSetting, FullBypass, ScopeRef, ScopeRules } from "./types";
-import { normaliseUidExclusions, type UidExclusion } from "./uidRules";
+import type { FieldSetting, NormalisedFullBypass, NormalisedScope, ScopeRef } from "./types";
+import { normaliseUidExclusions, type ParsedUidExclusion } from "./uidRules";
 
 /** What normalising a scope needs besides the scope. */
 export interface ScopeContext {
@@ -31,7 +31,7 @@ interface GroupView {
     readonly excludeIpRanges?: readonly ParsedCidr[];
     readonly includeIpRanges?: readonly ParsedCidr[];
     readonly excludeCloudMetadata?: readonly CloudMetadata[];
-    readonly excludeUids?: readonly UidExclusion[];
+    readonly excludeUids?: readonly ParsedUidExclusion[];
     readonly exclude?: readonly string[];
     readonly rerouteVirtual?: readonly string[];
     readonly includeAllPorts?: boolean;
@@ -49,7 +49,7 @@ interface GroupView {
 /** The pod's primary interface under most CNIs: excluding or rerouting it takes nearly all of the pod's traffic. */
 const PRIMARY_INTERFACE = "eth0";
 
-export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeContext): ScopeRules {
+export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeContext): NormalisedScope {
     // Most scopes (most workloads) set nothing.
     if (!scope.inbound && !scope.outbound && !scope.interfaces && !scope.fullBypass && !scope.passthrough) return { ref, fields: {} };
     const fields: Partial<Record<FieldKey, FieldSetting>> = {};
@@ -188,7 +188,7 @@ function checkSidecarPorts(ports: readonly number[], path: () => string, ctx: Sc
 }
 
 /** The expiry's format is checked by the schema; here only whether it has passed. */
-function normaliseFullBypass(fb: NonNullable<ParsedScope["fullBypass"]>, path: string, ctx: ScopeContext): FullBypass {
+function normaliseFullBypass(fb: NonNullable<ParsedScope["fullBypass"]>, path: string, ctx: ScopeContext): NormalisedFullBypass {
     let expired = false;
     if (fb.expires !== undefined && fb.enabled && Date.parse(fb.expires) <= ctx.now.getTime()) {
         expired = true;

@@ -3,7 +3,7 @@
 import { parseCidr } from "./cidr";
 import type { IssueCollector } from "./issues";
 import type { ParsedScope } from "./schema";
-import type { Passthrough, PassthroughDestination } from "./types";
+import type { NormalisedDestination, NormalisedPassthrough } from "./types";
 
 const L7 = new Set(["http", "http2", "grpc"]);
 
@@ -32,8 +32,8 @@ const DNS_NAME = /^(?=.{1,253}$)([a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?)(
 export const samePortRule =
     "Kuma refuses an http, http2 or grpc match on a port that an earlier match gives another protocol (put the HTTP-family match first, or use one protocol per port)";
 
-export function validatePassthrough(raw: NonNullable<ParsedScope["passthrough"]>, path: string, issues: IssueCollector): Passthrough {
-    const destinations: PassthroughDestination[] = [];
+export function validatePassthrough(raw: NonNullable<ParsedScope["passthrough"]>, path: string, issues: IssueCollector): NormalisedPassthrough {
+    const destinations: NormalisedDestination[] = [];
     const seen = new Map<string, number>();
     (raw.destinations ?? []).forEach((d, i) => {
         const at = `${path}.destinations[${i}]`;

@@ -48,7 +48,7 @@ export interface FieldSetting {
     readonly joined: string;
 }
 
-export interface FullBypass {
+export interface NormalisedFullBypass {
     readonly enabled: boolean;
     readonly reason?: string;
     readonly expires?: string;
@@ -56,23 +56,23 @@ export interface FullBypass {
     readonly expired: boolean;
 }
 
-export interface PassthroughDestination {
+export interface NormalisedDestination {
     readonly type: DestinationType;
     readonly value: string;
     readonly port?: number;
     readonly protocol: DestinationProtocol;
 }
 
-export interface Passthrough {
+export interface NormalisedPassthrough {
     readonly mode: PassthroughMode;
-    readonly destinations: readonly PassthroughDestination[];
+    readonly destinations: readonly NormalisedDestination[];
 }
 
-export interface ScopeRules {
+export interface NormalisedScope {
     readonly ref: ScopeRef;
     readonly fields: Partial<Record<FieldKey, FieldSetting>>;
-    readonly fullBypass?: FullBypass;
-    readonly passthrough?: Passthrough;
+    readonly fullBypass?: NormalisedFullBypass;
+    readonly passthrough?: NormalisedPassthrough;
 }
 
 export interface WorkloadIdentity {
@@ -81,7 +81,7 @@ export interface WorkloadIdentity {
     readonly name: string;
 }
 
-export interface WorkloadRules extends ScopeRules, WorkloadIdentity {
+export interface NormalisedWorkload extends NormalisedScope, WorkloadIdentity {
     readonly declaredInProgram: boolean;
 }
 
@@ -93,9 +93,9 @@ export interface RolloutSettings {
 
 export interface NormalisedRules<Settings = Readonly<Record<string, unknown>>> {
     readonly meshes: readonly string[];
-    readonly global: ScopeRules;
-    readonly namespaces: ReadonlyMap<string, ScopeRules>;
-    readonly workloads: readonly WorkloadRules[];
+    readonly global: NormalisedScope;
+    readonly namespaces: ReadonlyMap<string, NormalisedScope>;
+    readonly workloads: readonly NormalisedWorkload[];
     /** Each mesh's own options with their defaults (Istio's install defaults, Kuma's version), by mesh id. */
     readonly settings: Settings;
     readonly rolloutHash: boolean;

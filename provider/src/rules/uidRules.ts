@@ -5,7 +5,7 @@ import { normalisePorts, toPortRanges } from "./ports";
 import type { UidRule } from "./types";
 
 /** One `outbound.excludeUids` entry as the schema parsed it. */
-export interface UidExclusion {
+export interface ParsedUidExclusion {
     readonly uids: readonly number[];
     readonly ports?: readonly number[];
     readonly protocol?: UidProtocol;
@@ -54,7 +54,7 @@ export function mergeRuns(runs: ReadonlyArray<readonly [number, number]>): Array
  * The entries as rules: the user ids of entries with the same protocol and ports are pooled, so each pool becomes one
  * rule per run of consecutive ids; sorted, each text once.
  */
-export function normaliseUidExclusions(entries: readonly UidExclusion[]): UidRule[] {
+export function normaliseUidExclusions(entries: readonly ParsedUidExclusion[]): UidRule[] {
     const pools = new Map<string, { ports: number[]; protocol?: UidProtocol; uids: number[] }>();
     for (const e of entries) {
         const ports = normalisePorts(e.ports ?? []);

@@ -6,7 +6,7 @@ import type { MeshTraits, SettingsOf } from "./meshTraits";
 import { normaliseScope, type ScopeContext } from "./normaliseScope";
 import { argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, type PlainBypassArgs, workloadRulesSchema } from "./schema";
 import { schemaKeys, suggestKey } from "./suggestKey";
-import type { NormalisedRules, ScopeRules, WorkloadRules } from "./types";
+import type { NormalisedRules, NormalisedScope, NormalisedWorkload } from "./types";
 
 export interface ValidateOptions {
     /** The time expiries are compared with; default now. */
@@ -45,9 +45,9 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
 
     const globalRef = { level: "global", label: "global", path: "global" } as const;
     const parsedGlobal = parse(globalRulesSchema, top.global ?? {}, "global");
-    const global: ScopeRules = parsedGlobal ? normaliseScope(parsedGlobal, globalRef, ctx) : { ref: globalRef, fields: {} };
+    const global: NormalisedScope = parsedGlobal ? normaliseScope(parsedGlobal, globalRef, ctx) : { ref: globalRef, fields: {} };
 
-    const namespaces = new Map<string, ScopeRules>();
+    const namespaces = new Map<string, NormalisedScope>();
     const namespacePaths = new Map<string, string>();
     (top.namespaces ?? []).forEach((raw, i) => {
         const path = `namespaces[${i}]`;
@@ -62,7 +62,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         namespaces.set(parsed.name, normaliseScope(parsed, { level: "namespace", label: `namespace/${parsed.name}`, path }, ctx));
     });
 
-    const workloads: WorkloadRules[] = [];
+    const workloads: NormalisedWorkload[] = [];
     const workloadPaths = new Map<string, string>();
     (top.workloads ?? []).forEach((raw, i) => {
         const path = `workloads[${i}]`;

@@ -13,6 +13,26 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+type Acknowledge struct {
+	// Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
+	AllAddresses *bool `pulumi:"allAddresses"`
+	// Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
+	RootUser *bool `pulumi:"rootUser"`
+	// Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
+	SidecarPorts *bool `pulumi:"sidecarPorts"`
+}
+
+// AcknowledgeInput is an input type that accepts AcknowledgeArgs and AcknowledgeOutput values.
+// You can construct a concrete instance of `AcknowledgeInput` via:
+//
+//	AcknowledgeArgs{...}
+type AcknowledgeInput interface {
+	pulumi.Input
+
+	ToAcknowledgeOutput() AcknowledgeOutput
+	ToAcknowledgeOutputWithContext(context.Context) AcknowledgeOutput
+}
+
 type AcknowledgeArgs struct {
 	// Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
 	AllAddresses *bool `pulumi:"allAddresses"`
@@ -22,145 +42,125 @@ type AcknowledgeArgs struct {
 	SidecarPorts *bool `pulumi:"sidecarPorts"`
 }
 
-// AcknowledgeArgsInput is an input type that accepts AcknowledgeArgsArgs and AcknowledgeArgsOutput values.
-// You can construct a concrete instance of `AcknowledgeArgsInput` via:
+func (AcknowledgeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Acknowledge)(nil)).Elem()
+}
+
+func (i AcknowledgeArgs) ToAcknowledgeOutput() AcknowledgeOutput {
+	return i.ToAcknowledgeOutputWithContext(context.Background())
+}
+
+func (i AcknowledgeArgs) ToAcknowledgeOutputWithContext(ctx context.Context) AcknowledgeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AcknowledgeOutput)
+}
+
+func (i AcknowledgeArgs) ToAcknowledgePtrOutput() AcknowledgePtrOutput {
+	return i.ToAcknowledgePtrOutputWithContext(context.Background())
+}
+
+func (i AcknowledgeArgs) ToAcknowledgePtrOutputWithContext(ctx context.Context) AcknowledgePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AcknowledgeOutput).ToAcknowledgePtrOutputWithContext(ctx)
+}
+
+// AcknowledgePtrInput is an input type that accepts AcknowledgeArgs, AcknowledgePtr and AcknowledgePtrOutput values.
+// You can construct a concrete instance of `AcknowledgePtrInput` via:
 //
-//	AcknowledgeArgsArgs{...}
-type AcknowledgeArgsInput interface {
-	pulumi.Input
-
-	ToAcknowledgeArgsOutput() AcknowledgeArgsOutput
-	ToAcknowledgeArgsOutputWithContext(context.Context) AcknowledgeArgsOutput
-}
-
-type AcknowledgeArgsArgs struct {
-	// Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
-	AllAddresses *bool `pulumi:"allAddresses"`
-	// Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
-	RootUser *bool `pulumi:"rootUser"`
-	// Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
-	SidecarPorts *bool `pulumi:"sidecarPorts"`
-}
-
-func (AcknowledgeArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*AcknowledgeArgs)(nil)).Elem()
-}
-
-func (i AcknowledgeArgsArgs) ToAcknowledgeArgsOutput() AcknowledgeArgsOutput {
-	return i.ToAcknowledgeArgsOutputWithContext(context.Background())
-}
-
-func (i AcknowledgeArgsArgs) ToAcknowledgeArgsOutputWithContext(ctx context.Context) AcknowledgeArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(AcknowledgeArgsOutput)
-}
-
-func (i AcknowledgeArgsArgs) ToAcknowledgeArgsPtrOutput() AcknowledgeArgsPtrOutput {
-	return i.ToAcknowledgeArgsPtrOutputWithContext(context.Background())
-}
-
-func (i AcknowledgeArgsArgs) ToAcknowledgeArgsPtrOutputWithContext(ctx context.Context) AcknowledgeArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(AcknowledgeArgsOutput).ToAcknowledgeArgsPtrOutputWithContext(ctx)
-}
-
-// AcknowledgeArgsPtrInput is an input type that accepts AcknowledgeArgsArgs, AcknowledgeArgsPtr and AcknowledgeArgsPtrOutput values.
-// You can construct a concrete instance of `AcknowledgeArgsPtrInput` via:
-//
-//	        AcknowledgeArgsArgs{...}
+//	        AcknowledgeArgs{...}
 //
 //	or:
 //
 //	        nil
-type AcknowledgeArgsPtrInput interface {
+type AcknowledgePtrInput interface {
 	pulumi.Input
 
-	ToAcknowledgeArgsPtrOutput() AcknowledgeArgsPtrOutput
-	ToAcknowledgeArgsPtrOutputWithContext(context.Context) AcknowledgeArgsPtrOutput
+	ToAcknowledgePtrOutput() AcknowledgePtrOutput
+	ToAcknowledgePtrOutputWithContext(context.Context) AcknowledgePtrOutput
 }
 
-type acknowledgeArgsPtrType AcknowledgeArgsArgs
+type acknowledgePtrType AcknowledgeArgs
 
-func AcknowledgeArgsPtr(v *AcknowledgeArgsArgs) AcknowledgeArgsPtrInput {
-	return (*acknowledgeArgsPtrType)(v)
+func AcknowledgePtr(v *AcknowledgeArgs) AcknowledgePtrInput {
+	return (*acknowledgePtrType)(v)
 }
 
-func (*acknowledgeArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**AcknowledgeArgs)(nil)).Elem()
+func (*acknowledgePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Acknowledge)(nil)).Elem()
 }
 
-func (i *acknowledgeArgsPtrType) ToAcknowledgeArgsPtrOutput() AcknowledgeArgsPtrOutput {
-	return i.ToAcknowledgeArgsPtrOutputWithContext(context.Background())
+func (i *acknowledgePtrType) ToAcknowledgePtrOutput() AcknowledgePtrOutput {
+	return i.ToAcknowledgePtrOutputWithContext(context.Background())
 }
 
-func (i *acknowledgeArgsPtrType) ToAcknowledgeArgsPtrOutputWithContext(ctx context.Context) AcknowledgeArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(AcknowledgeArgsPtrOutput)
+func (i *acknowledgePtrType) ToAcknowledgePtrOutputWithContext(ctx context.Context) AcknowledgePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AcknowledgePtrOutput)
 }
 
-type AcknowledgeArgsOutput struct{ *pulumi.OutputState }
+type AcknowledgeOutput struct{ *pulumi.OutputState }
 
-func (AcknowledgeArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*AcknowledgeArgs)(nil)).Elem()
+func (AcknowledgeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Acknowledge)(nil)).Elem()
 }
 
-func (o AcknowledgeArgsOutput) ToAcknowledgeArgsOutput() AcknowledgeArgsOutput {
+func (o AcknowledgeOutput) ToAcknowledgeOutput() AcknowledgeOutput {
 	return o
 }
 
-func (o AcknowledgeArgsOutput) ToAcknowledgeArgsOutputWithContext(ctx context.Context) AcknowledgeArgsOutput {
+func (o AcknowledgeOutput) ToAcknowledgeOutputWithContext(ctx context.Context) AcknowledgeOutput {
 	return o
 }
 
-func (o AcknowledgeArgsOutput) ToAcknowledgeArgsPtrOutput() AcknowledgeArgsPtrOutput {
-	return o.ToAcknowledgeArgsPtrOutputWithContext(context.Background())
+func (o AcknowledgeOutput) ToAcknowledgePtrOutput() AcknowledgePtrOutput {
+	return o.ToAcknowledgePtrOutputWithContext(context.Background())
 }
 
-func (o AcknowledgeArgsOutput) ToAcknowledgeArgsPtrOutputWithContext(ctx context.Context) AcknowledgeArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v AcknowledgeArgs) *AcknowledgeArgs {
+func (o AcknowledgeOutput) ToAcknowledgePtrOutputWithContext(ctx context.Context) AcknowledgePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Acknowledge) *Acknowledge {
 		return &v
-	}).(AcknowledgeArgsPtrOutput)
+	}).(AcknowledgePtrOutput)
 }
 
 // Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
-func (o AcknowledgeArgsOutput) AllAddresses() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v AcknowledgeArgs) *bool { return v.AllAddresses }).(pulumi.BoolPtrOutput)
+func (o AcknowledgeOutput) AllAddresses() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Acknowledge) *bool { return v.AllAddresses }).(pulumi.BoolPtrOutput)
 }
 
 // Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
-func (o AcknowledgeArgsOutput) RootUser() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v AcknowledgeArgs) *bool { return v.RootUser }).(pulumi.BoolPtrOutput)
+func (o AcknowledgeOutput) RootUser() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Acknowledge) *bool { return v.RootUser }).(pulumi.BoolPtrOutput)
 }
 
 // Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
-func (o AcknowledgeArgsOutput) SidecarPorts() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v AcknowledgeArgs) *bool { return v.SidecarPorts }).(pulumi.BoolPtrOutput)
+func (o AcknowledgeOutput) SidecarPorts() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Acknowledge) *bool { return v.SidecarPorts }).(pulumi.BoolPtrOutput)
 }
 
-type AcknowledgeArgsPtrOutput struct{ *pulumi.OutputState }
+type AcknowledgePtrOutput struct{ *pulumi.OutputState }
 
-func (AcknowledgeArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**AcknowledgeArgs)(nil)).Elem()
+func (AcknowledgePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Acknowledge)(nil)).Elem()
 }
 
-func (o AcknowledgeArgsPtrOutput) ToAcknowledgeArgsPtrOutput() AcknowledgeArgsPtrOutput {
+func (o AcknowledgePtrOutput) ToAcknowledgePtrOutput() AcknowledgePtrOutput {
 	return o
 }
 
-func (o AcknowledgeArgsPtrOutput) ToAcknowledgeArgsPtrOutputWithContext(ctx context.Context) AcknowledgeArgsPtrOutput {
+func (o AcknowledgePtrOutput) ToAcknowledgePtrOutputWithContext(ctx context.Context) AcknowledgePtrOutput {
 	return o
 }
 
-func (o AcknowledgeArgsPtrOutput) Elem() AcknowledgeArgsOutput {
-	return o.ApplyT(func(v *AcknowledgeArgs) AcknowledgeArgs {
+func (o AcknowledgePtrOutput) Elem() AcknowledgeOutput {
+	return o.ApplyT(func(v *Acknowledge) Acknowledge {
 		if v != nil {
 			return *v
 		}
-		var ret AcknowledgeArgs
+		var ret Acknowledge
 		return ret
-	}).(AcknowledgeArgsOutput)
+	}).(AcknowledgeOutput)
 }
 
 // Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
-func (o AcknowledgeArgsPtrOutput) AllAddresses() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *AcknowledgeArgs) *bool {
+func (o AcknowledgePtrOutput) AllAddresses() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Acknowledge) *bool {
 		if v == nil {
 			return nil
 		}
@@ -169,8 +169,8 @@ func (o AcknowledgeArgsPtrOutput) AllAddresses() pulumi.BoolPtrOutput {
 }
 
 // Allow excluding user id 0 (`outbound.excludeUids`): every process running as root would skip the sidecar.
-func (o AcknowledgeArgsPtrOutput) RootUser() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *AcknowledgeArgs) *bool {
+func (o AcknowledgePtrOutput) RootUser() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Acknowledge) *bool {
 		if v == nil {
 			return nil
 		}
@@ -179,8 +179,8 @@ func (o AcknowledgeArgsPtrOutput) RootUser() pulumi.BoolPtrOutput {
 }
 
 // Allow excluding ports the sidecar itself listens on (Istio 15001, 15006, 15008, 15020, 15021, 15090, ...).
-func (o AcknowledgeArgsPtrOutput) SidecarPorts() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *AcknowledgeArgs) *bool {
+func (o AcknowledgePtrOutput) SidecarPorts() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Acknowledge) *bool {
 		if v == nil {
 			return nil
 		}
@@ -253,6 +253,28 @@ func (o EffectiveRuleRowOutputArrayOutput) Index(i pulumi.IntInput) EffectiveRul
 	}).(EffectiveRuleRowOutputOutput)
 }
 
+type FullBypass struct {
+	// Must be true when enabled: traffic skips mTLS and policy entirely.
+	Acknowledged *bool `pulumi:"acknowledged"`
+	// `false` at a more specific scope cancels a bypass set above it.
+	Enabled bool `pulumi:"enabled"`
+	// RFC 3339 time after which the bypass is reported as expired and no longer applied.
+	Expires *string `pulumi:"expires"`
+	// Why; recorded in the namespace ConfigMap and the summary.
+	Reason *string `pulumi:"reason"`
+}
+
+// FullBypassInput is an input type that accepts FullBypassArgs and FullBypassOutput values.
+// You can construct a concrete instance of `FullBypassInput` via:
+//
+//	FullBypassArgs{...}
+type FullBypassInput interface {
+	pulumi.Input
+
+	ToFullBypassOutput() FullBypassOutput
+	ToFullBypassOutputWithContext(context.Context) FullBypassOutput
+}
+
 type FullBypassArgs struct {
 	// Must be true when enabled: traffic skips mTLS and policy entirely.
 	Acknowledged *bool `pulumi:"acknowledged"`
@@ -264,152 +286,130 @@ type FullBypassArgs struct {
 	Reason *string `pulumi:"reason"`
 }
 
-// FullBypassArgsInput is an input type that accepts FullBypassArgsArgs and FullBypassArgsOutput values.
-// You can construct a concrete instance of `FullBypassArgsInput` via:
+func (FullBypassArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FullBypass)(nil)).Elem()
+}
+
+func (i FullBypassArgs) ToFullBypassOutput() FullBypassOutput {
+	return i.ToFullBypassOutputWithContext(context.Background())
+}
+
+func (i FullBypassArgs) ToFullBypassOutputWithContext(ctx context.Context) FullBypassOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FullBypassOutput)
+}
+
+func (i FullBypassArgs) ToFullBypassPtrOutput() FullBypassPtrOutput {
+	return i.ToFullBypassPtrOutputWithContext(context.Background())
+}
+
+func (i FullBypassArgs) ToFullBypassPtrOutputWithContext(ctx context.Context) FullBypassPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FullBypassOutput).ToFullBypassPtrOutputWithContext(ctx)
+}
+
+// FullBypassPtrInput is an input type that accepts FullBypassArgs, FullBypassPtr and FullBypassPtrOutput values.
+// You can construct a concrete instance of `FullBypassPtrInput` via:
 //
-//	FullBypassArgsArgs{...}
-type FullBypassArgsInput interface {
-	pulumi.Input
-
-	ToFullBypassArgsOutput() FullBypassArgsOutput
-	ToFullBypassArgsOutputWithContext(context.Context) FullBypassArgsOutput
-}
-
-type FullBypassArgsArgs struct {
-	// Must be true when enabled: traffic skips mTLS and policy entirely.
-	Acknowledged *bool `pulumi:"acknowledged"`
-	// `false` at a more specific scope cancels a bypass set above it.
-	Enabled bool `pulumi:"enabled"`
-	// RFC 3339 time after which the bypass is reported as expired and no longer applied.
-	Expires *string `pulumi:"expires"`
-	// Why; recorded in the namespace ConfigMap and the summary.
-	Reason *string `pulumi:"reason"`
-}
-
-func (FullBypassArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*FullBypassArgs)(nil)).Elem()
-}
-
-func (i FullBypassArgsArgs) ToFullBypassArgsOutput() FullBypassArgsOutput {
-	return i.ToFullBypassArgsOutputWithContext(context.Background())
-}
-
-func (i FullBypassArgsArgs) ToFullBypassArgsOutputWithContext(ctx context.Context) FullBypassArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(FullBypassArgsOutput)
-}
-
-func (i FullBypassArgsArgs) ToFullBypassArgsPtrOutput() FullBypassArgsPtrOutput {
-	return i.ToFullBypassArgsPtrOutputWithContext(context.Background())
-}
-
-func (i FullBypassArgsArgs) ToFullBypassArgsPtrOutputWithContext(ctx context.Context) FullBypassArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(FullBypassArgsOutput).ToFullBypassArgsPtrOutputWithContext(ctx)
-}
-
-// FullBypassArgsPtrInput is an input type that accepts FullBypassArgsArgs, FullBypassArgsPtr and FullBypassArgsPtrOutput values.
-// You can construct a concrete instance of `FullBypassArgsPtrInput` via:
-//
-//	        FullBypassArgsArgs{...}
+//	        FullBypassArgs{...}
 //
 //	or:
 //
 //	        nil
-type FullBypassArgsPtrInput interface {
+type FullBypassPtrInput interface {
 	pulumi.Input
 
-	ToFullBypassArgsPtrOutput() FullBypassArgsPtrOutput
-	ToFullBypassArgsPtrOutputWithContext(context.Context) FullBypassArgsPtrOutput
+	ToFullBypassPtrOutput() FullBypassPtrOutput
+	ToFullBypassPtrOutputWithContext(context.Context) FullBypassPtrOutput
 }
 
-type fullBypassArgsPtrType FullBypassArgsArgs
+type fullBypassPtrType FullBypassArgs
 
-func FullBypassArgsPtr(v *FullBypassArgsArgs) FullBypassArgsPtrInput {
-	return (*fullBypassArgsPtrType)(v)
+func FullBypassPtr(v *FullBypassArgs) FullBypassPtrInput {
+	return (*fullBypassPtrType)(v)
 }
 
-func (*fullBypassArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**FullBypassArgs)(nil)).Elem()
+func (*fullBypassPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**FullBypass)(nil)).Elem()
 }
 
-func (i *fullBypassArgsPtrType) ToFullBypassArgsPtrOutput() FullBypassArgsPtrOutput {
-	return i.ToFullBypassArgsPtrOutputWithContext(context.Background())
+func (i *fullBypassPtrType) ToFullBypassPtrOutput() FullBypassPtrOutput {
+	return i.ToFullBypassPtrOutputWithContext(context.Background())
 }
 
-func (i *fullBypassArgsPtrType) ToFullBypassArgsPtrOutputWithContext(ctx context.Context) FullBypassArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(FullBypassArgsPtrOutput)
+func (i *fullBypassPtrType) ToFullBypassPtrOutputWithContext(ctx context.Context) FullBypassPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FullBypassPtrOutput)
 }
 
-type FullBypassArgsOutput struct{ *pulumi.OutputState }
+type FullBypassOutput struct{ *pulumi.OutputState }
 
-func (FullBypassArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*FullBypassArgs)(nil)).Elem()
+func (FullBypassOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FullBypass)(nil)).Elem()
 }
 
-func (o FullBypassArgsOutput) ToFullBypassArgsOutput() FullBypassArgsOutput {
+func (o FullBypassOutput) ToFullBypassOutput() FullBypassOutput {
 	return o
 }
 
-func (o FullBypassArgsOutput) ToFullBypassArgsOutputWithContext(ctx context.Context) FullBypassArgsOutput {
+func (o FullBypassOutput) ToFullBypassOutputWithContext(ctx context.Context) FullBypassOutput {
 	return o
 }
 
-func (o FullBypassArgsOutput) ToFullBypassArgsPtrOutput() FullBypassArgsPtrOutput {
-	return o.ToFullBypassArgsPtrOutputWithContext(context.Background())
+func (o FullBypassOutput) ToFullBypassPtrOutput() FullBypassPtrOutput {
+	return o.ToFullBypassPtrOutputWithContext(context.Background())
 }
 
-func (o FullBypassArgsOutput) ToFullBypassArgsPtrOutputWithContext(ctx context.Context) FullBypassArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v FullBypassArgs) *FullBypassArgs {
+func (o FullBypassOutput) ToFullBypassPtrOutputWithContext(ctx context.Context) FullBypassPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v FullBypass) *FullBypass {
 		return &v
-	}).(FullBypassArgsPtrOutput)
+	}).(FullBypassPtrOutput)
 }
 
 // Must be true when enabled: traffic skips mTLS and policy entirely.
-func (o FullBypassArgsOutput) Acknowledged() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v FullBypassArgs) *bool { return v.Acknowledged }).(pulumi.BoolPtrOutput)
+func (o FullBypassOutput) Acknowledged() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v FullBypass) *bool { return v.Acknowledged }).(pulumi.BoolPtrOutput)
 }
 
 // `false` at a more specific scope cancels a bypass set above it.
-func (o FullBypassArgsOutput) Enabled() pulumi.BoolOutput {
-	return o.ApplyT(func(v FullBypassArgs) bool { return v.Enabled }).(pulumi.BoolOutput)
+func (o FullBypassOutput) Enabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v FullBypass) bool { return v.Enabled }).(pulumi.BoolOutput)
 }
 
 // RFC 3339 time after which the bypass is reported as expired and no longer applied.
-func (o FullBypassArgsOutput) Expires() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FullBypassArgs) *string { return v.Expires }).(pulumi.StringPtrOutput)
+func (o FullBypassOutput) Expires() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FullBypass) *string { return v.Expires }).(pulumi.StringPtrOutput)
 }
 
 // Why; recorded in the namespace ConfigMap and the summary.
-func (o FullBypassArgsOutput) Reason() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FullBypassArgs) *string { return v.Reason }).(pulumi.StringPtrOutput)
+func (o FullBypassOutput) Reason() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FullBypass) *string { return v.Reason }).(pulumi.StringPtrOutput)
 }
 
-type FullBypassArgsPtrOutput struct{ *pulumi.OutputState }
+type FullBypassPtrOutput struct{ *pulumi.OutputState }
 
-func (FullBypassArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**FullBypassArgs)(nil)).Elem()
+func (FullBypassPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**FullBypass)(nil)).Elem()
 }
 
-func (o FullBypassArgsPtrOutput) ToFullBypassArgsPtrOutput() FullBypassArgsPtrOutput {
+func (o FullBypassPtrOutput) ToFullBypassPtrOutput() FullBypassPtrOutput {
 	return o
 }
 
-func (o FullBypassArgsPtrOutput) ToFullBypassArgsPtrOutputWithContext(ctx context.Context) FullBypassArgsPtrOutput {
+func (o FullBypassPtrOutput) ToFullBypassPtrOutputWithContext(ctx context.Context) FullBypassPtrOutput {
 	return o
 }
 
-func (o FullBypassArgsPtrOutput) Elem() FullBypassArgsOutput {
-	return o.ApplyT(func(v *FullBypassArgs) FullBypassArgs {
+func (o FullBypassPtrOutput) Elem() FullBypassOutput {
+	return o.ApplyT(func(v *FullBypass) FullBypass {
 		if v != nil {
 			return *v
 		}
-		var ret FullBypassArgs
+		var ret FullBypass
 		return ret
-	}).(FullBypassArgsOutput)
+	}).(FullBypassOutput)
 }
 
 // Must be true when enabled: traffic skips mTLS and policy entirely.
-func (o FullBypassArgsPtrOutput) Acknowledged() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *FullBypassArgs) *bool {
+func (o FullBypassPtrOutput) Acknowledged() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *FullBypass) *bool {
 		if v == nil {
 			return nil
 		}
@@ -418,8 +418,8 @@ func (o FullBypassArgsPtrOutput) Acknowledged() pulumi.BoolPtrOutput {
 }
 
 // `false` at a more specific scope cancels a bypass set above it.
-func (o FullBypassArgsPtrOutput) Enabled() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *FullBypassArgs) *bool {
+func (o FullBypassPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *FullBypass) *bool {
 		if v == nil {
 			return nil
 		}
@@ -428,8 +428,8 @@ func (o FullBypassArgsPtrOutput) Enabled() pulumi.BoolPtrOutput {
 }
 
 // RFC 3339 time after which the bypass is reported as expired and no longer applied.
-func (o FullBypassArgsPtrOutput) Expires() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *FullBypassArgs) *string {
+func (o FullBypassPtrOutput) Expires() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *FullBypass) *string {
 		if v == nil {
 			return nil
 		}
@@ -438,8 +438,8 @@ func (o FullBypassArgsPtrOutput) Expires() pulumi.StringPtrOutput {
 }
 
 // Why; recorded in the namespace ConfigMap and the summary.
-func (o FullBypassArgsPtrOutput) Reason() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *FullBypassArgs) *string {
+func (o FullBypassPtrOutput) Reason() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *FullBypass) *string {
 		if v == nil {
 			return nil
 		}
@@ -447,138 +447,138 @@ func (o FullBypassArgsPtrOutput) Reason() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type InboundInherit struct {
+	ExcludePorts *Inherit `pulumi:"excludePorts"`
+	IncludePorts *Inherit `pulumi:"includePorts"`
+}
+
+// InboundInheritInput is an input type that accepts InboundInheritArgs and InboundInheritOutput values.
+// You can construct a concrete instance of `InboundInheritInput` via:
+//
+//	InboundInheritArgs{...}
+type InboundInheritInput interface {
+	pulumi.Input
+
+	ToInboundInheritOutput() InboundInheritOutput
+	ToInboundInheritOutputWithContext(context.Context) InboundInheritOutput
+}
+
 type InboundInheritArgs struct {
 	ExcludePorts *Inherit `pulumi:"excludePorts"`
 	IncludePorts *Inherit `pulumi:"includePorts"`
 }
 
-// InboundInheritArgsInput is an input type that accepts InboundInheritArgsArgs and InboundInheritArgsOutput values.
-// You can construct a concrete instance of `InboundInheritArgsInput` via:
+func (InboundInheritArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InboundInherit)(nil)).Elem()
+}
+
+func (i InboundInheritArgs) ToInboundInheritOutput() InboundInheritOutput {
+	return i.ToInboundInheritOutputWithContext(context.Background())
+}
+
+func (i InboundInheritArgs) ToInboundInheritOutputWithContext(ctx context.Context) InboundInheritOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InboundInheritOutput)
+}
+
+func (i InboundInheritArgs) ToInboundInheritPtrOutput() InboundInheritPtrOutput {
+	return i.ToInboundInheritPtrOutputWithContext(context.Background())
+}
+
+func (i InboundInheritArgs) ToInboundInheritPtrOutputWithContext(ctx context.Context) InboundInheritPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InboundInheritOutput).ToInboundInheritPtrOutputWithContext(ctx)
+}
+
+// InboundInheritPtrInput is an input type that accepts InboundInheritArgs, InboundInheritPtr and InboundInheritPtrOutput values.
+// You can construct a concrete instance of `InboundInheritPtrInput` via:
 //
-//	InboundInheritArgsArgs{...}
-type InboundInheritArgsInput interface {
-	pulumi.Input
-
-	ToInboundInheritArgsOutput() InboundInheritArgsOutput
-	ToInboundInheritArgsOutputWithContext(context.Context) InboundInheritArgsOutput
-}
-
-type InboundInheritArgsArgs struct {
-	ExcludePorts *Inherit `pulumi:"excludePorts"`
-	IncludePorts *Inherit `pulumi:"includePorts"`
-}
-
-func (InboundInheritArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*InboundInheritArgs)(nil)).Elem()
-}
-
-func (i InboundInheritArgsArgs) ToInboundInheritArgsOutput() InboundInheritArgsOutput {
-	return i.ToInboundInheritArgsOutputWithContext(context.Background())
-}
-
-func (i InboundInheritArgsArgs) ToInboundInheritArgsOutputWithContext(ctx context.Context) InboundInheritArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InboundInheritArgsOutput)
-}
-
-func (i InboundInheritArgsArgs) ToInboundInheritArgsPtrOutput() InboundInheritArgsPtrOutput {
-	return i.ToInboundInheritArgsPtrOutputWithContext(context.Background())
-}
-
-func (i InboundInheritArgsArgs) ToInboundInheritArgsPtrOutputWithContext(ctx context.Context) InboundInheritArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InboundInheritArgsOutput).ToInboundInheritArgsPtrOutputWithContext(ctx)
-}
-
-// InboundInheritArgsPtrInput is an input type that accepts InboundInheritArgsArgs, InboundInheritArgsPtr and InboundInheritArgsPtrOutput values.
-// You can construct a concrete instance of `InboundInheritArgsPtrInput` via:
-//
-//	        InboundInheritArgsArgs{...}
+//	        InboundInheritArgs{...}
 //
 //	or:
 //
 //	        nil
-type InboundInheritArgsPtrInput interface {
+type InboundInheritPtrInput interface {
 	pulumi.Input
 
-	ToInboundInheritArgsPtrOutput() InboundInheritArgsPtrOutput
-	ToInboundInheritArgsPtrOutputWithContext(context.Context) InboundInheritArgsPtrOutput
+	ToInboundInheritPtrOutput() InboundInheritPtrOutput
+	ToInboundInheritPtrOutputWithContext(context.Context) InboundInheritPtrOutput
 }
 
-type inboundInheritArgsPtrType InboundInheritArgsArgs
+type inboundInheritPtrType InboundInheritArgs
 
-func InboundInheritArgsPtr(v *InboundInheritArgsArgs) InboundInheritArgsPtrInput {
-	return (*inboundInheritArgsPtrType)(v)
+func InboundInheritPtr(v *InboundInheritArgs) InboundInheritPtrInput {
+	return (*inboundInheritPtrType)(v)
 }
 
-func (*inboundInheritArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**InboundInheritArgs)(nil)).Elem()
+func (*inboundInheritPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InboundInherit)(nil)).Elem()
 }
 
-func (i *inboundInheritArgsPtrType) ToInboundInheritArgsPtrOutput() InboundInheritArgsPtrOutput {
-	return i.ToInboundInheritArgsPtrOutputWithContext(context.Background())
+func (i *inboundInheritPtrType) ToInboundInheritPtrOutput() InboundInheritPtrOutput {
+	return i.ToInboundInheritPtrOutputWithContext(context.Background())
 }
 
-func (i *inboundInheritArgsPtrType) ToInboundInheritArgsPtrOutputWithContext(ctx context.Context) InboundInheritArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InboundInheritArgsPtrOutput)
+func (i *inboundInheritPtrType) ToInboundInheritPtrOutputWithContext(ctx context.Context) InboundInheritPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InboundInheritPtrOutput)
 }
 
-type InboundInheritArgsOutput struct{ *pulumi.OutputState }
+type InboundInheritOutput struct{ *pulumi.OutputState }
 
-func (InboundInheritArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*InboundInheritArgs)(nil)).Elem()
+func (InboundInheritOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InboundInherit)(nil)).Elem()
 }
 
-func (o InboundInheritArgsOutput) ToInboundInheritArgsOutput() InboundInheritArgsOutput {
+func (o InboundInheritOutput) ToInboundInheritOutput() InboundInheritOutput {
 	return o
 }
 
-func (o InboundInheritArgsOutput) ToInboundInheritArgsOutputWithContext(ctx context.Context) InboundInheritArgsOutput {
+func (o InboundInheritOutput) ToInboundInheritOutputWithContext(ctx context.Context) InboundInheritOutput {
 	return o
 }
 
-func (o InboundInheritArgsOutput) ToInboundInheritArgsPtrOutput() InboundInheritArgsPtrOutput {
-	return o.ToInboundInheritArgsPtrOutputWithContext(context.Background())
+func (o InboundInheritOutput) ToInboundInheritPtrOutput() InboundInheritPtrOutput {
+	return o.ToInboundInheritPtrOutputWithContext(context.Background())
 }
 
-func (o InboundInheritArgsOutput) ToInboundInheritArgsPtrOutputWithContext(ctx context.Context) InboundInheritArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v InboundInheritArgs) *InboundInheritArgs {
+func (o InboundInheritOutput) ToInboundInheritPtrOutputWithContext(ctx context.Context) InboundInheritPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InboundInherit) *InboundInherit {
 		return &v
-	}).(InboundInheritArgsPtrOutput)
+	}).(InboundInheritPtrOutput)
 }
 
-func (o InboundInheritArgsOutput) ExcludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v InboundInheritArgs) *Inherit { return v.ExcludePorts }).(InheritPtrOutput)
+func (o InboundInheritOutput) ExcludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v InboundInherit) *Inherit { return v.ExcludePorts }).(InheritPtrOutput)
 }
 
-func (o InboundInheritArgsOutput) IncludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v InboundInheritArgs) *Inherit { return v.IncludePorts }).(InheritPtrOutput)
+func (o InboundInheritOutput) IncludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v InboundInherit) *Inherit { return v.IncludePorts }).(InheritPtrOutput)
 }
 
-type InboundInheritArgsPtrOutput struct{ *pulumi.OutputState }
+type InboundInheritPtrOutput struct{ *pulumi.OutputState }
 
-func (InboundInheritArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**InboundInheritArgs)(nil)).Elem()
+func (InboundInheritPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InboundInherit)(nil)).Elem()
 }
 
-func (o InboundInheritArgsPtrOutput) ToInboundInheritArgsPtrOutput() InboundInheritArgsPtrOutput {
+func (o InboundInheritPtrOutput) ToInboundInheritPtrOutput() InboundInheritPtrOutput {
 	return o
 }
 
-func (o InboundInheritArgsPtrOutput) ToInboundInheritArgsPtrOutputWithContext(ctx context.Context) InboundInheritArgsPtrOutput {
+func (o InboundInheritPtrOutput) ToInboundInheritPtrOutputWithContext(ctx context.Context) InboundInheritPtrOutput {
 	return o
 }
 
-func (o InboundInheritArgsPtrOutput) Elem() InboundInheritArgsOutput {
-	return o.ApplyT(func(v *InboundInheritArgs) InboundInheritArgs {
+func (o InboundInheritPtrOutput) Elem() InboundInheritOutput {
+	return o.ApplyT(func(v *InboundInherit) InboundInherit {
 		if v != nil {
 			return *v
 		}
-		var ret InboundInheritArgs
+		var ret InboundInherit
 		return ret
-	}).(InboundInheritArgsOutput)
+	}).(InboundInheritOutput)
 }
 
-func (o InboundInheritArgsPtrOutput) ExcludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v *InboundInheritArgs) *Inherit {
+func (o InboundInheritPtrOutput) ExcludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v *InboundInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -586,8 +586,8 @@ func (o InboundInheritArgsPtrOutput) ExcludePorts() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-func (o InboundInheritArgsPtrOutput) IncludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v *InboundInheritArgs) *Inherit {
+func (o InboundInheritPtrOutput) IncludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v *InboundInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -595,8 +595,8 @@ func (o InboundInheritArgsPtrOutput) IncludePorts() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-type InboundRulesArgs struct {
-	Acknowledge *AcknowledgeArgs `pulumi:"acknowledge"`
+type InboundRules struct {
+	Acknowledge *Acknowledge `pulumi:"acknowledge"`
 	// Ports whose inbound traffic skips the sidecar (1-65535).
 	ExcludePorts []float64 `pulumi:"excludePorts"`
 	// Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
@@ -606,22 +606,22 @@ type InboundRulesArgs struct {
 	// Inheritance of every field in this direction; default override.
 	Inherit *Inherit `pulumi:"inherit"`
 	// Inheritance per field, overriding `inherit`.
-	InheritFields *InboundInheritArgs `pulumi:"inheritFields"`
+	InheritFields *InboundInherit `pulumi:"inheritFields"`
 }
 
-// InboundRulesArgsInput is an input type that accepts InboundRulesArgsArgs and InboundRulesArgsOutput values.
-// You can construct a concrete instance of `InboundRulesArgsInput` via:
+// InboundRulesInput is an input type that accepts InboundRulesArgs and InboundRulesOutput values.
+// You can construct a concrete instance of `InboundRulesInput` via:
 //
-//	InboundRulesArgsArgs{...}
-type InboundRulesArgsInput interface {
+//	InboundRulesArgs{...}
+type InboundRulesInput interface {
 	pulumi.Input
 
-	ToInboundRulesArgsOutput() InboundRulesArgsOutput
-	ToInboundRulesArgsOutputWithContext(context.Context) InboundRulesArgsOutput
+	ToInboundRulesOutput() InboundRulesOutput
+	ToInboundRulesOutputWithContext(context.Context) InboundRulesOutput
 }
 
-type InboundRulesArgsArgs struct {
-	Acknowledge *AcknowledgeArgsArgs `pulumi:"acknowledge"`
+type InboundRulesArgs struct {
+	Acknowledge *AcknowledgeArgs `pulumi:"acknowledge"`
 	// Ports whose inbound traffic skips the sidecar (1-65535).
 	ExcludePorts pulumi.Float64ArrayInput `pulumi:"excludePorts"`
 	// Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
@@ -631,151 +631,151 @@ type InboundRulesArgsArgs struct {
 	// Inheritance of every field in this direction; default override.
 	Inherit *Inherit `pulumi:"inherit"`
 	// Inheritance per field, overriding `inherit`.
-	InheritFields *InboundInheritArgsArgs `pulumi:"inheritFields"`
+	InheritFields *InboundInheritArgs `pulumi:"inheritFields"`
 }
 
-func (InboundRulesArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*InboundRulesArgs)(nil)).Elem()
+func (InboundRulesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InboundRules)(nil)).Elem()
 }
 
-func (i InboundRulesArgsArgs) ToInboundRulesArgsOutput() InboundRulesArgsOutput {
-	return i.ToInboundRulesArgsOutputWithContext(context.Background())
+func (i InboundRulesArgs) ToInboundRulesOutput() InboundRulesOutput {
+	return i.ToInboundRulesOutputWithContext(context.Background())
 }
 
-func (i InboundRulesArgsArgs) ToInboundRulesArgsOutputWithContext(ctx context.Context) InboundRulesArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InboundRulesArgsOutput)
+func (i InboundRulesArgs) ToInboundRulesOutputWithContext(ctx context.Context) InboundRulesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InboundRulesOutput)
 }
 
-func (i InboundRulesArgsArgs) ToInboundRulesArgsPtrOutput() InboundRulesArgsPtrOutput {
-	return i.ToInboundRulesArgsPtrOutputWithContext(context.Background())
+func (i InboundRulesArgs) ToInboundRulesPtrOutput() InboundRulesPtrOutput {
+	return i.ToInboundRulesPtrOutputWithContext(context.Background())
 }
 
-func (i InboundRulesArgsArgs) ToInboundRulesArgsPtrOutputWithContext(ctx context.Context) InboundRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InboundRulesArgsOutput).ToInboundRulesArgsPtrOutputWithContext(ctx)
+func (i InboundRulesArgs) ToInboundRulesPtrOutputWithContext(ctx context.Context) InboundRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InboundRulesOutput).ToInboundRulesPtrOutputWithContext(ctx)
 }
 
-// InboundRulesArgsPtrInput is an input type that accepts InboundRulesArgsArgs, InboundRulesArgsPtr and InboundRulesArgsPtrOutput values.
-// You can construct a concrete instance of `InboundRulesArgsPtrInput` via:
+// InboundRulesPtrInput is an input type that accepts InboundRulesArgs, InboundRulesPtr and InboundRulesPtrOutput values.
+// You can construct a concrete instance of `InboundRulesPtrInput` via:
 //
-//	        InboundRulesArgsArgs{...}
+//	        InboundRulesArgs{...}
 //
 //	or:
 //
 //	        nil
-type InboundRulesArgsPtrInput interface {
+type InboundRulesPtrInput interface {
 	pulumi.Input
 
-	ToInboundRulesArgsPtrOutput() InboundRulesArgsPtrOutput
-	ToInboundRulesArgsPtrOutputWithContext(context.Context) InboundRulesArgsPtrOutput
+	ToInboundRulesPtrOutput() InboundRulesPtrOutput
+	ToInboundRulesPtrOutputWithContext(context.Context) InboundRulesPtrOutput
 }
 
-type inboundRulesArgsPtrType InboundRulesArgsArgs
+type inboundRulesPtrType InboundRulesArgs
 
-func InboundRulesArgsPtr(v *InboundRulesArgsArgs) InboundRulesArgsPtrInput {
-	return (*inboundRulesArgsPtrType)(v)
+func InboundRulesPtr(v *InboundRulesArgs) InboundRulesPtrInput {
+	return (*inboundRulesPtrType)(v)
 }
 
-func (*inboundRulesArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**InboundRulesArgs)(nil)).Elem()
+func (*inboundRulesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InboundRules)(nil)).Elem()
 }
 
-func (i *inboundRulesArgsPtrType) ToInboundRulesArgsPtrOutput() InboundRulesArgsPtrOutput {
-	return i.ToInboundRulesArgsPtrOutputWithContext(context.Background())
+func (i *inboundRulesPtrType) ToInboundRulesPtrOutput() InboundRulesPtrOutput {
+	return i.ToInboundRulesPtrOutputWithContext(context.Background())
 }
 
-func (i *inboundRulesArgsPtrType) ToInboundRulesArgsPtrOutputWithContext(ctx context.Context) InboundRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InboundRulesArgsPtrOutput)
+func (i *inboundRulesPtrType) ToInboundRulesPtrOutputWithContext(ctx context.Context) InboundRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InboundRulesPtrOutput)
 }
 
-type InboundRulesArgsOutput struct{ *pulumi.OutputState }
+type InboundRulesOutput struct{ *pulumi.OutputState }
 
-func (InboundRulesArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*InboundRulesArgs)(nil)).Elem()
+func (InboundRulesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InboundRules)(nil)).Elem()
 }
 
-func (o InboundRulesArgsOutput) ToInboundRulesArgsOutput() InboundRulesArgsOutput {
+func (o InboundRulesOutput) ToInboundRulesOutput() InboundRulesOutput {
 	return o
 }
 
-func (o InboundRulesArgsOutput) ToInboundRulesArgsOutputWithContext(ctx context.Context) InboundRulesArgsOutput {
+func (o InboundRulesOutput) ToInboundRulesOutputWithContext(ctx context.Context) InboundRulesOutput {
 	return o
 }
 
-func (o InboundRulesArgsOutput) ToInboundRulesArgsPtrOutput() InboundRulesArgsPtrOutput {
-	return o.ToInboundRulesArgsPtrOutputWithContext(context.Background())
+func (o InboundRulesOutput) ToInboundRulesPtrOutput() InboundRulesPtrOutput {
+	return o.ToInboundRulesPtrOutputWithContext(context.Background())
 }
 
-func (o InboundRulesArgsOutput) ToInboundRulesArgsPtrOutputWithContext(ctx context.Context) InboundRulesArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v InboundRulesArgs) *InboundRulesArgs {
+func (o InboundRulesOutput) ToInboundRulesPtrOutputWithContext(ctx context.Context) InboundRulesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InboundRules) *InboundRules {
 		return &v
-	}).(InboundRulesArgsPtrOutput)
+	}).(InboundRulesPtrOutput)
 }
 
-func (o InboundRulesArgsOutput) Acknowledge() AcknowledgeArgsPtrOutput {
-	return o.ApplyT(func(v InboundRulesArgs) *AcknowledgeArgs { return v.Acknowledge }).(AcknowledgeArgsPtrOutput)
+func (o InboundRulesOutput) Acknowledge() AcknowledgePtrOutput {
+	return o.ApplyT(func(v InboundRules) *Acknowledge { return v.Acknowledge }).(AcknowledgePtrOutput)
 }
 
 // Ports whose inbound traffic skips the sidecar (1-65535).
-func (o InboundRulesArgsOutput) ExcludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v InboundRulesArgs) []float64 { return v.ExcludePorts }).(pulumi.Float64ArrayOutput)
+func (o InboundRulesOutput) ExcludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v InboundRules) []float64 { return v.ExcludePorts }).(pulumi.Float64ArrayOutput)
 }
 
 // Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
-func (o InboundRulesArgsOutput) IncludeAllPorts() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v InboundRulesArgs) *bool { return v.IncludeAllPorts }).(pulumi.BoolPtrOutput)
+func (o InboundRulesOutput) IncludeAllPorts() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v InboundRules) *bool { return v.IncludeAllPorts }).(pulumi.BoolPtrOutput)
 }
 
 // Only these ports are captured inbound.
-func (o InboundRulesArgsOutput) IncludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v InboundRulesArgs) []float64 { return v.IncludePorts }).(pulumi.Float64ArrayOutput)
+func (o InboundRulesOutput) IncludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v InboundRules) []float64 { return v.IncludePorts }).(pulumi.Float64ArrayOutput)
 }
 
 // Inheritance of every field in this direction; default override.
-func (o InboundRulesArgsOutput) Inherit() InheritPtrOutput {
-	return o.ApplyT(func(v InboundRulesArgs) *Inherit { return v.Inherit }).(InheritPtrOutput)
+func (o InboundRulesOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v InboundRules) *Inherit { return v.Inherit }).(InheritPtrOutput)
 }
 
 // Inheritance per field, overriding `inherit`.
-func (o InboundRulesArgsOutput) InheritFields() InboundInheritArgsPtrOutput {
-	return o.ApplyT(func(v InboundRulesArgs) *InboundInheritArgs { return v.InheritFields }).(InboundInheritArgsPtrOutput)
+func (o InboundRulesOutput) InheritFields() InboundInheritPtrOutput {
+	return o.ApplyT(func(v InboundRules) *InboundInherit { return v.InheritFields }).(InboundInheritPtrOutput)
 }
 
-type InboundRulesArgsPtrOutput struct{ *pulumi.OutputState }
+type InboundRulesPtrOutput struct{ *pulumi.OutputState }
 
-func (InboundRulesArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**InboundRulesArgs)(nil)).Elem()
+func (InboundRulesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InboundRules)(nil)).Elem()
 }
 
-func (o InboundRulesArgsPtrOutput) ToInboundRulesArgsPtrOutput() InboundRulesArgsPtrOutput {
+func (o InboundRulesPtrOutput) ToInboundRulesPtrOutput() InboundRulesPtrOutput {
 	return o
 }
 
-func (o InboundRulesArgsPtrOutput) ToInboundRulesArgsPtrOutputWithContext(ctx context.Context) InboundRulesArgsPtrOutput {
+func (o InboundRulesPtrOutput) ToInboundRulesPtrOutputWithContext(ctx context.Context) InboundRulesPtrOutput {
 	return o
 }
 
-func (o InboundRulesArgsPtrOutput) Elem() InboundRulesArgsOutput {
-	return o.ApplyT(func(v *InboundRulesArgs) InboundRulesArgs {
+func (o InboundRulesPtrOutput) Elem() InboundRulesOutput {
+	return o.ApplyT(func(v *InboundRules) InboundRules {
 		if v != nil {
 			return *v
 		}
-		var ret InboundRulesArgs
+		var ret InboundRules
 		return ret
-	}).(InboundRulesArgsOutput)
+	}).(InboundRulesOutput)
 }
 
-func (o InboundRulesArgsPtrOutput) Acknowledge() AcknowledgeArgsPtrOutput {
-	return o.ApplyT(func(v *InboundRulesArgs) *AcknowledgeArgs {
+func (o InboundRulesPtrOutput) Acknowledge() AcknowledgePtrOutput {
+	return o.ApplyT(func(v *InboundRules) *Acknowledge {
 		if v == nil {
 			return nil
 		}
 		return v.Acknowledge
-	}).(AcknowledgeArgsPtrOutput)
+	}).(AcknowledgePtrOutput)
 }
 
 // Ports whose inbound traffic skips the sidecar (1-65535).
-func (o InboundRulesArgsPtrOutput) ExcludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v *InboundRulesArgs) []float64 {
+func (o InboundRulesPtrOutput) ExcludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v *InboundRules) []float64 {
 		if v == nil {
 			return nil
 		}
@@ -784,8 +784,8 @@ func (o InboundRulesArgsPtrOutput) ExcludePorts() pulumi.Float64ArrayOutput {
 }
 
 // Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
-func (o InboundRulesArgsPtrOutput) IncludeAllPorts() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *InboundRulesArgs) *bool {
+func (o InboundRulesPtrOutput) IncludeAllPorts() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *InboundRules) *bool {
 		if v == nil {
 			return nil
 		}
@@ -794,8 +794,8 @@ func (o InboundRulesArgsPtrOutput) IncludeAllPorts() pulumi.BoolPtrOutput {
 }
 
 // Only these ports are captured inbound.
-func (o InboundRulesArgsPtrOutput) IncludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v *InboundRulesArgs) []float64 {
+func (o InboundRulesPtrOutput) IncludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v *InboundRules) []float64 {
 		if v == nil {
 			return nil
 		}
@@ -804,8 +804,8 @@ func (o InboundRulesArgsPtrOutput) IncludePorts() pulumi.Float64ArrayOutput {
 }
 
 // Inheritance of every field in this direction; default override.
-func (o InboundRulesArgsPtrOutput) Inherit() InheritPtrOutput {
-	return o.ApplyT(func(v *InboundRulesArgs) *Inherit {
+func (o InboundRulesPtrOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v *InboundRules) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -814,13 +814,29 @@ func (o InboundRulesArgsPtrOutput) Inherit() InheritPtrOutput {
 }
 
 // Inheritance per field, overriding `inherit`.
-func (o InboundRulesArgsPtrOutput) InheritFields() InboundInheritArgsPtrOutput {
-	return o.ApplyT(func(v *InboundRulesArgs) *InboundInheritArgs {
+func (o InboundRulesPtrOutput) InheritFields() InboundInheritPtrOutput {
+	return o.ApplyT(func(v *InboundRules) *InboundInherit {
 		if v == nil {
 			return nil
 		}
 		return v.InheritFields
-	}).(InboundInheritArgsPtrOutput)
+	}).(InboundInheritPtrOutput)
+}
+
+type InterfaceAcknowledge struct {
+	// Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
+	PrimaryInterface *bool `pulumi:"primaryInterface"`
+}
+
+// InterfaceAcknowledgeInput is an input type that accepts InterfaceAcknowledgeArgs and InterfaceAcknowledgeOutput values.
+// You can construct a concrete instance of `InterfaceAcknowledgeInput` via:
+//
+//	InterfaceAcknowledgeArgs{...}
+type InterfaceAcknowledgeInput interface {
+	pulumi.Input
+
+	ToInterfaceAcknowledgeOutput() InterfaceAcknowledgeOutput
+	ToInterfaceAcknowledgeOutputWithContext(context.Context) InterfaceAcknowledgeOutput
 }
 
 type InterfaceAcknowledgeArgs struct {
@@ -828,131 +844,115 @@ type InterfaceAcknowledgeArgs struct {
 	PrimaryInterface *bool `pulumi:"primaryInterface"`
 }
 
-// InterfaceAcknowledgeArgsInput is an input type that accepts InterfaceAcknowledgeArgsArgs and InterfaceAcknowledgeArgsOutput values.
-// You can construct a concrete instance of `InterfaceAcknowledgeArgsInput` via:
+func (InterfaceAcknowledgeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceAcknowledge)(nil)).Elem()
+}
+
+func (i InterfaceAcknowledgeArgs) ToInterfaceAcknowledgeOutput() InterfaceAcknowledgeOutput {
+	return i.ToInterfaceAcknowledgeOutputWithContext(context.Background())
+}
+
+func (i InterfaceAcknowledgeArgs) ToInterfaceAcknowledgeOutputWithContext(ctx context.Context) InterfaceAcknowledgeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeOutput)
+}
+
+func (i InterfaceAcknowledgeArgs) ToInterfaceAcknowledgePtrOutput() InterfaceAcknowledgePtrOutput {
+	return i.ToInterfaceAcknowledgePtrOutputWithContext(context.Background())
+}
+
+func (i InterfaceAcknowledgeArgs) ToInterfaceAcknowledgePtrOutputWithContext(ctx context.Context) InterfaceAcknowledgePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeOutput).ToInterfaceAcknowledgePtrOutputWithContext(ctx)
+}
+
+// InterfaceAcknowledgePtrInput is an input type that accepts InterfaceAcknowledgeArgs, InterfaceAcknowledgePtr and InterfaceAcknowledgePtrOutput values.
+// You can construct a concrete instance of `InterfaceAcknowledgePtrInput` via:
 //
-//	InterfaceAcknowledgeArgsArgs{...}
-type InterfaceAcknowledgeArgsInput interface {
-	pulumi.Input
-
-	ToInterfaceAcknowledgeArgsOutput() InterfaceAcknowledgeArgsOutput
-	ToInterfaceAcknowledgeArgsOutputWithContext(context.Context) InterfaceAcknowledgeArgsOutput
-}
-
-type InterfaceAcknowledgeArgsArgs struct {
-	// Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
-	PrimaryInterface *bool `pulumi:"primaryInterface"`
-}
-
-func (InterfaceAcknowledgeArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*InterfaceAcknowledgeArgs)(nil)).Elem()
-}
-
-func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsOutput() InterfaceAcknowledgeArgsOutput {
-	return i.ToInterfaceAcknowledgeArgsOutputWithContext(context.Background())
-}
-
-func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeArgsOutput)
-}
-
-func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
-	return i.ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Background())
-}
-
-func (i InterfaceAcknowledgeArgsArgs) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeArgsOutput).ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx)
-}
-
-// InterfaceAcknowledgeArgsPtrInput is an input type that accepts InterfaceAcknowledgeArgsArgs, InterfaceAcknowledgeArgsPtr and InterfaceAcknowledgeArgsPtrOutput values.
-// You can construct a concrete instance of `InterfaceAcknowledgeArgsPtrInput` via:
-//
-//	        InterfaceAcknowledgeArgsArgs{...}
+//	        InterfaceAcknowledgeArgs{...}
 //
 //	or:
 //
 //	        nil
-type InterfaceAcknowledgeArgsPtrInput interface {
+type InterfaceAcknowledgePtrInput interface {
 	pulumi.Input
 
-	ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput
-	ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Context) InterfaceAcknowledgeArgsPtrOutput
+	ToInterfaceAcknowledgePtrOutput() InterfaceAcknowledgePtrOutput
+	ToInterfaceAcknowledgePtrOutputWithContext(context.Context) InterfaceAcknowledgePtrOutput
 }
 
-type interfaceAcknowledgeArgsPtrType InterfaceAcknowledgeArgsArgs
+type interfaceAcknowledgePtrType InterfaceAcknowledgeArgs
 
-func InterfaceAcknowledgeArgsPtr(v *InterfaceAcknowledgeArgsArgs) InterfaceAcknowledgeArgsPtrInput {
-	return (*interfaceAcknowledgeArgsPtrType)(v)
+func InterfaceAcknowledgePtr(v *InterfaceAcknowledgeArgs) InterfaceAcknowledgePtrInput {
+	return (*interfaceAcknowledgePtrType)(v)
 }
 
-func (*interfaceAcknowledgeArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**InterfaceAcknowledgeArgs)(nil)).Elem()
+func (*interfaceAcknowledgePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceAcknowledge)(nil)).Elem()
 }
 
-func (i *interfaceAcknowledgeArgsPtrType) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
-	return i.ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Background())
+func (i *interfaceAcknowledgePtrType) ToInterfaceAcknowledgePtrOutput() InterfaceAcknowledgePtrOutput {
+	return i.ToInterfaceAcknowledgePtrOutputWithContext(context.Background())
 }
 
-func (i *interfaceAcknowledgeArgsPtrType) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgeArgsPtrOutput)
+func (i *interfaceAcknowledgePtrType) ToInterfaceAcknowledgePtrOutputWithContext(ctx context.Context) InterfaceAcknowledgePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceAcknowledgePtrOutput)
 }
 
-type InterfaceAcknowledgeArgsOutput struct{ *pulumi.OutputState }
+type InterfaceAcknowledgeOutput struct{ *pulumi.OutputState }
 
-func (InterfaceAcknowledgeArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*InterfaceAcknowledgeArgs)(nil)).Elem()
+func (InterfaceAcknowledgeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceAcknowledge)(nil)).Elem()
 }
 
-func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsOutput() InterfaceAcknowledgeArgsOutput {
+func (o InterfaceAcknowledgeOutput) ToInterfaceAcknowledgeOutput() InterfaceAcknowledgeOutput {
 	return o
 }
 
-func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsOutput {
+func (o InterfaceAcknowledgeOutput) ToInterfaceAcknowledgeOutputWithContext(ctx context.Context) InterfaceAcknowledgeOutput {
 	return o
 }
 
-func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
-	return o.ToInterfaceAcknowledgeArgsPtrOutputWithContext(context.Background())
+func (o InterfaceAcknowledgeOutput) ToInterfaceAcknowledgePtrOutput() InterfaceAcknowledgePtrOutput {
+	return o.ToInterfaceAcknowledgePtrOutputWithContext(context.Background())
 }
 
-func (o InterfaceAcknowledgeArgsOutput) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfaceAcknowledgeArgs) *InterfaceAcknowledgeArgs {
+func (o InterfaceAcknowledgeOutput) ToInterfaceAcknowledgePtrOutputWithContext(ctx context.Context) InterfaceAcknowledgePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfaceAcknowledge) *InterfaceAcknowledge {
 		return &v
-	}).(InterfaceAcknowledgeArgsPtrOutput)
+	}).(InterfaceAcknowledgePtrOutput)
 }
 
 // Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
-func (o InterfaceAcknowledgeArgsOutput) PrimaryInterface() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v InterfaceAcknowledgeArgs) *bool { return v.PrimaryInterface }).(pulumi.BoolPtrOutput)
+func (o InterfaceAcknowledgeOutput) PrimaryInterface() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v InterfaceAcknowledge) *bool { return v.PrimaryInterface }).(pulumi.BoolPtrOutput)
 }
 
-type InterfaceAcknowledgeArgsPtrOutput struct{ *pulumi.OutputState }
+type InterfaceAcknowledgePtrOutput struct{ *pulumi.OutputState }
 
-func (InterfaceAcknowledgeArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**InterfaceAcknowledgeArgs)(nil)).Elem()
+func (InterfaceAcknowledgePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceAcknowledge)(nil)).Elem()
 }
 
-func (o InterfaceAcknowledgeArgsPtrOutput) ToInterfaceAcknowledgeArgsPtrOutput() InterfaceAcknowledgeArgsPtrOutput {
+func (o InterfaceAcknowledgePtrOutput) ToInterfaceAcknowledgePtrOutput() InterfaceAcknowledgePtrOutput {
 	return o
 }
 
-func (o InterfaceAcknowledgeArgsPtrOutput) ToInterfaceAcknowledgeArgsPtrOutputWithContext(ctx context.Context) InterfaceAcknowledgeArgsPtrOutput {
+func (o InterfaceAcknowledgePtrOutput) ToInterfaceAcknowledgePtrOutputWithContext(ctx context.Context) InterfaceAcknowledgePtrOutput {
 	return o
 }
 
-func (o InterfaceAcknowledgeArgsPtrOutput) Elem() InterfaceAcknowledgeArgsOutput {
-	return o.ApplyT(func(v *InterfaceAcknowledgeArgs) InterfaceAcknowledgeArgs {
+func (o InterfaceAcknowledgePtrOutput) Elem() InterfaceAcknowledgeOutput {
+	return o.ApplyT(func(v *InterfaceAcknowledge) InterfaceAcknowledge {
 		if v != nil {
 			return *v
 		}
-		var ret InterfaceAcknowledgeArgs
+		var ret InterfaceAcknowledge
 		return ret
-	}).(InterfaceAcknowledgeArgsOutput)
+	}).(InterfaceAcknowledgeOutput)
 }
 
 // Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
-func (o InterfaceAcknowledgeArgsPtrOutput) PrimaryInterface() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *InterfaceAcknowledgeArgs) *bool {
+func (o InterfaceAcknowledgePtrOutput) PrimaryInterface() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *InterfaceAcknowledge) *bool {
 		if v == nil {
 			return nil
 		}
@@ -960,185 +960,185 @@ func (o InterfaceAcknowledgeArgsPtrOutput) PrimaryInterface() pulumi.BoolPtrOutp
 	}).(pulumi.BoolPtrOutput)
 }
 
-type InterfaceRulesArgs struct {
-	Acknowledge *InterfaceAcknowledgeArgs `pulumi:"acknowledge"`
+type InterfaceRules struct {
+	Acknowledge *InterfaceAcknowledge `pulumi:"acknowledge"`
 	// Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
 	// names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
 	Exclude []string `pulumi:"exclude"`
 	// Inheritance of every interface field; default override.
 	Inherit *Inherit `pulumi:"inherit"`
 	// Inheritance per field, overriding `inherit`.
-	InheritFields *InterfacesInheritArgs `pulumi:"inheritFields"`
+	InheritFields *InterfacesInherit `pulumi:"inheritFields"`
 	// Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
 	// traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
 	RerouteVirtual []string `pulumi:"rerouteVirtual"`
 }
 
-// InterfaceRulesArgsInput is an input type that accepts InterfaceRulesArgsArgs and InterfaceRulesArgsOutput values.
-// You can construct a concrete instance of `InterfaceRulesArgsInput` via:
+// InterfaceRulesInput is an input type that accepts InterfaceRulesArgs and InterfaceRulesOutput values.
+// You can construct a concrete instance of `InterfaceRulesInput` via:
 //
-//	InterfaceRulesArgsArgs{...}
-type InterfaceRulesArgsInput interface {
+//	InterfaceRulesArgs{...}
+type InterfaceRulesInput interface {
 	pulumi.Input
 
-	ToInterfaceRulesArgsOutput() InterfaceRulesArgsOutput
-	ToInterfaceRulesArgsOutputWithContext(context.Context) InterfaceRulesArgsOutput
+	ToInterfaceRulesOutput() InterfaceRulesOutput
+	ToInterfaceRulesOutputWithContext(context.Context) InterfaceRulesOutput
 }
 
-type InterfaceRulesArgsArgs struct {
-	Acknowledge *InterfaceAcknowledgeArgsArgs `pulumi:"acknowledge"`
+type InterfaceRulesArgs struct {
+	Acknowledge *InterfaceAcknowledgeArgs `pulumi:"acknowledge"`
 	// Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
 	// names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
 	Exclude pulumi.StringArrayInput `pulumi:"exclude"`
 	// Inheritance of every interface field; default override.
 	Inherit *Inherit `pulumi:"inherit"`
 	// Inheritance per field, overriding `inherit`.
-	InheritFields *InterfacesInheritArgsArgs `pulumi:"inheritFields"`
+	InheritFields *InterfacesInheritArgs `pulumi:"inheritFields"`
 	// Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
 	// traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
 	RerouteVirtual pulumi.StringArrayInput `pulumi:"rerouteVirtual"`
 }
 
-func (InterfaceRulesArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*InterfaceRulesArgs)(nil)).Elem()
+func (InterfaceRulesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceRules)(nil)).Elem()
 }
 
-func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsOutput() InterfaceRulesArgsOutput {
-	return i.ToInterfaceRulesArgsOutputWithContext(context.Background())
+func (i InterfaceRulesArgs) ToInterfaceRulesOutput() InterfaceRulesOutput {
+	return i.ToInterfaceRulesOutputWithContext(context.Background())
 }
 
-func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsOutputWithContext(ctx context.Context) InterfaceRulesArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesArgsOutput)
+func (i InterfaceRulesArgs) ToInterfaceRulesOutputWithContext(ctx context.Context) InterfaceRulesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesOutput)
 }
 
-func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
-	return i.ToInterfaceRulesArgsPtrOutputWithContext(context.Background())
+func (i InterfaceRulesArgs) ToInterfaceRulesPtrOutput() InterfaceRulesPtrOutput {
+	return i.ToInterfaceRulesPtrOutputWithContext(context.Background())
 }
 
-func (i InterfaceRulesArgsArgs) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesArgsOutput).ToInterfaceRulesArgsPtrOutputWithContext(ctx)
+func (i InterfaceRulesArgs) ToInterfaceRulesPtrOutputWithContext(ctx context.Context) InterfaceRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesOutput).ToInterfaceRulesPtrOutputWithContext(ctx)
 }
 
-// InterfaceRulesArgsPtrInput is an input type that accepts InterfaceRulesArgsArgs, InterfaceRulesArgsPtr and InterfaceRulesArgsPtrOutput values.
-// You can construct a concrete instance of `InterfaceRulesArgsPtrInput` via:
+// InterfaceRulesPtrInput is an input type that accepts InterfaceRulesArgs, InterfaceRulesPtr and InterfaceRulesPtrOutput values.
+// You can construct a concrete instance of `InterfaceRulesPtrInput` via:
 //
-//	        InterfaceRulesArgsArgs{...}
+//	        InterfaceRulesArgs{...}
 //
 //	or:
 //
 //	        nil
-type InterfaceRulesArgsPtrInput interface {
+type InterfaceRulesPtrInput interface {
 	pulumi.Input
 
-	ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput
-	ToInterfaceRulesArgsPtrOutputWithContext(context.Context) InterfaceRulesArgsPtrOutput
+	ToInterfaceRulesPtrOutput() InterfaceRulesPtrOutput
+	ToInterfaceRulesPtrOutputWithContext(context.Context) InterfaceRulesPtrOutput
 }
 
-type interfaceRulesArgsPtrType InterfaceRulesArgsArgs
+type interfaceRulesPtrType InterfaceRulesArgs
 
-func InterfaceRulesArgsPtr(v *InterfaceRulesArgsArgs) InterfaceRulesArgsPtrInput {
-	return (*interfaceRulesArgsPtrType)(v)
+func InterfaceRulesPtr(v *InterfaceRulesArgs) InterfaceRulesPtrInput {
+	return (*interfaceRulesPtrType)(v)
 }
 
-func (*interfaceRulesArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**InterfaceRulesArgs)(nil)).Elem()
+func (*interfaceRulesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceRules)(nil)).Elem()
 }
 
-func (i *interfaceRulesArgsPtrType) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
-	return i.ToInterfaceRulesArgsPtrOutputWithContext(context.Background())
+func (i *interfaceRulesPtrType) ToInterfaceRulesPtrOutput() InterfaceRulesPtrOutput {
+	return i.ToInterfaceRulesPtrOutputWithContext(context.Background())
 }
 
-func (i *interfaceRulesArgsPtrType) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesArgsPtrOutput)
+func (i *interfaceRulesPtrType) ToInterfaceRulesPtrOutputWithContext(ctx context.Context) InterfaceRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfaceRulesPtrOutput)
 }
 
-type InterfaceRulesArgsOutput struct{ *pulumi.OutputState }
+type InterfaceRulesOutput struct{ *pulumi.OutputState }
 
-func (InterfaceRulesArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*InterfaceRulesArgs)(nil)).Elem()
+func (InterfaceRulesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfaceRules)(nil)).Elem()
 }
 
-func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsOutput() InterfaceRulesArgsOutput {
+func (o InterfaceRulesOutput) ToInterfaceRulesOutput() InterfaceRulesOutput {
 	return o
 }
 
-func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsOutputWithContext(ctx context.Context) InterfaceRulesArgsOutput {
+func (o InterfaceRulesOutput) ToInterfaceRulesOutputWithContext(ctx context.Context) InterfaceRulesOutput {
 	return o
 }
 
-func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
-	return o.ToInterfaceRulesArgsPtrOutputWithContext(context.Background())
+func (o InterfaceRulesOutput) ToInterfaceRulesPtrOutput() InterfaceRulesPtrOutput {
+	return o.ToInterfaceRulesPtrOutputWithContext(context.Background())
 }
 
-func (o InterfaceRulesArgsOutput) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfaceRulesArgs) *InterfaceRulesArgs {
+func (o InterfaceRulesOutput) ToInterfaceRulesPtrOutputWithContext(ctx context.Context) InterfaceRulesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfaceRules) *InterfaceRules {
 		return &v
-	}).(InterfaceRulesArgsPtrOutput)
+	}).(InterfaceRulesPtrOutput)
 }
 
-func (o InterfaceRulesArgsOutput) Acknowledge() InterfaceAcknowledgeArgsPtrOutput {
-	return o.ApplyT(func(v InterfaceRulesArgs) *InterfaceAcknowledgeArgs { return v.Acknowledge }).(InterfaceAcknowledgeArgsPtrOutput)
+func (o InterfaceRulesOutput) Acknowledge() InterfaceAcknowledgePtrOutput {
+	return o.ApplyT(func(v InterfaceRules) *InterfaceAcknowledge { return v.Acknowledge }).(InterfaceAcknowledgePtrOutput)
 }
 
 // Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
 // names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
-func (o InterfaceRulesArgsOutput) Exclude() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v InterfaceRulesArgs) []string { return v.Exclude }).(pulumi.StringArrayOutput)
+func (o InterfaceRulesOutput) Exclude() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v InterfaceRules) []string { return v.Exclude }).(pulumi.StringArrayOutput)
 }
 
 // Inheritance of every interface field; default override.
-func (o InterfaceRulesArgsOutput) Inherit() InheritPtrOutput {
-	return o.ApplyT(func(v InterfaceRulesArgs) *Inherit { return v.Inherit }).(InheritPtrOutput)
+func (o InterfaceRulesOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v InterfaceRules) *Inherit { return v.Inherit }).(InheritPtrOutput)
 }
 
 // Inheritance per field, overriding `inherit`.
-func (o InterfaceRulesArgsOutput) InheritFields() InterfacesInheritArgsPtrOutput {
-	return o.ApplyT(func(v InterfaceRulesArgs) *InterfacesInheritArgs { return v.InheritFields }).(InterfacesInheritArgsPtrOutput)
+func (o InterfaceRulesOutput) InheritFields() InterfacesInheritPtrOutput {
+	return o.ApplyT(func(v InterfaceRules) *InterfacesInherit { return v.InheritFields }).(InterfacesInheritPtrOutput)
 }
 
 // Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
 // traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
-func (o InterfaceRulesArgsOutput) RerouteVirtual() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v InterfaceRulesArgs) []string { return v.RerouteVirtual }).(pulumi.StringArrayOutput)
+func (o InterfaceRulesOutput) RerouteVirtual() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v InterfaceRules) []string { return v.RerouteVirtual }).(pulumi.StringArrayOutput)
 }
 
-type InterfaceRulesArgsPtrOutput struct{ *pulumi.OutputState }
+type InterfaceRulesPtrOutput struct{ *pulumi.OutputState }
 
-func (InterfaceRulesArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**InterfaceRulesArgs)(nil)).Elem()
+func (InterfaceRulesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfaceRules)(nil)).Elem()
 }
 
-func (o InterfaceRulesArgsPtrOutput) ToInterfaceRulesArgsPtrOutput() InterfaceRulesArgsPtrOutput {
+func (o InterfaceRulesPtrOutput) ToInterfaceRulesPtrOutput() InterfaceRulesPtrOutput {
 	return o
 }
 
-func (o InterfaceRulesArgsPtrOutput) ToInterfaceRulesArgsPtrOutputWithContext(ctx context.Context) InterfaceRulesArgsPtrOutput {
+func (o InterfaceRulesPtrOutput) ToInterfaceRulesPtrOutputWithContext(ctx context.Context) InterfaceRulesPtrOutput {
 	return o
 }
 
-func (o InterfaceRulesArgsPtrOutput) Elem() InterfaceRulesArgsOutput {
-	return o.ApplyT(func(v *InterfaceRulesArgs) InterfaceRulesArgs {
+func (o InterfaceRulesPtrOutput) Elem() InterfaceRulesOutput {
+	return o.ApplyT(func(v *InterfaceRules) InterfaceRules {
 		if v != nil {
 			return *v
 		}
-		var ret InterfaceRulesArgs
+		var ret InterfaceRules
 		return ret
-	}).(InterfaceRulesArgsOutput)
+	}).(InterfaceRulesOutput)
 }
 
-func (o InterfaceRulesArgsPtrOutput) Acknowledge() InterfaceAcknowledgeArgsPtrOutput {
-	return o.ApplyT(func(v *InterfaceRulesArgs) *InterfaceAcknowledgeArgs {
+func (o InterfaceRulesPtrOutput) Acknowledge() InterfaceAcknowledgePtrOutput {
+	return o.ApplyT(func(v *InterfaceRules) *InterfaceAcknowledge {
 		if v == nil {
 			return nil
 		}
 		return v.Acknowledge
-	}).(InterfaceAcknowledgeArgsPtrOutput)
+	}).(InterfaceAcknowledgePtrOutput)
 }
 
 // Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
 // names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
-func (o InterfaceRulesArgsPtrOutput) Exclude() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *InterfaceRulesArgs) []string {
+func (o InterfaceRulesPtrOutput) Exclude() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *InterfaceRules) []string {
 		if v == nil {
 			return nil
 		}
@@ -1147,8 +1147,8 @@ func (o InterfaceRulesArgsPtrOutput) Exclude() pulumi.StringArrayOutput {
 }
 
 // Inheritance of every interface field; default override.
-func (o InterfaceRulesArgsPtrOutput) Inherit() InheritPtrOutput {
-	return o.ApplyT(func(v *InterfaceRulesArgs) *Inherit {
+func (o InterfaceRulesPtrOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v *InterfaceRules) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -1157,19 +1157,19 @@ func (o InterfaceRulesArgsPtrOutput) Inherit() InheritPtrOutput {
 }
 
 // Inheritance per field, overriding `inherit`.
-func (o InterfaceRulesArgsPtrOutput) InheritFields() InterfacesInheritArgsPtrOutput {
-	return o.ApplyT(func(v *InterfaceRulesArgs) *InterfacesInheritArgs {
+func (o InterfaceRulesPtrOutput) InheritFields() InterfacesInheritPtrOutput {
+	return o.ApplyT(func(v *InterfaceRules) *InterfacesInherit {
 		if v == nil {
 			return nil
 		}
 		return v.InheritFields
-	}).(InterfacesInheritArgsPtrOutput)
+	}).(InterfacesInheritPtrOutput)
 }
 
 // Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
 // traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
-func (o InterfaceRulesArgsPtrOutput) RerouteVirtual() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *InterfaceRulesArgs) []string {
+func (o InterfaceRulesPtrOutput) RerouteVirtual() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *InterfaceRules) []string {
 		if v == nil {
 			return nil
 		}
@@ -1177,138 +1177,138 @@ func (o InterfaceRulesArgsPtrOutput) RerouteVirtual() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
+type InterfacesInherit struct {
+	Exclude        *Inherit `pulumi:"exclude"`
+	RerouteVirtual *Inherit `pulumi:"rerouteVirtual"`
+}
+
+// InterfacesInheritInput is an input type that accepts InterfacesInheritArgs and InterfacesInheritOutput values.
+// You can construct a concrete instance of `InterfacesInheritInput` via:
+//
+//	InterfacesInheritArgs{...}
+type InterfacesInheritInput interface {
+	pulumi.Input
+
+	ToInterfacesInheritOutput() InterfacesInheritOutput
+	ToInterfacesInheritOutputWithContext(context.Context) InterfacesInheritOutput
+}
+
 type InterfacesInheritArgs struct {
 	Exclude        *Inherit `pulumi:"exclude"`
 	RerouteVirtual *Inherit `pulumi:"rerouteVirtual"`
 }
 
-// InterfacesInheritArgsInput is an input type that accepts InterfacesInheritArgsArgs and InterfacesInheritArgsOutput values.
-// You can construct a concrete instance of `InterfacesInheritArgsInput` via:
+func (InterfacesInheritArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfacesInherit)(nil)).Elem()
+}
+
+func (i InterfacesInheritArgs) ToInterfacesInheritOutput() InterfacesInheritOutput {
+	return i.ToInterfacesInheritOutputWithContext(context.Background())
+}
+
+func (i InterfacesInheritArgs) ToInterfacesInheritOutputWithContext(ctx context.Context) InterfacesInheritOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritOutput)
+}
+
+func (i InterfacesInheritArgs) ToInterfacesInheritPtrOutput() InterfacesInheritPtrOutput {
+	return i.ToInterfacesInheritPtrOutputWithContext(context.Background())
+}
+
+func (i InterfacesInheritArgs) ToInterfacesInheritPtrOutputWithContext(ctx context.Context) InterfacesInheritPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritOutput).ToInterfacesInheritPtrOutputWithContext(ctx)
+}
+
+// InterfacesInheritPtrInput is an input type that accepts InterfacesInheritArgs, InterfacesInheritPtr and InterfacesInheritPtrOutput values.
+// You can construct a concrete instance of `InterfacesInheritPtrInput` via:
 //
-//	InterfacesInheritArgsArgs{...}
-type InterfacesInheritArgsInput interface {
-	pulumi.Input
-
-	ToInterfacesInheritArgsOutput() InterfacesInheritArgsOutput
-	ToInterfacesInheritArgsOutputWithContext(context.Context) InterfacesInheritArgsOutput
-}
-
-type InterfacesInheritArgsArgs struct {
-	Exclude        *Inherit `pulumi:"exclude"`
-	RerouteVirtual *Inherit `pulumi:"rerouteVirtual"`
-}
-
-func (InterfacesInheritArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*InterfacesInheritArgs)(nil)).Elem()
-}
-
-func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsOutput() InterfacesInheritArgsOutput {
-	return i.ToInterfacesInheritArgsOutputWithContext(context.Background())
-}
-
-func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsOutputWithContext(ctx context.Context) InterfacesInheritArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritArgsOutput)
-}
-
-func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
-	return i.ToInterfacesInheritArgsPtrOutputWithContext(context.Background())
-}
-
-func (i InterfacesInheritArgsArgs) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritArgsOutput).ToInterfacesInheritArgsPtrOutputWithContext(ctx)
-}
-
-// InterfacesInheritArgsPtrInput is an input type that accepts InterfacesInheritArgsArgs, InterfacesInheritArgsPtr and InterfacesInheritArgsPtrOutput values.
-// You can construct a concrete instance of `InterfacesInheritArgsPtrInput` via:
-//
-//	        InterfacesInheritArgsArgs{...}
+//	        InterfacesInheritArgs{...}
 //
 //	or:
 //
 //	        nil
-type InterfacesInheritArgsPtrInput interface {
+type InterfacesInheritPtrInput interface {
 	pulumi.Input
 
-	ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput
-	ToInterfacesInheritArgsPtrOutputWithContext(context.Context) InterfacesInheritArgsPtrOutput
+	ToInterfacesInheritPtrOutput() InterfacesInheritPtrOutput
+	ToInterfacesInheritPtrOutputWithContext(context.Context) InterfacesInheritPtrOutput
 }
 
-type interfacesInheritArgsPtrType InterfacesInheritArgsArgs
+type interfacesInheritPtrType InterfacesInheritArgs
 
-func InterfacesInheritArgsPtr(v *InterfacesInheritArgsArgs) InterfacesInheritArgsPtrInput {
-	return (*interfacesInheritArgsPtrType)(v)
+func InterfacesInheritPtr(v *InterfacesInheritArgs) InterfacesInheritPtrInput {
+	return (*interfacesInheritPtrType)(v)
 }
 
-func (*interfacesInheritArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**InterfacesInheritArgs)(nil)).Elem()
+func (*interfacesInheritPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfacesInherit)(nil)).Elem()
 }
 
-func (i *interfacesInheritArgsPtrType) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
-	return i.ToInterfacesInheritArgsPtrOutputWithContext(context.Background())
+func (i *interfacesInheritPtrType) ToInterfacesInheritPtrOutput() InterfacesInheritPtrOutput {
+	return i.ToInterfacesInheritPtrOutputWithContext(context.Background())
 }
 
-func (i *interfacesInheritArgsPtrType) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritArgsPtrOutput)
+func (i *interfacesInheritPtrType) ToInterfacesInheritPtrOutputWithContext(ctx context.Context) InterfacesInheritPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InterfacesInheritPtrOutput)
 }
 
-type InterfacesInheritArgsOutput struct{ *pulumi.OutputState }
+type InterfacesInheritOutput struct{ *pulumi.OutputState }
 
-func (InterfacesInheritArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*InterfacesInheritArgs)(nil)).Elem()
+func (InterfacesInheritOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InterfacesInherit)(nil)).Elem()
 }
 
-func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsOutput() InterfacesInheritArgsOutput {
+func (o InterfacesInheritOutput) ToInterfacesInheritOutput() InterfacesInheritOutput {
 	return o
 }
 
-func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsOutputWithContext(ctx context.Context) InterfacesInheritArgsOutput {
+func (o InterfacesInheritOutput) ToInterfacesInheritOutputWithContext(ctx context.Context) InterfacesInheritOutput {
 	return o
 }
 
-func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
-	return o.ToInterfacesInheritArgsPtrOutputWithContext(context.Background())
+func (o InterfacesInheritOutput) ToInterfacesInheritPtrOutput() InterfacesInheritPtrOutput {
+	return o.ToInterfacesInheritPtrOutputWithContext(context.Background())
 }
 
-func (o InterfacesInheritArgsOutput) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfacesInheritArgs) *InterfacesInheritArgs {
+func (o InterfacesInheritOutput) ToInterfacesInheritPtrOutputWithContext(ctx context.Context) InterfacesInheritPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InterfacesInherit) *InterfacesInherit {
 		return &v
-	}).(InterfacesInheritArgsPtrOutput)
+	}).(InterfacesInheritPtrOutput)
 }
 
-func (o InterfacesInheritArgsOutput) Exclude() InheritPtrOutput {
-	return o.ApplyT(func(v InterfacesInheritArgs) *Inherit { return v.Exclude }).(InheritPtrOutput)
+func (o InterfacesInheritOutput) Exclude() InheritPtrOutput {
+	return o.ApplyT(func(v InterfacesInherit) *Inherit { return v.Exclude }).(InheritPtrOutput)
 }
 
-func (o InterfacesInheritArgsOutput) RerouteVirtual() InheritPtrOutput {
-	return o.ApplyT(func(v InterfacesInheritArgs) *Inherit { return v.RerouteVirtual }).(InheritPtrOutput)
+func (o InterfacesInheritOutput) RerouteVirtual() InheritPtrOutput {
+	return o.ApplyT(func(v InterfacesInherit) *Inherit { return v.RerouteVirtual }).(InheritPtrOutput)
 }
 
-type InterfacesInheritArgsPtrOutput struct{ *pulumi.OutputState }
+type InterfacesInheritPtrOutput struct{ *pulumi.OutputState }
 
-func (InterfacesInheritArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**InterfacesInheritArgs)(nil)).Elem()
+func (InterfacesInheritPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InterfacesInherit)(nil)).Elem()
 }
 
-func (o InterfacesInheritArgsPtrOutput) ToInterfacesInheritArgsPtrOutput() InterfacesInheritArgsPtrOutput {
+func (o InterfacesInheritPtrOutput) ToInterfacesInheritPtrOutput() InterfacesInheritPtrOutput {
 	return o
 }
 
-func (o InterfacesInheritArgsPtrOutput) ToInterfacesInheritArgsPtrOutputWithContext(ctx context.Context) InterfacesInheritArgsPtrOutput {
+func (o InterfacesInheritPtrOutput) ToInterfacesInheritPtrOutputWithContext(ctx context.Context) InterfacesInheritPtrOutput {
 	return o
 }
 
-func (o InterfacesInheritArgsPtrOutput) Elem() InterfacesInheritArgsOutput {
-	return o.ApplyT(func(v *InterfacesInheritArgs) InterfacesInheritArgs {
+func (o InterfacesInheritPtrOutput) Elem() InterfacesInheritOutput {
+	return o.ApplyT(func(v *InterfacesInherit) InterfacesInherit {
 		if v != nil {
 			return *v
 		}
-		var ret InterfacesInheritArgs
+		var ret InterfacesInherit
 		return ret
-	}).(InterfacesInheritArgsOutput)
+	}).(InterfacesInheritOutput)
 }
 
-func (o InterfacesInheritArgsPtrOutput) Exclude() InheritPtrOutput {
-	return o.ApplyT(func(v *InterfacesInheritArgs) *Inherit {
+func (o InterfacesInheritPtrOutput) Exclude() InheritPtrOutput {
+	return o.ApplyT(func(v *InterfacesInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -1316,13 +1316,31 @@ func (o InterfacesInheritArgsPtrOutput) Exclude() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-func (o InterfacesInheritArgsPtrOutput) RerouteVirtual() InheritPtrOutput {
-	return o.ApplyT(func(v *InterfacesInheritArgs) *Inherit {
+func (o InterfacesInheritPtrOutput) RerouteVirtual() InheritPtrOutput {
+	return o.ApplyT(func(v *InterfacesInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
 		return v.RerouteVirtual
 	}).(InheritPtrOutput)
+}
+
+type IstioInjectorRef struct {
+	// Default `istio-sidecar-injector` (`istio-sidecar-injector-<revision>` for a revision).
+	Name *string `pulumi:"name"`
+	// Default `istio-system`.
+	Namespace *string `pulumi:"namespace"`
+}
+
+// IstioInjectorRefInput is an input type that accepts IstioInjectorRefArgs and IstioInjectorRefOutput values.
+// You can construct a concrete instance of `IstioInjectorRefInput` via:
+//
+//	IstioInjectorRefArgs{...}
+type IstioInjectorRefInput interface {
+	pulumi.Input
+
+	ToIstioInjectorRefOutput() IstioInjectorRefOutput
+	ToIstioInjectorRefOutputWithContext(context.Context) IstioInjectorRefOutput
 }
 
 type IstioInjectorRefArgs struct {
@@ -1332,138 +1350,120 @@ type IstioInjectorRefArgs struct {
 	Namespace *string `pulumi:"namespace"`
 }
 
-// IstioInjectorRefArgsInput is an input type that accepts IstioInjectorRefArgsArgs and IstioInjectorRefArgsOutput values.
-// You can construct a concrete instance of `IstioInjectorRefArgsInput` via:
+func (IstioInjectorRefArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IstioInjectorRef)(nil)).Elem()
+}
+
+func (i IstioInjectorRefArgs) ToIstioInjectorRefOutput() IstioInjectorRefOutput {
+	return i.ToIstioInjectorRefOutputWithContext(context.Background())
+}
+
+func (i IstioInjectorRefArgs) ToIstioInjectorRefOutputWithContext(ctx context.Context) IstioInjectorRefOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioInjectorRefOutput)
+}
+
+func (i IstioInjectorRefArgs) ToIstioInjectorRefPtrOutput() IstioInjectorRefPtrOutput {
+	return i.ToIstioInjectorRefPtrOutputWithContext(context.Background())
+}
+
+func (i IstioInjectorRefArgs) ToIstioInjectorRefPtrOutputWithContext(ctx context.Context) IstioInjectorRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioInjectorRefOutput).ToIstioInjectorRefPtrOutputWithContext(ctx)
+}
+
+// IstioInjectorRefPtrInput is an input type that accepts IstioInjectorRefArgs, IstioInjectorRefPtr and IstioInjectorRefPtrOutput values.
+// You can construct a concrete instance of `IstioInjectorRefPtrInput` via:
 //
-//	IstioInjectorRefArgsArgs{...}
-type IstioInjectorRefArgsInput interface {
-	pulumi.Input
-
-	ToIstioInjectorRefArgsOutput() IstioInjectorRefArgsOutput
-	ToIstioInjectorRefArgsOutputWithContext(context.Context) IstioInjectorRefArgsOutput
-}
-
-type IstioInjectorRefArgsArgs struct {
-	// Default `istio-sidecar-injector` (`istio-sidecar-injector-<revision>` for a revision).
-	Name *string `pulumi:"name"`
-	// Default `istio-system`.
-	Namespace *string `pulumi:"namespace"`
-}
-
-func (IstioInjectorRefArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*IstioInjectorRefArgs)(nil)).Elem()
-}
-
-func (i IstioInjectorRefArgsArgs) ToIstioInjectorRefArgsOutput() IstioInjectorRefArgsOutput {
-	return i.ToIstioInjectorRefArgsOutputWithContext(context.Background())
-}
-
-func (i IstioInjectorRefArgsArgs) ToIstioInjectorRefArgsOutputWithContext(ctx context.Context) IstioInjectorRefArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioInjectorRefArgsOutput)
-}
-
-func (i IstioInjectorRefArgsArgs) ToIstioInjectorRefArgsPtrOutput() IstioInjectorRefArgsPtrOutput {
-	return i.ToIstioInjectorRefArgsPtrOutputWithContext(context.Background())
-}
-
-func (i IstioInjectorRefArgsArgs) ToIstioInjectorRefArgsPtrOutputWithContext(ctx context.Context) IstioInjectorRefArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioInjectorRefArgsOutput).ToIstioInjectorRefArgsPtrOutputWithContext(ctx)
-}
-
-// IstioInjectorRefArgsPtrInput is an input type that accepts IstioInjectorRefArgsArgs, IstioInjectorRefArgsPtr and IstioInjectorRefArgsPtrOutput values.
-// You can construct a concrete instance of `IstioInjectorRefArgsPtrInput` via:
-//
-//	        IstioInjectorRefArgsArgs{...}
+//	        IstioInjectorRefArgs{...}
 //
 //	or:
 //
 //	        nil
-type IstioInjectorRefArgsPtrInput interface {
+type IstioInjectorRefPtrInput interface {
 	pulumi.Input
 
-	ToIstioInjectorRefArgsPtrOutput() IstioInjectorRefArgsPtrOutput
-	ToIstioInjectorRefArgsPtrOutputWithContext(context.Context) IstioInjectorRefArgsPtrOutput
+	ToIstioInjectorRefPtrOutput() IstioInjectorRefPtrOutput
+	ToIstioInjectorRefPtrOutputWithContext(context.Context) IstioInjectorRefPtrOutput
 }
 
-type istioInjectorRefArgsPtrType IstioInjectorRefArgsArgs
+type istioInjectorRefPtrType IstioInjectorRefArgs
 
-func IstioInjectorRefArgsPtr(v *IstioInjectorRefArgsArgs) IstioInjectorRefArgsPtrInput {
-	return (*istioInjectorRefArgsPtrType)(v)
+func IstioInjectorRefPtr(v *IstioInjectorRefArgs) IstioInjectorRefPtrInput {
+	return (*istioInjectorRefPtrType)(v)
 }
 
-func (*istioInjectorRefArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**IstioInjectorRefArgs)(nil)).Elem()
+func (*istioInjectorRefPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IstioInjectorRef)(nil)).Elem()
 }
 
-func (i *istioInjectorRefArgsPtrType) ToIstioInjectorRefArgsPtrOutput() IstioInjectorRefArgsPtrOutput {
-	return i.ToIstioInjectorRefArgsPtrOutputWithContext(context.Background())
+func (i *istioInjectorRefPtrType) ToIstioInjectorRefPtrOutput() IstioInjectorRefPtrOutput {
+	return i.ToIstioInjectorRefPtrOutputWithContext(context.Background())
 }
 
-func (i *istioInjectorRefArgsPtrType) ToIstioInjectorRefArgsPtrOutputWithContext(ctx context.Context) IstioInjectorRefArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioInjectorRefArgsPtrOutput)
+func (i *istioInjectorRefPtrType) ToIstioInjectorRefPtrOutputWithContext(ctx context.Context) IstioInjectorRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioInjectorRefPtrOutput)
 }
 
-type IstioInjectorRefArgsOutput struct{ *pulumi.OutputState }
+type IstioInjectorRefOutput struct{ *pulumi.OutputState }
 
-func (IstioInjectorRefArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*IstioInjectorRefArgs)(nil)).Elem()
+func (IstioInjectorRefOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IstioInjectorRef)(nil)).Elem()
 }
 
-func (o IstioInjectorRefArgsOutput) ToIstioInjectorRefArgsOutput() IstioInjectorRefArgsOutput {
+func (o IstioInjectorRefOutput) ToIstioInjectorRefOutput() IstioInjectorRefOutput {
 	return o
 }
 
-func (o IstioInjectorRefArgsOutput) ToIstioInjectorRefArgsOutputWithContext(ctx context.Context) IstioInjectorRefArgsOutput {
+func (o IstioInjectorRefOutput) ToIstioInjectorRefOutputWithContext(ctx context.Context) IstioInjectorRefOutput {
 	return o
 }
 
-func (o IstioInjectorRefArgsOutput) ToIstioInjectorRefArgsPtrOutput() IstioInjectorRefArgsPtrOutput {
-	return o.ToIstioInjectorRefArgsPtrOutputWithContext(context.Background())
+func (o IstioInjectorRefOutput) ToIstioInjectorRefPtrOutput() IstioInjectorRefPtrOutput {
+	return o.ToIstioInjectorRefPtrOutputWithContext(context.Background())
 }
 
-func (o IstioInjectorRefArgsOutput) ToIstioInjectorRefArgsPtrOutputWithContext(ctx context.Context) IstioInjectorRefArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v IstioInjectorRefArgs) *IstioInjectorRefArgs {
+func (o IstioInjectorRefOutput) ToIstioInjectorRefPtrOutputWithContext(ctx context.Context) IstioInjectorRefPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IstioInjectorRef) *IstioInjectorRef {
 		return &v
-	}).(IstioInjectorRefArgsPtrOutput)
+	}).(IstioInjectorRefPtrOutput)
 }
 
 // Default `istio-sidecar-injector` (`istio-sidecar-injector-<revision>` for a revision).
-func (o IstioInjectorRefArgsOutput) Name() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInjectorRefArgs) *string { return v.Name }).(pulumi.StringPtrOutput)
+func (o IstioInjectorRefOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInjectorRef) *string { return v.Name }).(pulumi.StringPtrOutput)
 }
 
 // Default `istio-system`.
-func (o IstioInjectorRefArgsOutput) Namespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInjectorRefArgs) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+func (o IstioInjectorRefOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInjectorRef) *string { return v.Namespace }).(pulumi.StringPtrOutput)
 }
 
-type IstioInjectorRefArgsPtrOutput struct{ *pulumi.OutputState }
+type IstioInjectorRefPtrOutput struct{ *pulumi.OutputState }
 
-func (IstioInjectorRefArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**IstioInjectorRefArgs)(nil)).Elem()
+func (IstioInjectorRefPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IstioInjectorRef)(nil)).Elem()
 }
 
-func (o IstioInjectorRefArgsPtrOutput) ToIstioInjectorRefArgsPtrOutput() IstioInjectorRefArgsPtrOutput {
+func (o IstioInjectorRefPtrOutput) ToIstioInjectorRefPtrOutput() IstioInjectorRefPtrOutput {
 	return o
 }
 
-func (o IstioInjectorRefArgsPtrOutput) ToIstioInjectorRefArgsPtrOutputWithContext(ctx context.Context) IstioInjectorRefArgsPtrOutput {
+func (o IstioInjectorRefPtrOutput) ToIstioInjectorRefPtrOutputWithContext(ctx context.Context) IstioInjectorRefPtrOutput {
 	return o
 }
 
-func (o IstioInjectorRefArgsPtrOutput) Elem() IstioInjectorRefArgsOutput {
-	return o.ApplyT(func(v *IstioInjectorRefArgs) IstioInjectorRefArgs {
+func (o IstioInjectorRefPtrOutput) Elem() IstioInjectorRefOutput {
+	return o.ApplyT(func(v *IstioInjectorRef) IstioInjectorRef {
 		if v != nil {
 			return *v
 		}
-		var ret IstioInjectorRefArgs
+		var ret IstioInjectorRef
 		return ret
-	}).(IstioInjectorRefArgsOutput)
+	}).(IstioInjectorRefOutput)
 }
 
 // Default `istio-sidecar-injector` (`istio-sidecar-injector-<revision>` for a revision).
-func (o IstioInjectorRefArgsPtrOutput) Name() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInjectorRefArgs) *string {
+func (o IstioInjectorRefPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInjectorRef) *string {
 		if v == nil {
 			return nil
 		}
@@ -1472,13 +1472,35 @@ func (o IstioInjectorRefArgsPtrOutput) Name() pulumi.StringPtrOutput {
 }
 
 // Default `istio-system`.
-func (o IstioInjectorRefArgsPtrOutput) Namespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInjectorRefArgs) *string {
+func (o IstioInjectorRefPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInjectorRef) *string {
 		if v == nil {
 			return nil
 		}
 		return v.Namespace
 	}).(pulumi.StringPtrOutput)
+}
+
+type IstioInstallDefaults struct {
+	ExcludeIPRanges      *string `pulumi:"excludeIPRanges"`
+	ExcludeInboundPorts  *string `pulumi:"excludeInboundPorts"`
+	ExcludeOutboundPorts *string `pulumi:"excludeOutboundPorts"`
+	IncludeIPRanges      *string `pulumi:"includeIPRanges"`
+	IncludeInboundPorts  *string `pulumi:"includeInboundPorts"`
+	IncludeOutboundPorts *string `pulumi:"includeOutboundPorts"`
+	// Status port, appended to the inbound excludes by the injector; default 15020.
+	StatusPort *float64 `pulumi:"statusPort"`
+}
+
+// IstioInstallDefaultsInput is an input type that accepts IstioInstallDefaultsArgs and IstioInstallDefaultsOutput values.
+// You can construct a concrete instance of `IstioInstallDefaultsInput` via:
+//
+//	IstioInstallDefaultsArgs{...}
+type IstioInstallDefaultsInput interface {
+	pulumi.Input
+
+	ToIstioInstallDefaultsOutput() IstioInstallDefaultsOutput
+	ToIstioInstallDefaultsOutputWithContext(context.Context) IstioInstallDefaultsOutput
 }
 
 type IstioInstallDefaultsArgs struct {
@@ -1492,160 +1514,138 @@ type IstioInstallDefaultsArgs struct {
 	StatusPort *float64 `pulumi:"statusPort"`
 }
 
-// IstioInstallDefaultsArgsInput is an input type that accepts IstioInstallDefaultsArgsArgs and IstioInstallDefaultsArgsOutput values.
-// You can construct a concrete instance of `IstioInstallDefaultsArgsInput` via:
+func (IstioInstallDefaultsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IstioInstallDefaults)(nil)).Elem()
+}
+
+func (i IstioInstallDefaultsArgs) ToIstioInstallDefaultsOutput() IstioInstallDefaultsOutput {
+	return i.ToIstioInstallDefaultsOutputWithContext(context.Background())
+}
+
+func (i IstioInstallDefaultsArgs) ToIstioInstallDefaultsOutputWithContext(ctx context.Context) IstioInstallDefaultsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioInstallDefaultsOutput)
+}
+
+func (i IstioInstallDefaultsArgs) ToIstioInstallDefaultsPtrOutput() IstioInstallDefaultsPtrOutput {
+	return i.ToIstioInstallDefaultsPtrOutputWithContext(context.Background())
+}
+
+func (i IstioInstallDefaultsArgs) ToIstioInstallDefaultsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioInstallDefaultsOutput).ToIstioInstallDefaultsPtrOutputWithContext(ctx)
+}
+
+// IstioInstallDefaultsPtrInput is an input type that accepts IstioInstallDefaultsArgs, IstioInstallDefaultsPtr and IstioInstallDefaultsPtrOutput values.
+// You can construct a concrete instance of `IstioInstallDefaultsPtrInput` via:
 //
-//	IstioInstallDefaultsArgsArgs{...}
-type IstioInstallDefaultsArgsInput interface {
-	pulumi.Input
-
-	ToIstioInstallDefaultsArgsOutput() IstioInstallDefaultsArgsOutput
-	ToIstioInstallDefaultsArgsOutputWithContext(context.Context) IstioInstallDefaultsArgsOutput
-}
-
-type IstioInstallDefaultsArgsArgs struct {
-	ExcludeIPRanges      *string `pulumi:"excludeIPRanges"`
-	ExcludeInboundPorts  *string `pulumi:"excludeInboundPorts"`
-	ExcludeOutboundPorts *string `pulumi:"excludeOutboundPorts"`
-	IncludeIPRanges      *string `pulumi:"includeIPRanges"`
-	IncludeInboundPorts  *string `pulumi:"includeInboundPorts"`
-	IncludeOutboundPorts *string `pulumi:"includeOutboundPorts"`
-	// Status port, appended to the inbound excludes by the injector; default 15020.
-	StatusPort *float64 `pulumi:"statusPort"`
-}
-
-func (IstioInstallDefaultsArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*IstioInstallDefaultsArgs)(nil)).Elem()
-}
-
-func (i IstioInstallDefaultsArgsArgs) ToIstioInstallDefaultsArgsOutput() IstioInstallDefaultsArgsOutput {
-	return i.ToIstioInstallDefaultsArgsOutputWithContext(context.Background())
-}
-
-func (i IstioInstallDefaultsArgsArgs) ToIstioInstallDefaultsArgsOutputWithContext(ctx context.Context) IstioInstallDefaultsArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioInstallDefaultsArgsOutput)
-}
-
-func (i IstioInstallDefaultsArgsArgs) ToIstioInstallDefaultsArgsPtrOutput() IstioInstallDefaultsArgsPtrOutput {
-	return i.ToIstioInstallDefaultsArgsPtrOutputWithContext(context.Background())
-}
-
-func (i IstioInstallDefaultsArgsArgs) ToIstioInstallDefaultsArgsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioInstallDefaultsArgsOutput).ToIstioInstallDefaultsArgsPtrOutputWithContext(ctx)
-}
-
-// IstioInstallDefaultsArgsPtrInput is an input type that accepts IstioInstallDefaultsArgsArgs, IstioInstallDefaultsArgsPtr and IstioInstallDefaultsArgsPtrOutput values.
-// You can construct a concrete instance of `IstioInstallDefaultsArgsPtrInput` via:
-//
-//	        IstioInstallDefaultsArgsArgs{...}
+//	        IstioInstallDefaultsArgs{...}
 //
 //	or:
 //
 //	        nil
-type IstioInstallDefaultsArgsPtrInput interface {
+type IstioInstallDefaultsPtrInput interface {
 	pulumi.Input
 
-	ToIstioInstallDefaultsArgsPtrOutput() IstioInstallDefaultsArgsPtrOutput
-	ToIstioInstallDefaultsArgsPtrOutputWithContext(context.Context) IstioInstallDefaultsArgsPtrOutput
+	ToIstioInstallDefaultsPtrOutput() IstioInstallDefaultsPtrOutput
+	ToIstioInstallDefaultsPtrOutputWithContext(context.Context) IstioInstallDefaultsPtrOutput
 }
 
-type istioInstallDefaultsArgsPtrType IstioInstallDefaultsArgsArgs
+type istioInstallDefaultsPtrType IstioInstallDefaultsArgs
 
-func IstioInstallDefaultsArgsPtr(v *IstioInstallDefaultsArgsArgs) IstioInstallDefaultsArgsPtrInput {
-	return (*istioInstallDefaultsArgsPtrType)(v)
+func IstioInstallDefaultsPtr(v *IstioInstallDefaultsArgs) IstioInstallDefaultsPtrInput {
+	return (*istioInstallDefaultsPtrType)(v)
 }
 
-func (*istioInstallDefaultsArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**IstioInstallDefaultsArgs)(nil)).Elem()
+func (*istioInstallDefaultsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IstioInstallDefaults)(nil)).Elem()
 }
 
-func (i *istioInstallDefaultsArgsPtrType) ToIstioInstallDefaultsArgsPtrOutput() IstioInstallDefaultsArgsPtrOutput {
-	return i.ToIstioInstallDefaultsArgsPtrOutputWithContext(context.Background())
+func (i *istioInstallDefaultsPtrType) ToIstioInstallDefaultsPtrOutput() IstioInstallDefaultsPtrOutput {
+	return i.ToIstioInstallDefaultsPtrOutputWithContext(context.Background())
 }
 
-func (i *istioInstallDefaultsArgsPtrType) ToIstioInstallDefaultsArgsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioInstallDefaultsArgsPtrOutput)
+func (i *istioInstallDefaultsPtrType) ToIstioInstallDefaultsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioInstallDefaultsPtrOutput)
 }
 
-type IstioInstallDefaultsArgsOutput struct{ *pulumi.OutputState }
+type IstioInstallDefaultsOutput struct{ *pulumi.OutputState }
 
-func (IstioInstallDefaultsArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*IstioInstallDefaultsArgs)(nil)).Elem()
+func (IstioInstallDefaultsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IstioInstallDefaults)(nil)).Elem()
 }
 
-func (o IstioInstallDefaultsArgsOutput) ToIstioInstallDefaultsArgsOutput() IstioInstallDefaultsArgsOutput {
+func (o IstioInstallDefaultsOutput) ToIstioInstallDefaultsOutput() IstioInstallDefaultsOutput {
 	return o
 }
 
-func (o IstioInstallDefaultsArgsOutput) ToIstioInstallDefaultsArgsOutputWithContext(ctx context.Context) IstioInstallDefaultsArgsOutput {
+func (o IstioInstallDefaultsOutput) ToIstioInstallDefaultsOutputWithContext(ctx context.Context) IstioInstallDefaultsOutput {
 	return o
 }
 
-func (o IstioInstallDefaultsArgsOutput) ToIstioInstallDefaultsArgsPtrOutput() IstioInstallDefaultsArgsPtrOutput {
-	return o.ToIstioInstallDefaultsArgsPtrOutputWithContext(context.Background())
+func (o IstioInstallDefaultsOutput) ToIstioInstallDefaultsPtrOutput() IstioInstallDefaultsPtrOutput {
+	return o.ToIstioInstallDefaultsPtrOutputWithContext(context.Background())
 }
 
-func (o IstioInstallDefaultsArgsOutput) ToIstioInstallDefaultsArgsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v IstioInstallDefaultsArgs) *IstioInstallDefaultsArgs {
+func (o IstioInstallDefaultsOutput) ToIstioInstallDefaultsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IstioInstallDefaults) *IstioInstallDefaults {
 		return &v
-	}).(IstioInstallDefaultsArgsPtrOutput)
+	}).(IstioInstallDefaultsPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsOutput) ExcludeIPRanges() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInstallDefaultsArgs) *string { return v.ExcludeIPRanges }).(pulumi.StringPtrOutput)
+func (o IstioInstallDefaultsOutput) ExcludeIPRanges() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInstallDefaults) *string { return v.ExcludeIPRanges }).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsOutput) ExcludeInboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInstallDefaultsArgs) *string { return v.ExcludeInboundPorts }).(pulumi.StringPtrOutput)
+func (o IstioInstallDefaultsOutput) ExcludeInboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInstallDefaults) *string { return v.ExcludeInboundPorts }).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsOutput) ExcludeOutboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInstallDefaultsArgs) *string { return v.ExcludeOutboundPorts }).(pulumi.StringPtrOutput)
+func (o IstioInstallDefaultsOutput) ExcludeOutboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInstallDefaults) *string { return v.ExcludeOutboundPorts }).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsOutput) IncludeIPRanges() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInstallDefaultsArgs) *string { return v.IncludeIPRanges }).(pulumi.StringPtrOutput)
+func (o IstioInstallDefaultsOutput) IncludeIPRanges() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInstallDefaults) *string { return v.IncludeIPRanges }).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsOutput) IncludeInboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInstallDefaultsArgs) *string { return v.IncludeInboundPorts }).(pulumi.StringPtrOutput)
+func (o IstioInstallDefaultsOutput) IncludeInboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInstallDefaults) *string { return v.IncludeInboundPorts }).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsOutput) IncludeOutboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v IstioInstallDefaultsArgs) *string { return v.IncludeOutboundPorts }).(pulumi.StringPtrOutput)
+func (o IstioInstallDefaultsOutput) IncludeOutboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IstioInstallDefaults) *string { return v.IncludeOutboundPorts }).(pulumi.StringPtrOutput)
 }
 
 // Status port, appended to the inbound excludes by the injector; default 15020.
-func (o IstioInstallDefaultsArgsOutput) StatusPort() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v IstioInstallDefaultsArgs) *float64 { return v.StatusPort }).(pulumi.Float64PtrOutput)
+func (o IstioInstallDefaultsOutput) StatusPort() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v IstioInstallDefaults) *float64 { return v.StatusPort }).(pulumi.Float64PtrOutput)
 }
 
-type IstioInstallDefaultsArgsPtrOutput struct{ *pulumi.OutputState }
+type IstioInstallDefaultsPtrOutput struct{ *pulumi.OutputState }
 
-func (IstioInstallDefaultsArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**IstioInstallDefaultsArgs)(nil)).Elem()
+func (IstioInstallDefaultsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IstioInstallDefaults)(nil)).Elem()
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) ToIstioInstallDefaultsArgsPtrOutput() IstioInstallDefaultsArgsPtrOutput {
+func (o IstioInstallDefaultsPtrOutput) ToIstioInstallDefaultsPtrOutput() IstioInstallDefaultsPtrOutput {
 	return o
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) ToIstioInstallDefaultsArgsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsArgsPtrOutput {
+func (o IstioInstallDefaultsPtrOutput) ToIstioInstallDefaultsPtrOutputWithContext(ctx context.Context) IstioInstallDefaultsPtrOutput {
 	return o
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) Elem() IstioInstallDefaultsArgsOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) IstioInstallDefaultsArgs {
+func (o IstioInstallDefaultsPtrOutput) Elem() IstioInstallDefaultsOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) IstioInstallDefaults {
 		if v != nil {
 			return *v
 		}
-		var ret IstioInstallDefaultsArgs
+		var ret IstioInstallDefaults
 		return ret
-	}).(IstioInstallDefaultsArgsOutput)
+	}).(IstioInstallDefaultsOutput)
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) ExcludeIPRanges() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) *string {
+func (o IstioInstallDefaultsPtrOutput) ExcludeIPRanges() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) *string {
 		if v == nil {
 			return nil
 		}
@@ -1653,8 +1653,8 @@ func (o IstioInstallDefaultsArgsPtrOutput) ExcludeIPRanges() pulumi.StringPtrOut
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) ExcludeInboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) *string {
+func (o IstioInstallDefaultsPtrOutput) ExcludeInboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) *string {
 		if v == nil {
 			return nil
 		}
@@ -1662,8 +1662,8 @@ func (o IstioInstallDefaultsArgsPtrOutput) ExcludeInboundPorts() pulumi.StringPt
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) ExcludeOutboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) *string {
+func (o IstioInstallDefaultsPtrOutput) ExcludeOutboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) *string {
 		if v == nil {
 			return nil
 		}
@@ -1671,8 +1671,8 @@ func (o IstioInstallDefaultsArgsPtrOutput) ExcludeOutboundPorts() pulumi.StringP
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) IncludeIPRanges() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) *string {
+func (o IstioInstallDefaultsPtrOutput) IncludeIPRanges() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) *string {
 		if v == nil {
 			return nil
 		}
@@ -1680,8 +1680,8 @@ func (o IstioInstallDefaultsArgsPtrOutput) IncludeIPRanges() pulumi.StringPtrOut
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) IncludeInboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) *string {
+func (o IstioInstallDefaultsPtrOutput) IncludeInboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) *string {
 		if v == nil {
 			return nil
 		}
@@ -1689,8 +1689,8 @@ func (o IstioInstallDefaultsArgsPtrOutput) IncludeInboundPorts() pulumi.StringPt
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o IstioInstallDefaultsArgsPtrOutput) IncludeOutboundPorts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) *string {
+func (o IstioInstallDefaultsPtrOutput) IncludeOutboundPorts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) *string {
 		if v == nil {
 			return nil
 		}
@@ -1699,8 +1699,8 @@ func (o IstioInstallDefaultsArgsPtrOutput) IncludeOutboundPorts() pulumi.StringP
 }
 
 // Status port, appended to the inbound excludes by the injector; default 15020.
-func (o IstioInstallDefaultsArgsPtrOutput) StatusPort() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *IstioInstallDefaultsArgs) *float64 {
+func (o IstioInstallDefaultsPtrOutput) StatusPort() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *IstioInstallDefaults) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -1708,158 +1708,158 @@ func (o IstioInstallDefaultsArgsPtrOutput) StatusPort() pulumi.Float64PtrOutput 
 	}).(pulumi.Float64PtrOutput)
 }
 
+type IstioOptions struct {
+	// `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
+	// pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
+	DataplaneMode *IstioDataplaneMode `pulumi:"dataplaneMode"`
+	// The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
+	InstallDefaults *IstioInstallDefaults `pulumi:"installDefaults"`
+	// Read the install's defaults from the cluster's injector ConfigMap at preview instead.
+	ReadInstallDefaults *IstioInjectorRef `pulumi:"readInstallDefaults"`
+}
+
+// IstioOptionsInput is an input type that accepts IstioOptionsArgs and IstioOptionsOutput values.
+// You can construct a concrete instance of `IstioOptionsInput` via:
+//
+//	IstioOptionsArgs{...}
+type IstioOptionsInput interface {
+	pulumi.Input
+
+	ToIstioOptionsOutput() IstioOptionsOutput
+	ToIstioOptionsOutputWithContext(context.Context) IstioOptionsOutput
+}
+
 type IstioOptionsArgs struct {
 	// `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
 	// pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
 	DataplaneMode *IstioDataplaneMode `pulumi:"dataplaneMode"`
 	// The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
-	InstallDefaults *IstioInstallDefaultsArgs `pulumi:"installDefaults"`
+	InstallDefaults IstioInstallDefaultsPtrInput `pulumi:"installDefaults"`
 	// Read the install's defaults from the cluster's injector ConfigMap at preview instead.
 	ReadInstallDefaults *IstioInjectorRefArgs `pulumi:"readInstallDefaults"`
 }
 
-// IstioOptionsArgsInput is an input type that accepts IstioOptionsArgsArgs and IstioOptionsArgsOutput values.
-// You can construct a concrete instance of `IstioOptionsArgsInput` via:
+func (IstioOptionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IstioOptions)(nil)).Elem()
+}
+
+func (i IstioOptionsArgs) ToIstioOptionsOutput() IstioOptionsOutput {
+	return i.ToIstioOptionsOutputWithContext(context.Background())
+}
+
+func (i IstioOptionsArgs) ToIstioOptionsOutputWithContext(ctx context.Context) IstioOptionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioOptionsOutput)
+}
+
+func (i IstioOptionsArgs) ToIstioOptionsPtrOutput() IstioOptionsPtrOutput {
+	return i.ToIstioOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i IstioOptionsArgs) ToIstioOptionsPtrOutputWithContext(ctx context.Context) IstioOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioOptionsOutput).ToIstioOptionsPtrOutputWithContext(ctx)
+}
+
+// IstioOptionsPtrInput is an input type that accepts IstioOptionsArgs, IstioOptionsPtr and IstioOptionsPtrOutput values.
+// You can construct a concrete instance of `IstioOptionsPtrInput` via:
 //
-//	IstioOptionsArgsArgs{...}
-type IstioOptionsArgsInput interface {
-	pulumi.Input
-
-	ToIstioOptionsArgsOutput() IstioOptionsArgsOutput
-	ToIstioOptionsArgsOutputWithContext(context.Context) IstioOptionsArgsOutput
-}
-
-type IstioOptionsArgsArgs struct {
-	// `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
-	// pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
-	DataplaneMode *IstioDataplaneMode `pulumi:"dataplaneMode"`
-	// The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
-	InstallDefaults IstioInstallDefaultsArgsPtrInput `pulumi:"installDefaults"`
-	// Read the install's defaults from the cluster's injector ConfigMap at preview instead.
-	ReadInstallDefaults *IstioInjectorRefArgsArgs `pulumi:"readInstallDefaults"`
-}
-
-func (IstioOptionsArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*IstioOptionsArgs)(nil)).Elem()
-}
-
-func (i IstioOptionsArgsArgs) ToIstioOptionsArgsOutput() IstioOptionsArgsOutput {
-	return i.ToIstioOptionsArgsOutputWithContext(context.Background())
-}
-
-func (i IstioOptionsArgsArgs) ToIstioOptionsArgsOutputWithContext(ctx context.Context) IstioOptionsArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioOptionsArgsOutput)
-}
-
-func (i IstioOptionsArgsArgs) ToIstioOptionsArgsPtrOutput() IstioOptionsArgsPtrOutput {
-	return i.ToIstioOptionsArgsPtrOutputWithContext(context.Background())
-}
-
-func (i IstioOptionsArgsArgs) ToIstioOptionsArgsPtrOutputWithContext(ctx context.Context) IstioOptionsArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioOptionsArgsOutput).ToIstioOptionsArgsPtrOutputWithContext(ctx)
-}
-
-// IstioOptionsArgsPtrInput is an input type that accepts IstioOptionsArgsArgs, IstioOptionsArgsPtr and IstioOptionsArgsPtrOutput values.
-// You can construct a concrete instance of `IstioOptionsArgsPtrInput` via:
-//
-//	        IstioOptionsArgsArgs{...}
+//	        IstioOptionsArgs{...}
 //
 //	or:
 //
 //	        nil
-type IstioOptionsArgsPtrInput interface {
+type IstioOptionsPtrInput interface {
 	pulumi.Input
 
-	ToIstioOptionsArgsPtrOutput() IstioOptionsArgsPtrOutput
-	ToIstioOptionsArgsPtrOutputWithContext(context.Context) IstioOptionsArgsPtrOutput
+	ToIstioOptionsPtrOutput() IstioOptionsPtrOutput
+	ToIstioOptionsPtrOutputWithContext(context.Context) IstioOptionsPtrOutput
 }
 
-type istioOptionsArgsPtrType IstioOptionsArgsArgs
+type istioOptionsPtrType IstioOptionsArgs
 
-func IstioOptionsArgsPtr(v *IstioOptionsArgsArgs) IstioOptionsArgsPtrInput {
-	return (*istioOptionsArgsPtrType)(v)
+func IstioOptionsPtr(v *IstioOptionsArgs) IstioOptionsPtrInput {
+	return (*istioOptionsPtrType)(v)
 }
 
-func (*istioOptionsArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**IstioOptionsArgs)(nil)).Elem()
+func (*istioOptionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IstioOptions)(nil)).Elem()
 }
 
-func (i *istioOptionsArgsPtrType) ToIstioOptionsArgsPtrOutput() IstioOptionsArgsPtrOutput {
-	return i.ToIstioOptionsArgsPtrOutputWithContext(context.Background())
+func (i *istioOptionsPtrType) ToIstioOptionsPtrOutput() IstioOptionsPtrOutput {
+	return i.ToIstioOptionsPtrOutputWithContext(context.Background())
 }
 
-func (i *istioOptionsArgsPtrType) ToIstioOptionsArgsPtrOutputWithContext(ctx context.Context) IstioOptionsArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(IstioOptionsArgsPtrOutput)
+func (i *istioOptionsPtrType) ToIstioOptionsPtrOutputWithContext(ctx context.Context) IstioOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IstioOptionsPtrOutput)
 }
 
-type IstioOptionsArgsOutput struct{ *pulumi.OutputState }
+type IstioOptionsOutput struct{ *pulumi.OutputState }
 
-func (IstioOptionsArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*IstioOptionsArgs)(nil)).Elem()
+func (IstioOptionsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IstioOptions)(nil)).Elem()
 }
 
-func (o IstioOptionsArgsOutput) ToIstioOptionsArgsOutput() IstioOptionsArgsOutput {
+func (o IstioOptionsOutput) ToIstioOptionsOutput() IstioOptionsOutput {
 	return o
 }
 
-func (o IstioOptionsArgsOutput) ToIstioOptionsArgsOutputWithContext(ctx context.Context) IstioOptionsArgsOutput {
+func (o IstioOptionsOutput) ToIstioOptionsOutputWithContext(ctx context.Context) IstioOptionsOutput {
 	return o
 }
 
-func (o IstioOptionsArgsOutput) ToIstioOptionsArgsPtrOutput() IstioOptionsArgsPtrOutput {
-	return o.ToIstioOptionsArgsPtrOutputWithContext(context.Background())
+func (o IstioOptionsOutput) ToIstioOptionsPtrOutput() IstioOptionsPtrOutput {
+	return o.ToIstioOptionsPtrOutputWithContext(context.Background())
 }
 
-func (o IstioOptionsArgsOutput) ToIstioOptionsArgsPtrOutputWithContext(ctx context.Context) IstioOptionsArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v IstioOptionsArgs) *IstioOptionsArgs {
+func (o IstioOptionsOutput) ToIstioOptionsPtrOutputWithContext(ctx context.Context) IstioOptionsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IstioOptions) *IstioOptions {
 		return &v
-	}).(IstioOptionsArgsPtrOutput)
+	}).(IstioOptionsPtrOutput)
 }
 
 // `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
 // pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
-func (o IstioOptionsArgsOutput) DataplaneMode() IstioDataplaneModePtrOutput {
-	return o.ApplyT(func(v IstioOptionsArgs) *IstioDataplaneMode { return v.DataplaneMode }).(IstioDataplaneModePtrOutput)
+func (o IstioOptionsOutput) DataplaneMode() IstioDataplaneModePtrOutput {
+	return o.ApplyT(func(v IstioOptions) *IstioDataplaneMode { return v.DataplaneMode }).(IstioDataplaneModePtrOutput)
 }
 
 // The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
-func (o IstioOptionsArgsOutput) InstallDefaults() IstioInstallDefaultsArgsPtrOutput {
-	return o.ApplyT(func(v IstioOptionsArgs) *IstioInstallDefaultsArgs { return v.InstallDefaults }).(IstioInstallDefaultsArgsPtrOutput)
+func (o IstioOptionsOutput) InstallDefaults() IstioInstallDefaultsPtrOutput {
+	return o.ApplyT(func(v IstioOptions) *IstioInstallDefaults { return v.InstallDefaults }).(IstioInstallDefaultsPtrOutput)
 }
 
 // Read the install's defaults from the cluster's injector ConfigMap at preview instead.
-func (o IstioOptionsArgsOutput) ReadInstallDefaults() IstioInjectorRefArgsPtrOutput {
-	return o.ApplyT(func(v IstioOptionsArgs) *IstioInjectorRefArgs { return v.ReadInstallDefaults }).(IstioInjectorRefArgsPtrOutput)
+func (o IstioOptionsOutput) ReadInstallDefaults() IstioInjectorRefPtrOutput {
+	return o.ApplyT(func(v IstioOptions) *IstioInjectorRef { return v.ReadInstallDefaults }).(IstioInjectorRefPtrOutput)
 }
 
-type IstioOptionsArgsPtrOutput struct{ *pulumi.OutputState }
+type IstioOptionsPtrOutput struct{ *pulumi.OutputState }
 
-func (IstioOptionsArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**IstioOptionsArgs)(nil)).Elem()
+func (IstioOptionsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IstioOptions)(nil)).Elem()
 }
 
-func (o IstioOptionsArgsPtrOutput) ToIstioOptionsArgsPtrOutput() IstioOptionsArgsPtrOutput {
+func (o IstioOptionsPtrOutput) ToIstioOptionsPtrOutput() IstioOptionsPtrOutput {
 	return o
 }
 
-func (o IstioOptionsArgsPtrOutput) ToIstioOptionsArgsPtrOutputWithContext(ctx context.Context) IstioOptionsArgsPtrOutput {
+func (o IstioOptionsPtrOutput) ToIstioOptionsPtrOutputWithContext(ctx context.Context) IstioOptionsPtrOutput {
 	return o
 }
 
-func (o IstioOptionsArgsPtrOutput) Elem() IstioOptionsArgsOutput {
-	return o.ApplyT(func(v *IstioOptionsArgs) IstioOptionsArgs {
+func (o IstioOptionsPtrOutput) Elem() IstioOptionsOutput {
+	return o.ApplyT(func(v *IstioOptions) IstioOptions {
 		if v != nil {
 			return *v
 		}
-		var ret IstioOptionsArgs
+		var ret IstioOptions
 		return ret
-	}).(IstioOptionsArgsOutput)
+	}).(IstioOptionsOutput)
 }
 
 // `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
 // pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
-func (o IstioOptionsArgsPtrOutput) DataplaneMode() IstioDataplaneModePtrOutput {
-	return o.ApplyT(func(v *IstioOptionsArgs) *IstioDataplaneMode {
+func (o IstioOptionsPtrOutput) DataplaneMode() IstioDataplaneModePtrOutput {
+	return o.ApplyT(func(v *IstioOptions) *IstioDataplaneMode {
 		if v == nil {
 			return nil
 		}
@@ -1868,23 +1868,49 @@ func (o IstioOptionsArgsPtrOutput) DataplaneMode() IstioDataplaneModePtrOutput {
 }
 
 // The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
-func (o IstioOptionsArgsPtrOutput) InstallDefaults() IstioInstallDefaultsArgsPtrOutput {
-	return o.ApplyT(func(v *IstioOptionsArgs) *IstioInstallDefaultsArgs {
+func (o IstioOptionsPtrOutput) InstallDefaults() IstioInstallDefaultsPtrOutput {
+	return o.ApplyT(func(v *IstioOptions) *IstioInstallDefaults {
 		if v == nil {
 			return nil
 		}
 		return v.InstallDefaults
-	}).(IstioInstallDefaultsArgsPtrOutput)
+	}).(IstioInstallDefaultsPtrOutput)
 }
 
 // Read the install's defaults from the cluster's injector ConfigMap at preview instead.
-func (o IstioOptionsArgsPtrOutput) ReadInstallDefaults() IstioInjectorRefArgsPtrOutput {
-	return o.ApplyT(func(v *IstioOptionsArgs) *IstioInjectorRefArgs {
+func (o IstioOptionsPtrOutput) ReadInstallDefaults() IstioInjectorRefPtrOutput {
+	return o.ApplyT(func(v *IstioOptions) *IstioInjectorRef {
 		if v == nil {
 			return nil
 		}
 		return v.ReadInstallDefaults
-	}).(IstioInjectorRefArgsPtrOutput)
+	}).(IstioInjectorRefPtrOutput)
+}
+
+type KumaOptions struct {
+	// The Mesh the policies belong to; default `default`.
+	Mesh *string `pulumi:"mesh"`
+	// Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x.
+	Passthrough *bool `pulumi:"passthrough"`
+	// Tune the passthrough cluster with a MeshProxyPatch.
+	PassthroughCluster *KumaPassthroughCluster `pulumi:"passthroughCluster"`
+	// Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`.
+	SystemNamespace *string `pulumi:"systemNamespace"`
+	// The Kuma (or Kong Mesh) version the mesh runs, e.g. `2.14` or `3.0`; default `2.14`, the current 2.x line. It
+	// decides how `passthrough` is written: Kuma 2.x patches the Mesh, Kuma 3.x (which dropped the Mesh's switch and
+	// defaults MeshPassthrough to None) gets a mesh-wide MeshPassthrough.
+	Version *string `pulumi:"version"`
+}
+
+// KumaOptionsInput is an input type that accepts KumaOptionsArgs and KumaOptionsOutput values.
+// You can construct a concrete instance of `KumaOptionsInput` via:
+//
+//	KumaOptionsArgs{...}
+type KumaOptionsInput interface {
+	pulumi.Input
+
+	ToKumaOptionsOutput() KumaOptionsOutput
+	ToKumaOptionsOutputWithContext(context.Context) KumaOptionsOutput
 }
 
 type KumaOptionsArgs struct {
@@ -1902,163 +1928,137 @@ type KumaOptionsArgs struct {
 	Version *string `pulumi:"version"`
 }
 
-// KumaOptionsArgsInput is an input type that accepts KumaOptionsArgsArgs and KumaOptionsArgsOutput values.
-// You can construct a concrete instance of `KumaOptionsArgsInput` via:
+func (KumaOptionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KumaOptions)(nil)).Elem()
+}
+
+func (i KumaOptionsArgs) ToKumaOptionsOutput() KumaOptionsOutput {
+	return i.ToKumaOptionsOutputWithContext(context.Background())
+}
+
+func (i KumaOptionsArgs) ToKumaOptionsOutputWithContext(ctx context.Context) KumaOptionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KumaOptionsOutput)
+}
+
+func (i KumaOptionsArgs) ToKumaOptionsPtrOutput() KumaOptionsPtrOutput {
+	return i.ToKumaOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i KumaOptionsArgs) ToKumaOptionsPtrOutputWithContext(ctx context.Context) KumaOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KumaOptionsOutput).ToKumaOptionsPtrOutputWithContext(ctx)
+}
+
+// KumaOptionsPtrInput is an input type that accepts KumaOptionsArgs, KumaOptionsPtr and KumaOptionsPtrOutput values.
+// You can construct a concrete instance of `KumaOptionsPtrInput` via:
 //
-//	KumaOptionsArgsArgs{...}
-type KumaOptionsArgsInput interface {
-	pulumi.Input
-
-	ToKumaOptionsArgsOutput() KumaOptionsArgsOutput
-	ToKumaOptionsArgsOutputWithContext(context.Context) KumaOptionsArgsOutput
-}
-
-type KumaOptionsArgsArgs struct {
-	// The Mesh the policies belong to; default `default`.
-	Mesh *string `pulumi:"mesh"`
-	// Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x.
-	Passthrough *bool `pulumi:"passthrough"`
-	// Tune the passthrough cluster with a MeshProxyPatch.
-	PassthroughCluster *KumaPassthroughClusterArgsArgs `pulumi:"passthroughCluster"`
-	// Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`.
-	SystemNamespace *string `pulumi:"systemNamespace"`
-	// The Kuma (or Kong Mesh) version the mesh runs, e.g. `2.14` or `3.0`; default `2.14`, the current 2.x line. It
-	// decides how `passthrough` is written: Kuma 2.x patches the Mesh, Kuma 3.x (which dropped the Mesh's switch and
-	// defaults MeshPassthrough to None) gets a mesh-wide MeshPassthrough.
-	Version *string `pulumi:"version"`
-}
-
-func (KumaOptionsArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*KumaOptionsArgs)(nil)).Elem()
-}
-
-func (i KumaOptionsArgsArgs) ToKumaOptionsArgsOutput() KumaOptionsArgsOutput {
-	return i.ToKumaOptionsArgsOutputWithContext(context.Background())
-}
-
-func (i KumaOptionsArgsArgs) ToKumaOptionsArgsOutputWithContext(ctx context.Context) KumaOptionsArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KumaOptionsArgsOutput)
-}
-
-func (i KumaOptionsArgsArgs) ToKumaOptionsArgsPtrOutput() KumaOptionsArgsPtrOutput {
-	return i.ToKumaOptionsArgsPtrOutputWithContext(context.Background())
-}
-
-func (i KumaOptionsArgsArgs) ToKumaOptionsArgsPtrOutputWithContext(ctx context.Context) KumaOptionsArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KumaOptionsArgsOutput).ToKumaOptionsArgsPtrOutputWithContext(ctx)
-}
-
-// KumaOptionsArgsPtrInput is an input type that accepts KumaOptionsArgsArgs, KumaOptionsArgsPtr and KumaOptionsArgsPtrOutput values.
-// You can construct a concrete instance of `KumaOptionsArgsPtrInput` via:
-//
-//	        KumaOptionsArgsArgs{...}
+//	        KumaOptionsArgs{...}
 //
 //	or:
 //
 //	        nil
-type KumaOptionsArgsPtrInput interface {
+type KumaOptionsPtrInput interface {
 	pulumi.Input
 
-	ToKumaOptionsArgsPtrOutput() KumaOptionsArgsPtrOutput
-	ToKumaOptionsArgsPtrOutputWithContext(context.Context) KumaOptionsArgsPtrOutput
+	ToKumaOptionsPtrOutput() KumaOptionsPtrOutput
+	ToKumaOptionsPtrOutputWithContext(context.Context) KumaOptionsPtrOutput
 }
 
-type kumaOptionsArgsPtrType KumaOptionsArgsArgs
+type kumaOptionsPtrType KumaOptionsArgs
 
-func KumaOptionsArgsPtr(v *KumaOptionsArgsArgs) KumaOptionsArgsPtrInput {
-	return (*kumaOptionsArgsPtrType)(v)
+func KumaOptionsPtr(v *KumaOptionsArgs) KumaOptionsPtrInput {
+	return (*kumaOptionsPtrType)(v)
 }
 
-func (*kumaOptionsArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**KumaOptionsArgs)(nil)).Elem()
+func (*kumaOptionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KumaOptions)(nil)).Elem()
 }
 
-func (i *kumaOptionsArgsPtrType) ToKumaOptionsArgsPtrOutput() KumaOptionsArgsPtrOutput {
-	return i.ToKumaOptionsArgsPtrOutputWithContext(context.Background())
+func (i *kumaOptionsPtrType) ToKumaOptionsPtrOutput() KumaOptionsPtrOutput {
+	return i.ToKumaOptionsPtrOutputWithContext(context.Background())
 }
 
-func (i *kumaOptionsArgsPtrType) ToKumaOptionsArgsPtrOutputWithContext(ctx context.Context) KumaOptionsArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KumaOptionsArgsPtrOutput)
+func (i *kumaOptionsPtrType) ToKumaOptionsPtrOutputWithContext(ctx context.Context) KumaOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KumaOptionsPtrOutput)
 }
 
-type KumaOptionsArgsOutput struct{ *pulumi.OutputState }
+type KumaOptionsOutput struct{ *pulumi.OutputState }
 
-func (KumaOptionsArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*KumaOptionsArgs)(nil)).Elem()
+func (KumaOptionsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KumaOptions)(nil)).Elem()
 }
 
-func (o KumaOptionsArgsOutput) ToKumaOptionsArgsOutput() KumaOptionsArgsOutput {
+func (o KumaOptionsOutput) ToKumaOptionsOutput() KumaOptionsOutput {
 	return o
 }
 
-func (o KumaOptionsArgsOutput) ToKumaOptionsArgsOutputWithContext(ctx context.Context) KumaOptionsArgsOutput {
+func (o KumaOptionsOutput) ToKumaOptionsOutputWithContext(ctx context.Context) KumaOptionsOutput {
 	return o
 }
 
-func (o KumaOptionsArgsOutput) ToKumaOptionsArgsPtrOutput() KumaOptionsArgsPtrOutput {
-	return o.ToKumaOptionsArgsPtrOutputWithContext(context.Background())
+func (o KumaOptionsOutput) ToKumaOptionsPtrOutput() KumaOptionsPtrOutput {
+	return o.ToKumaOptionsPtrOutputWithContext(context.Background())
 }
 
-func (o KumaOptionsArgsOutput) ToKumaOptionsArgsPtrOutputWithContext(ctx context.Context) KumaOptionsArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v KumaOptionsArgs) *KumaOptionsArgs {
+func (o KumaOptionsOutput) ToKumaOptionsPtrOutputWithContext(ctx context.Context) KumaOptionsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v KumaOptions) *KumaOptions {
 		return &v
-	}).(KumaOptionsArgsPtrOutput)
+	}).(KumaOptionsPtrOutput)
 }
 
 // The Mesh the policies belong to; default `default`.
-func (o KumaOptionsArgsOutput) Mesh() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v KumaOptionsArgs) *string { return v.Mesh }).(pulumi.StringPtrOutput)
+func (o KumaOptionsOutput) Mesh() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KumaOptions) *string { return v.Mesh }).(pulumi.StringPtrOutput)
 }
 
 // Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x.
-func (o KumaOptionsArgsOutput) Passthrough() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v KumaOptionsArgs) *bool { return v.Passthrough }).(pulumi.BoolPtrOutput)
+func (o KumaOptionsOutput) Passthrough() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v KumaOptions) *bool { return v.Passthrough }).(pulumi.BoolPtrOutput)
 }
 
 // Tune the passthrough cluster with a MeshProxyPatch.
-func (o KumaOptionsArgsOutput) PassthroughCluster() KumaPassthroughClusterArgsPtrOutput {
-	return o.ApplyT(func(v KumaOptionsArgs) *KumaPassthroughClusterArgs { return v.PassthroughCluster }).(KumaPassthroughClusterArgsPtrOutput)
+func (o KumaOptionsOutput) PassthroughCluster() KumaPassthroughClusterPtrOutput {
+	return o.ApplyT(func(v KumaOptions) *KumaPassthroughCluster { return v.PassthroughCluster }).(KumaPassthroughClusterPtrOutput)
 }
 
 // Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`.
-func (o KumaOptionsArgsOutput) SystemNamespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v KumaOptionsArgs) *string { return v.SystemNamespace }).(pulumi.StringPtrOutput)
+func (o KumaOptionsOutput) SystemNamespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KumaOptions) *string { return v.SystemNamespace }).(pulumi.StringPtrOutput)
 }
 
 // The Kuma (or Kong Mesh) version the mesh runs, e.g. `2.14` or `3.0`; default `2.14`, the current 2.x line. It
 // decides how `passthrough` is written: Kuma 2.x patches the Mesh, Kuma 3.x (which dropped the Mesh's switch and
 // defaults MeshPassthrough to None) gets a mesh-wide MeshPassthrough.
-func (o KumaOptionsArgsOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v KumaOptionsArgs) *string { return v.Version }).(pulumi.StringPtrOutput)
+func (o KumaOptionsOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KumaOptions) *string { return v.Version }).(pulumi.StringPtrOutput)
 }
 
-type KumaOptionsArgsPtrOutput struct{ *pulumi.OutputState }
+type KumaOptionsPtrOutput struct{ *pulumi.OutputState }
 
-func (KumaOptionsArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**KumaOptionsArgs)(nil)).Elem()
+func (KumaOptionsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**KumaOptions)(nil)).Elem()
 }
 
-func (o KumaOptionsArgsPtrOutput) ToKumaOptionsArgsPtrOutput() KumaOptionsArgsPtrOutput {
+func (o KumaOptionsPtrOutput) ToKumaOptionsPtrOutput() KumaOptionsPtrOutput {
 	return o
 }
 
-func (o KumaOptionsArgsPtrOutput) ToKumaOptionsArgsPtrOutputWithContext(ctx context.Context) KumaOptionsArgsPtrOutput {
+func (o KumaOptionsPtrOutput) ToKumaOptionsPtrOutputWithContext(ctx context.Context) KumaOptionsPtrOutput {
 	return o
 }
 
-func (o KumaOptionsArgsPtrOutput) Elem() KumaOptionsArgsOutput {
-	return o.ApplyT(func(v *KumaOptionsArgs) KumaOptionsArgs {
+func (o KumaOptionsPtrOutput) Elem() KumaOptionsOutput {
+	return o.ApplyT(func(v *KumaOptions) KumaOptions {
 		if v != nil {
 			return *v
 		}
-		var ret KumaOptionsArgs
+		var ret KumaOptions
 		return ret
-	}).(KumaOptionsArgsOutput)
+	}).(KumaOptionsOutput)
 }
 
 // The Mesh the policies belong to; default `default`.
-func (o KumaOptionsArgsPtrOutput) Mesh() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *KumaOptionsArgs) *string {
+func (o KumaOptionsPtrOutput) Mesh() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *KumaOptions) *string {
 		if v == nil {
 			return nil
 		}
@@ -2067,8 +2067,8 @@ func (o KumaOptionsArgsPtrOutput) Mesh() pulumi.StringPtrOutput {
 }
 
 // Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x.
-func (o KumaOptionsArgsPtrOutput) Passthrough() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *KumaOptionsArgs) *bool {
+func (o KumaOptionsPtrOutput) Passthrough() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *KumaOptions) *bool {
 		if v == nil {
 			return nil
 		}
@@ -2077,18 +2077,18 @@ func (o KumaOptionsArgsPtrOutput) Passthrough() pulumi.BoolPtrOutput {
 }
 
 // Tune the passthrough cluster with a MeshProxyPatch.
-func (o KumaOptionsArgsPtrOutput) PassthroughCluster() KumaPassthroughClusterArgsPtrOutput {
-	return o.ApplyT(func(v *KumaOptionsArgs) *KumaPassthroughClusterArgs {
+func (o KumaOptionsPtrOutput) PassthroughCluster() KumaPassthroughClusterPtrOutput {
+	return o.ApplyT(func(v *KumaOptions) *KumaPassthroughCluster {
 		if v == nil {
 			return nil
 		}
 		return v.PassthroughCluster
-	}).(KumaPassthroughClusterArgsPtrOutput)
+	}).(KumaPassthroughClusterPtrOutput)
 }
 
 // Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`.
-func (o KumaOptionsArgsPtrOutput) SystemNamespace() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *KumaOptionsArgs) *string {
+func (o KumaOptionsPtrOutput) SystemNamespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *KumaOptions) *string {
 		if v == nil {
 			return nil
 		}
@@ -2099,13 +2099,35 @@ func (o KumaOptionsArgsPtrOutput) SystemNamespace() pulumi.StringPtrOutput {
 // The Kuma (or Kong Mesh) version the mesh runs, e.g. `2.14` or `3.0`; default `2.14`, the current 2.x line. It
 // decides how `passthrough` is written: Kuma 2.x patches the Mesh, Kuma 3.x (which dropped the Mesh's switch and
 // defaults MeshPassthrough to None) gets a mesh-wide MeshPassthrough.
-func (o KumaOptionsArgsPtrOutput) Version() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *KumaOptionsArgs) *string {
+func (o KumaOptionsPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *KumaOptions) *string {
 		if v == nil {
 			return nil
 		}
 		return v.Version
 	}).(pulumi.StringPtrOutput)
+}
+
+type KumaPassthroughCluster struct {
+	// Envoy duration, e.g. `10s`.
+	ConnectTimeout     *string  `pulumi:"connectTimeout"`
+	MaxConnections     *float64 `pulumi:"maxConnections"`
+	MaxPendingRequests *float64 `pulumi:"maxPendingRequests"`
+	MaxRequests        *float64 `pulumi:"maxRequests"`
+	MaxRetries         *float64 `pulumi:"maxRetries"`
+	// Envoy duration, e.g. `1h`.
+	TcpIdleTimeout *string `pulumi:"tcpIdleTimeout"`
+}
+
+// KumaPassthroughClusterInput is an input type that accepts KumaPassthroughClusterArgs and KumaPassthroughClusterOutput values.
+// You can construct a concrete instance of `KumaPassthroughClusterInput` via:
+//
+//	KumaPassthroughClusterArgs{...}
+type KumaPassthroughClusterInput interface {
+	pulumi.Input
+
+	ToKumaPassthroughClusterOutput() KumaPassthroughClusterOutput
+	ToKumaPassthroughClusterOutputWithContext(context.Context) KumaPassthroughClusterOutput
 }
 
 type KumaPassthroughClusterArgs struct {
@@ -2119,158 +2141,136 @@ type KumaPassthroughClusterArgs struct {
 	TcpIdleTimeout *string `pulumi:"tcpIdleTimeout"`
 }
 
-// KumaPassthroughClusterArgsInput is an input type that accepts KumaPassthroughClusterArgsArgs and KumaPassthroughClusterArgsOutput values.
-// You can construct a concrete instance of `KumaPassthroughClusterArgsInput` via:
+func (KumaPassthroughClusterArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KumaPassthroughCluster)(nil)).Elem()
+}
+
+func (i KumaPassthroughClusterArgs) ToKumaPassthroughClusterOutput() KumaPassthroughClusterOutput {
+	return i.ToKumaPassthroughClusterOutputWithContext(context.Background())
+}
+
+func (i KumaPassthroughClusterArgs) ToKumaPassthroughClusterOutputWithContext(ctx context.Context) KumaPassthroughClusterOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KumaPassthroughClusterOutput)
+}
+
+func (i KumaPassthroughClusterArgs) ToKumaPassthroughClusterPtrOutput() KumaPassthroughClusterPtrOutput {
+	return i.ToKumaPassthroughClusterPtrOutputWithContext(context.Background())
+}
+
+func (i KumaPassthroughClusterArgs) ToKumaPassthroughClusterPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KumaPassthroughClusterOutput).ToKumaPassthroughClusterPtrOutputWithContext(ctx)
+}
+
+// KumaPassthroughClusterPtrInput is an input type that accepts KumaPassthroughClusterArgs, KumaPassthroughClusterPtr and KumaPassthroughClusterPtrOutput values.
+// You can construct a concrete instance of `KumaPassthroughClusterPtrInput` via:
 //
-//	KumaPassthroughClusterArgsArgs{...}
-type KumaPassthroughClusterArgsInput interface {
-	pulumi.Input
-
-	ToKumaPassthroughClusterArgsOutput() KumaPassthroughClusterArgsOutput
-	ToKumaPassthroughClusterArgsOutputWithContext(context.Context) KumaPassthroughClusterArgsOutput
-}
-
-type KumaPassthroughClusterArgsArgs struct {
-	// Envoy duration, e.g. `10s`.
-	ConnectTimeout     *string  `pulumi:"connectTimeout"`
-	MaxConnections     *float64 `pulumi:"maxConnections"`
-	MaxPendingRequests *float64 `pulumi:"maxPendingRequests"`
-	MaxRequests        *float64 `pulumi:"maxRequests"`
-	MaxRetries         *float64 `pulumi:"maxRetries"`
-	// Envoy duration, e.g. `1h`.
-	TcpIdleTimeout *string `pulumi:"tcpIdleTimeout"`
-}
-
-func (KumaPassthroughClusterArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*KumaPassthroughClusterArgs)(nil)).Elem()
-}
-
-func (i KumaPassthroughClusterArgsArgs) ToKumaPassthroughClusterArgsOutput() KumaPassthroughClusterArgsOutput {
-	return i.ToKumaPassthroughClusterArgsOutputWithContext(context.Background())
-}
-
-func (i KumaPassthroughClusterArgsArgs) ToKumaPassthroughClusterArgsOutputWithContext(ctx context.Context) KumaPassthroughClusterArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KumaPassthroughClusterArgsOutput)
-}
-
-func (i KumaPassthroughClusterArgsArgs) ToKumaPassthroughClusterArgsPtrOutput() KumaPassthroughClusterArgsPtrOutput {
-	return i.ToKumaPassthroughClusterArgsPtrOutputWithContext(context.Background())
-}
-
-func (i KumaPassthroughClusterArgsArgs) ToKumaPassthroughClusterArgsPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KumaPassthroughClusterArgsOutput).ToKumaPassthroughClusterArgsPtrOutputWithContext(ctx)
-}
-
-// KumaPassthroughClusterArgsPtrInput is an input type that accepts KumaPassthroughClusterArgsArgs, KumaPassthroughClusterArgsPtr and KumaPassthroughClusterArgsPtrOutput values.
-// You can construct a concrete instance of `KumaPassthroughClusterArgsPtrInput` via:
-//
-//	        KumaPassthroughClusterArgsArgs{...}
+//	        KumaPassthroughClusterArgs{...}
 //
 //	or:
 //
 //	        nil
-type KumaPassthroughClusterArgsPtrInput interface {
+type KumaPassthroughClusterPtrInput interface {
 	pulumi.Input
 
-	ToKumaPassthroughClusterArgsPtrOutput() KumaPassthroughClusterArgsPtrOutput
-	ToKumaPassthroughClusterArgsPtrOutputWithContext(context.Context) KumaPassthroughClusterArgsPtrOutput
+	ToKumaPassthroughClusterPtrOutput() KumaPassthroughClusterPtrOutput
+	ToKumaPassthroughClusterPtrOutputWithContext(context.Context) KumaPassthroughClusterPtrOutput
 }
 
-type kumaPassthroughClusterArgsPtrType KumaPassthroughClusterArgsArgs
+type kumaPassthroughClusterPtrType KumaPassthroughClusterArgs
 
-func KumaPassthroughClusterArgsPtr(v *KumaPassthroughClusterArgsArgs) KumaPassthroughClusterArgsPtrInput {
-	return (*kumaPassthroughClusterArgsPtrType)(v)
+func KumaPassthroughClusterPtr(v *KumaPassthroughClusterArgs) KumaPassthroughClusterPtrInput {
+	return (*kumaPassthroughClusterPtrType)(v)
 }
 
-func (*kumaPassthroughClusterArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**KumaPassthroughClusterArgs)(nil)).Elem()
+func (*kumaPassthroughClusterPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KumaPassthroughCluster)(nil)).Elem()
 }
 
-func (i *kumaPassthroughClusterArgsPtrType) ToKumaPassthroughClusterArgsPtrOutput() KumaPassthroughClusterArgsPtrOutput {
-	return i.ToKumaPassthroughClusterArgsPtrOutputWithContext(context.Background())
+func (i *kumaPassthroughClusterPtrType) ToKumaPassthroughClusterPtrOutput() KumaPassthroughClusterPtrOutput {
+	return i.ToKumaPassthroughClusterPtrOutputWithContext(context.Background())
 }
 
-func (i *kumaPassthroughClusterArgsPtrType) ToKumaPassthroughClusterArgsPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(KumaPassthroughClusterArgsPtrOutput)
+func (i *kumaPassthroughClusterPtrType) ToKumaPassthroughClusterPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KumaPassthroughClusterPtrOutput)
 }
 
-type KumaPassthroughClusterArgsOutput struct{ *pulumi.OutputState }
+type KumaPassthroughClusterOutput struct{ *pulumi.OutputState }
 
-func (KumaPassthroughClusterArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*KumaPassthroughClusterArgs)(nil)).Elem()
+func (KumaPassthroughClusterOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KumaPassthroughCluster)(nil)).Elem()
 }
 
-func (o KumaPassthroughClusterArgsOutput) ToKumaPassthroughClusterArgsOutput() KumaPassthroughClusterArgsOutput {
+func (o KumaPassthroughClusterOutput) ToKumaPassthroughClusterOutput() KumaPassthroughClusterOutput {
 	return o
 }
 
-func (o KumaPassthroughClusterArgsOutput) ToKumaPassthroughClusterArgsOutputWithContext(ctx context.Context) KumaPassthroughClusterArgsOutput {
+func (o KumaPassthroughClusterOutput) ToKumaPassthroughClusterOutputWithContext(ctx context.Context) KumaPassthroughClusterOutput {
 	return o
 }
 
-func (o KumaPassthroughClusterArgsOutput) ToKumaPassthroughClusterArgsPtrOutput() KumaPassthroughClusterArgsPtrOutput {
-	return o.ToKumaPassthroughClusterArgsPtrOutputWithContext(context.Background())
+func (o KumaPassthroughClusterOutput) ToKumaPassthroughClusterPtrOutput() KumaPassthroughClusterPtrOutput {
+	return o.ToKumaPassthroughClusterPtrOutputWithContext(context.Background())
 }
 
-func (o KumaPassthroughClusterArgsOutput) ToKumaPassthroughClusterArgsPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v KumaPassthroughClusterArgs) *KumaPassthroughClusterArgs {
+func (o KumaPassthroughClusterOutput) ToKumaPassthroughClusterPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v KumaPassthroughCluster) *KumaPassthroughCluster {
 		return &v
-	}).(KumaPassthroughClusterArgsPtrOutput)
+	}).(KumaPassthroughClusterPtrOutput)
 }
 
 // Envoy duration, e.g. `10s`.
-func (o KumaPassthroughClusterArgsOutput) ConnectTimeout() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v KumaPassthroughClusterArgs) *string { return v.ConnectTimeout }).(pulumi.StringPtrOutput)
+func (o KumaPassthroughClusterOutput) ConnectTimeout() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KumaPassthroughCluster) *string { return v.ConnectTimeout }).(pulumi.StringPtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsOutput) MaxConnections() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v KumaPassthroughClusterArgs) *float64 { return v.MaxConnections }).(pulumi.Float64PtrOutput)
+func (o KumaPassthroughClusterOutput) MaxConnections() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v KumaPassthroughCluster) *float64 { return v.MaxConnections }).(pulumi.Float64PtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsOutput) MaxPendingRequests() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v KumaPassthroughClusterArgs) *float64 { return v.MaxPendingRequests }).(pulumi.Float64PtrOutput)
+func (o KumaPassthroughClusterOutput) MaxPendingRequests() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v KumaPassthroughCluster) *float64 { return v.MaxPendingRequests }).(pulumi.Float64PtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsOutput) MaxRequests() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v KumaPassthroughClusterArgs) *float64 { return v.MaxRequests }).(pulumi.Float64PtrOutput)
+func (o KumaPassthroughClusterOutput) MaxRequests() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v KumaPassthroughCluster) *float64 { return v.MaxRequests }).(pulumi.Float64PtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsOutput) MaxRetries() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v KumaPassthroughClusterArgs) *float64 { return v.MaxRetries }).(pulumi.Float64PtrOutput)
+func (o KumaPassthroughClusterOutput) MaxRetries() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v KumaPassthroughCluster) *float64 { return v.MaxRetries }).(pulumi.Float64PtrOutput)
 }
 
 // Envoy duration, e.g. `1h`.
-func (o KumaPassthroughClusterArgsOutput) TcpIdleTimeout() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v KumaPassthroughClusterArgs) *string { return v.TcpIdleTimeout }).(pulumi.StringPtrOutput)
+func (o KumaPassthroughClusterOutput) TcpIdleTimeout() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KumaPassthroughCluster) *string { return v.TcpIdleTimeout }).(pulumi.StringPtrOutput)
 }
 
-type KumaPassthroughClusterArgsPtrOutput struct{ *pulumi.OutputState }
+type KumaPassthroughClusterPtrOutput struct{ *pulumi.OutputState }
 
-func (KumaPassthroughClusterArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**KumaPassthroughClusterArgs)(nil)).Elem()
+func (KumaPassthroughClusterPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**KumaPassthroughCluster)(nil)).Elem()
 }
 
-func (o KumaPassthroughClusterArgsPtrOutput) ToKumaPassthroughClusterArgsPtrOutput() KumaPassthroughClusterArgsPtrOutput {
+func (o KumaPassthroughClusterPtrOutput) ToKumaPassthroughClusterPtrOutput() KumaPassthroughClusterPtrOutput {
 	return o
 }
 
-func (o KumaPassthroughClusterArgsPtrOutput) ToKumaPassthroughClusterArgsPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterArgsPtrOutput {
+func (o KumaPassthroughClusterPtrOutput) ToKumaPassthroughClusterPtrOutputWithContext(ctx context.Context) KumaPassthroughClusterPtrOutput {
 	return o
 }
 
-func (o KumaPassthroughClusterArgsPtrOutput) Elem() KumaPassthroughClusterArgsOutput {
-	return o.ApplyT(func(v *KumaPassthroughClusterArgs) KumaPassthroughClusterArgs {
+func (o KumaPassthroughClusterPtrOutput) Elem() KumaPassthroughClusterOutput {
+	return o.ApplyT(func(v *KumaPassthroughCluster) KumaPassthroughCluster {
 		if v != nil {
 			return *v
 		}
-		var ret KumaPassthroughClusterArgs
+		var ret KumaPassthroughCluster
 		return ret
-	}).(KumaPassthroughClusterArgsOutput)
+	}).(KumaPassthroughClusterOutput)
 }
 
 // Envoy duration, e.g. `10s`.
-func (o KumaPassthroughClusterArgsPtrOutput) ConnectTimeout() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *KumaPassthroughClusterArgs) *string {
+func (o KumaPassthroughClusterPtrOutput) ConnectTimeout() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *KumaPassthroughCluster) *string {
 		if v == nil {
 			return nil
 		}
@@ -2278,8 +2278,8 @@ func (o KumaPassthroughClusterArgsPtrOutput) ConnectTimeout() pulumi.StringPtrOu
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsPtrOutput) MaxConnections() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *KumaPassthroughClusterArgs) *float64 {
+func (o KumaPassthroughClusterPtrOutput) MaxConnections() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *KumaPassthroughCluster) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2287,8 +2287,8 @@ func (o KumaPassthroughClusterArgsPtrOutput) MaxConnections() pulumi.Float64PtrO
 	}).(pulumi.Float64PtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsPtrOutput) MaxPendingRequests() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *KumaPassthroughClusterArgs) *float64 {
+func (o KumaPassthroughClusterPtrOutput) MaxPendingRequests() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *KumaPassthroughCluster) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2296,8 +2296,8 @@ func (o KumaPassthroughClusterArgsPtrOutput) MaxPendingRequests() pulumi.Float64
 	}).(pulumi.Float64PtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsPtrOutput) MaxRequests() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *KumaPassthroughClusterArgs) *float64 {
+func (o KumaPassthroughClusterPtrOutput) MaxRequests() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *KumaPassthroughCluster) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2305,8 +2305,8 @@ func (o KumaPassthroughClusterArgsPtrOutput) MaxRequests() pulumi.Float64PtrOutp
 	}).(pulumi.Float64PtrOutput)
 }
 
-func (o KumaPassthroughClusterArgsPtrOutput) MaxRetries() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *KumaPassthroughClusterArgs) *float64 {
+func (o KumaPassthroughClusterPtrOutput) MaxRetries() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *KumaPassthroughCluster) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -2315,13 +2315,34 @@ func (o KumaPassthroughClusterArgsPtrOutput) MaxRetries() pulumi.Float64PtrOutpu
 }
 
 // Envoy duration, e.g. `1h`.
-func (o KumaPassthroughClusterArgsPtrOutput) TcpIdleTimeout() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *KumaPassthroughClusterArgs) *string {
+func (o KumaPassthroughClusterPtrOutput) TcpIdleTimeout() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *KumaPassthroughCluster) *string {
 		if v == nil {
 			return nil
 		}
 		return v.TcpIdleTimeout
 	}).(pulumi.StringPtrOutput)
+}
+
+type NamespaceRules struct {
+	FullBypass *FullBypass     `pulumi:"fullBypass"`
+	Inbound    *InboundRules   `pulumi:"inbound"`
+	Interfaces *InterfaceRules `pulumi:"interfaces"`
+	Name       string          `pulumi:"name"`
+	Outbound   *OutboundRules  `pulumi:"outbound"`
+	// Kuma only: a MeshPassthrough policy for this scope.
+	Passthrough *Passthrough `pulumi:"passthrough"`
+}
+
+// NamespaceRulesInput is an input type that accepts NamespaceRulesArgs and NamespaceRulesOutput values.
+// You can construct a concrete instance of `NamespaceRulesInput` via:
+//
+//	NamespaceRulesArgs{...}
+type NamespaceRulesInput interface {
+	pulumi.Input
+
+	ToNamespaceRulesOutput() NamespaceRulesOutput
+	ToNamespaceRulesOutputWithContext(context.Context) NamespaceRulesOutput
 }
 
 type NamespaceRulesArgs struct {
@@ -2334,121 +2355,119 @@ type NamespaceRulesArgs struct {
 	Passthrough *PassthroughArgs `pulumi:"passthrough"`
 }
 
-// NamespaceRulesArgsInput is an input type that accepts NamespaceRulesArgsArgs and NamespaceRulesArgsOutput values.
-// You can construct a concrete instance of `NamespaceRulesArgsInput` via:
+func (NamespaceRulesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*NamespaceRules)(nil)).Elem()
+}
+
+func (i NamespaceRulesArgs) ToNamespaceRulesOutput() NamespaceRulesOutput {
+	return i.ToNamespaceRulesOutputWithContext(context.Background())
+}
+
+func (i NamespaceRulesArgs) ToNamespaceRulesOutputWithContext(ctx context.Context) NamespaceRulesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NamespaceRulesOutput)
+}
+
+// NamespaceRulesArrayInput is an input type that accepts NamespaceRulesArray and NamespaceRulesArrayOutput values.
+// You can construct a concrete instance of `NamespaceRulesArrayInput` via:
 //
-//	NamespaceRulesArgsArgs{...}
-type NamespaceRulesArgsInput interface {
+//	NamespaceRulesArray{ NamespaceRulesArgs{...} }
+type NamespaceRulesArrayInput interface {
 	pulumi.Input
 
-	ToNamespaceRulesArgsOutput() NamespaceRulesArgsOutput
-	ToNamespaceRulesArgsOutputWithContext(context.Context) NamespaceRulesArgsOutput
+	ToNamespaceRulesArrayOutput() NamespaceRulesArrayOutput
+	ToNamespaceRulesArrayOutputWithContext(context.Context) NamespaceRulesArrayOutput
 }
 
-type NamespaceRulesArgsArgs struct {
-	FullBypass *FullBypassArgsArgs     `pulumi:"fullBypass"`
-	Inbound    *InboundRulesArgsArgs   `pulumi:"inbound"`
-	Interfaces *InterfaceRulesArgsArgs `pulumi:"interfaces"`
-	Name       string                  `pulumi:"name"`
-	Outbound   *OutboundRulesArgsArgs  `pulumi:"outbound"`
-	// Kuma only: a MeshPassthrough policy for this scope.
-	Passthrough *PassthroughArgsArgs `pulumi:"passthrough"`
+type NamespaceRulesArray []NamespaceRulesInput
+
+func (NamespaceRulesArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]NamespaceRules)(nil)).Elem()
 }
 
-func (NamespaceRulesArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*NamespaceRulesArgs)(nil)).Elem()
+func (i NamespaceRulesArray) ToNamespaceRulesArrayOutput() NamespaceRulesArrayOutput {
+	return i.ToNamespaceRulesArrayOutputWithContext(context.Background())
 }
 
-func (i NamespaceRulesArgsArgs) ToNamespaceRulesArgsOutput() NamespaceRulesArgsOutput {
-	return i.ToNamespaceRulesArgsOutputWithContext(context.Background())
+func (i NamespaceRulesArray) ToNamespaceRulesArrayOutputWithContext(ctx context.Context) NamespaceRulesArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NamespaceRulesArrayOutput)
 }
 
-func (i NamespaceRulesArgsArgs) ToNamespaceRulesArgsOutputWithContext(ctx context.Context) NamespaceRulesArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(NamespaceRulesArgsOutput)
+type NamespaceRulesOutput struct{ *pulumi.OutputState }
+
+func (NamespaceRulesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*NamespaceRules)(nil)).Elem()
 }
 
-// NamespaceRulesArgsArrayInput is an input type that accepts NamespaceRulesArgsArray and NamespaceRulesArgsArrayOutput values.
-// You can construct a concrete instance of `NamespaceRulesArgsArrayInput` via:
-//
-//	NamespaceRulesArgsArray{ NamespaceRulesArgsArgs{...} }
-type NamespaceRulesArgsArrayInput interface {
-	pulumi.Input
-
-	ToNamespaceRulesArgsArrayOutput() NamespaceRulesArgsArrayOutput
-	ToNamespaceRulesArgsArrayOutputWithContext(context.Context) NamespaceRulesArgsArrayOutput
-}
-
-type NamespaceRulesArgsArray []NamespaceRulesArgsInput
-
-func (NamespaceRulesArgsArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]NamespaceRulesArgs)(nil)).Elem()
-}
-
-func (i NamespaceRulesArgsArray) ToNamespaceRulesArgsArrayOutput() NamespaceRulesArgsArrayOutput {
-	return i.ToNamespaceRulesArgsArrayOutputWithContext(context.Background())
-}
-
-func (i NamespaceRulesArgsArray) ToNamespaceRulesArgsArrayOutputWithContext(ctx context.Context) NamespaceRulesArgsArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(NamespaceRulesArgsArrayOutput)
-}
-
-type NamespaceRulesArgsOutput struct{ *pulumi.OutputState }
-
-func (NamespaceRulesArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*NamespaceRulesArgs)(nil)).Elem()
-}
-
-func (o NamespaceRulesArgsOutput) ToNamespaceRulesArgsOutput() NamespaceRulesArgsOutput {
+func (o NamespaceRulesOutput) ToNamespaceRulesOutput() NamespaceRulesOutput {
 	return o
 }
 
-func (o NamespaceRulesArgsOutput) ToNamespaceRulesArgsOutputWithContext(ctx context.Context) NamespaceRulesArgsOutput {
+func (o NamespaceRulesOutput) ToNamespaceRulesOutputWithContext(ctx context.Context) NamespaceRulesOutput {
 	return o
 }
 
-func (o NamespaceRulesArgsOutput) FullBypass() FullBypassArgsPtrOutput {
-	return o.ApplyT(func(v NamespaceRulesArgs) *FullBypassArgs { return v.FullBypass }).(FullBypassArgsPtrOutput)
+func (o NamespaceRulesOutput) FullBypass() FullBypassPtrOutput {
+	return o.ApplyT(func(v NamespaceRules) *FullBypass { return v.FullBypass }).(FullBypassPtrOutput)
 }
 
-func (o NamespaceRulesArgsOutput) Inbound() InboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v NamespaceRulesArgs) *InboundRulesArgs { return v.Inbound }).(InboundRulesArgsPtrOutput)
+func (o NamespaceRulesOutput) Inbound() InboundRulesPtrOutput {
+	return o.ApplyT(func(v NamespaceRules) *InboundRules { return v.Inbound }).(InboundRulesPtrOutput)
 }
 
-func (o NamespaceRulesArgsOutput) Interfaces() InterfaceRulesArgsPtrOutput {
-	return o.ApplyT(func(v NamespaceRulesArgs) *InterfaceRulesArgs { return v.Interfaces }).(InterfaceRulesArgsPtrOutput)
+func (o NamespaceRulesOutput) Interfaces() InterfaceRulesPtrOutput {
+	return o.ApplyT(func(v NamespaceRules) *InterfaceRules { return v.Interfaces }).(InterfaceRulesPtrOutput)
 }
 
-func (o NamespaceRulesArgsOutput) Name() pulumi.StringOutput {
-	return o.ApplyT(func(v NamespaceRulesArgs) string { return v.Name }).(pulumi.StringOutput)
+func (o NamespaceRulesOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v NamespaceRules) string { return v.Name }).(pulumi.StringOutput)
 }
 
-func (o NamespaceRulesArgsOutput) Outbound() OutboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v NamespaceRulesArgs) *OutboundRulesArgs { return v.Outbound }).(OutboundRulesArgsPtrOutput)
+func (o NamespaceRulesOutput) Outbound() OutboundRulesPtrOutput {
+	return o.ApplyT(func(v NamespaceRules) *OutboundRules { return v.Outbound }).(OutboundRulesPtrOutput)
 }
 
 // Kuma only: a MeshPassthrough policy for this scope.
-func (o NamespaceRulesArgsOutput) Passthrough() PassthroughArgsPtrOutput {
-	return o.ApplyT(func(v NamespaceRulesArgs) *PassthroughArgs { return v.Passthrough }).(PassthroughArgsPtrOutput)
+func (o NamespaceRulesOutput) Passthrough() PassthroughPtrOutput {
+	return o.ApplyT(func(v NamespaceRules) *Passthrough { return v.Passthrough }).(PassthroughPtrOutput)
 }
 
-type NamespaceRulesArgsArrayOutput struct{ *pulumi.OutputState }
+type NamespaceRulesArrayOutput struct{ *pulumi.OutputState }
 
-func (NamespaceRulesArgsArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]NamespaceRulesArgs)(nil)).Elem()
+func (NamespaceRulesArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]NamespaceRules)(nil)).Elem()
 }
 
-func (o NamespaceRulesArgsArrayOutput) ToNamespaceRulesArgsArrayOutput() NamespaceRulesArgsArrayOutput {
+func (o NamespaceRulesArrayOutput) ToNamespaceRulesArrayOutput() NamespaceRulesArrayOutput {
 	return o
 }
 
-func (o NamespaceRulesArgsArrayOutput) ToNamespaceRulesArgsArrayOutputWithContext(ctx context.Context) NamespaceRulesArgsArrayOutput {
+func (o NamespaceRulesArrayOutput) ToNamespaceRulesArrayOutputWithContext(ctx context.Context) NamespaceRulesArrayOutput {
 	return o
 }
 
-func (o NamespaceRulesArgsArrayOutput) Index(i pulumi.IntInput) NamespaceRulesArgsOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) NamespaceRulesArgs {
-		return vs[0].([]NamespaceRulesArgs)[vs[1].(int)]
-	}).(NamespaceRulesArgsOutput)
+func (o NamespaceRulesArrayOutput) Index(i pulumi.IntInput) NamespaceRulesOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) NamespaceRules {
+		return vs[0].([]NamespaceRules)[vs[1].(int)]
+	}).(NamespaceRulesOutput)
+}
+
+type OutboundInherit struct {
+	ExcludeIpRanges *Inherit `pulumi:"excludeIpRanges"`
+	ExcludePorts    *Inherit `pulumi:"excludePorts"`
+	ExcludeUids     *Inherit `pulumi:"excludeUids"`
+	IncludeIpRanges *Inherit `pulumi:"includeIpRanges"`
+	IncludePorts    *Inherit `pulumi:"includePorts"`
+}
+
+// OutboundInheritInput is an input type that accepts OutboundInheritArgs and OutboundInheritOutput values.
+// You can construct a concrete instance of `OutboundInheritInput` via:
+//
+//	OutboundInheritArgs{...}
+type OutboundInheritInput interface {
+	pulumi.Input
+
+	ToOutboundInheritOutput() OutboundInheritOutput
+	ToOutboundInheritOutputWithContext(context.Context) OutboundInheritOutput
 }
 
 type OutboundInheritArgs struct {
@@ -2459,148 +2478,129 @@ type OutboundInheritArgs struct {
 	IncludePorts    *Inherit `pulumi:"includePorts"`
 }
 
-// OutboundInheritArgsInput is an input type that accepts OutboundInheritArgsArgs and OutboundInheritArgsOutput values.
-// You can construct a concrete instance of `OutboundInheritArgsInput` via:
+func (OutboundInheritArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OutboundInherit)(nil)).Elem()
+}
+
+func (i OutboundInheritArgs) ToOutboundInheritOutput() OutboundInheritOutput {
+	return i.ToOutboundInheritOutputWithContext(context.Background())
+}
+
+func (i OutboundInheritArgs) ToOutboundInheritOutputWithContext(ctx context.Context) OutboundInheritOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OutboundInheritOutput)
+}
+
+func (i OutboundInheritArgs) ToOutboundInheritPtrOutput() OutboundInheritPtrOutput {
+	return i.ToOutboundInheritPtrOutputWithContext(context.Background())
+}
+
+func (i OutboundInheritArgs) ToOutboundInheritPtrOutputWithContext(ctx context.Context) OutboundInheritPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OutboundInheritOutput).ToOutboundInheritPtrOutputWithContext(ctx)
+}
+
+// OutboundInheritPtrInput is an input type that accepts OutboundInheritArgs, OutboundInheritPtr and OutboundInheritPtrOutput values.
+// You can construct a concrete instance of `OutboundInheritPtrInput` via:
 //
-//	OutboundInheritArgsArgs{...}
-type OutboundInheritArgsInput interface {
-	pulumi.Input
-
-	ToOutboundInheritArgsOutput() OutboundInheritArgsOutput
-	ToOutboundInheritArgsOutputWithContext(context.Context) OutboundInheritArgsOutput
-}
-
-type OutboundInheritArgsArgs struct {
-	ExcludeIpRanges *Inherit `pulumi:"excludeIpRanges"`
-	ExcludePorts    *Inherit `pulumi:"excludePorts"`
-	ExcludeUids     *Inherit `pulumi:"excludeUids"`
-	IncludeIpRanges *Inherit `pulumi:"includeIpRanges"`
-	IncludePorts    *Inherit `pulumi:"includePorts"`
-}
-
-func (OutboundInheritArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*OutboundInheritArgs)(nil)).Elem()
-}
-
-func (i OutboundInheritArgsArgs) ToOutboundInheritArgsOutput() OutboundInheritArgsOutput {
-	return i.ToOutboundInheritArgsOutputWithContext(context.Background())
-}
-
-func (i OutboundInheritArgsArgs) ToOutboundInheritArgsOutputWithContext(ctx context.Context) OutboundInheritArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(OutboundInheritArgsOutput)
-}
-
-func (i OutboundInheritArgsArgs) ToOutboundInheritArgsPtrOutput() OutboundInheritArgsPtrOutput {
-	return i.ToOutboundInheritArgsPtrOutputWithContext(context.Background())
-}
-
-func (i OutboundInheritArgsArgs) ToOutboundInheritArgsPtrOutputWithContext(ctx context.Context) OutboundInheritArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(OutboundInheritArgsOutput).ToOutboundInheritArgsPtrOutputWithContext(ctx)
-}
-
-// OutboundInheritArgsPtrInput is an input type that accepts OutboundInheritArgsArgs, OutboundInheritArgsPtr and OutboundInheritArgsPtrOutput values.
-// You can construct a concrete instance of `OutboundInheritArgsPtrInput` via:
-//
-//	        OutboundInheritArgsArgs{...}
+//	        OutboundInheritArgs{...}
 //
 //	or:
 //
 //	        nil
-type OutboundInheritArgsPtrInput interface {
+type OutboundInheritPtrInput interface {
 	pulumi.Input
 
-	ToOutboundInheritArgsPtrOutput() OutboundInheritArgsPtrOutput
-	ToOutboundInheritArgsPtrOutputWithContext(context.Context) OutboundInheritArgsPtrOutput
+	ToOutboundInheritPtrOutput() OutboundInheritPtrOutput
+	ToOutboundInheritPtrOutputWithContext(context.Context) OutboundInheritPtrOutput
 }
 
-type outboundInheritArgsPtrType OutboundInheritArgsArgs
+type outboundInheritPtrType OutboundInheritArgs
 
-func OutboundInheritArgsPtr(v *OutboundInheritArgsArgs) OutboundInheritArgsPtrInput {
-	return (*outboundInheritArgsPtrType)(v)
+func OutboundInheritPtr(v *OutboundInheritArgs) OutboundInheritPtrInput {
+	return (*outboundInheritPtrType)(v)
 }
 
-func (*outboundInheritArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**OutboundInheritArgs)(nil)).Elem()
+func (*outboundInheritPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OutboundInherit)(nil)).Elem()
 }
 
-func (i *outboundInheritArgsPtrType) ToOutboundInheritArgsPtrOutput() OutboundInheritArgsPtrOutput {
-	return i.ToOutboundInheritArgsPtrOutputWithContext(context.Background())
+func (i *outboundInheritPtrType) ToOutboundInheritPtrOutput() OutboundInheritPtrOutput {
+	return i.ToOutboundInheritPtrOutputWithContext(context.Background())
 }
 
-func (i *outboundInheritArgsPtrType) ToOutboundInheritArgsPtrOutputWithContext(ctx context.Context) OutboundInheritArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(OutboundInheritArgsPtrOutput)
+func (i *outboundInheritPtrType) ToOutboundInheritPtrOutputWithContext(ctx context.Context) OutboundInheritPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OutboundInheritPtrOutput)
 }
 
-type OutboundInheritArgsOutput struct{ *pulumi.OutputState }
+type OutboundInheritOutput struct{ *pulumi.OutputState }
 
-func (OutboundInheritArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*OutboundInheritArgs)(nil)).Elem()
+func (OutboundInheritOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OutboundInherit)(nil)).Elem()
 }
 
-func (o OutboundInheritArgsOutput) ToOutboundInheritArgsOutput() OutboundInheritArgsOutput {
+func (o OutboundInheritOutput) ToOutboundInheritOutput() OutboundInheritOutput {
 	return o
 }
 
-func (o OutboundInheritArgsOutput) ToOutboundInheritArgsOutputWithContext(ctx context.Context) OutboundInheritArgsOutput {
+func (o OutboundInheritOutput) ToOutboundInheritOutputWithContext(ctx context.Context) OutboundInheritOutput {
 	return o
 }
 
-func (o OutboundInheritArgsOutput) ToOutboundInheritArgsPtrOutput() OutboundInheritArgsPtrOutput {
-	return o.ToOutboundInheritArgsPtrOutputWithContext(context.Background())
+func (o OutboundInheritOutput) ToOutboundInheritPtrOutput() OutboundInheritPtrOutput {
+	return o.ToOutboundInheritPtrOutputWithContext(context.Background())
 }
 
-func (o OutboundInheritArgsOutput) ToOutboundInheritArgsPtrOutputWithContext(ctx context.Context) OutboundInheritArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v OutboundInheritArgs) *OutboundInheritArgs {
+func (o OutboundInheritOutput) ToOutboundInheritPtrOutputWithContext(ctx context.Context) OutboundInheritPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OutboundInherit) *OutboundInherit {
 		return &v
-	}).(OutboundInheritArgsPtrOutput)
+	}).(OutboundInheritPtrOutput)
 }
 
-func (o OutboundInheritArgsOutput) ExcludeIpRanges() InheritPtrOutput {
-	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.ExcludeIpRanges }).(InheritPtrOutput)
+func (o OutboundInheritOutput) ExcludeIpRanges() InheritPtrOutput {
+	return o.ApplyT(func(v OutboundInherit) *Inherit { return v.ExcludeIpRanges }).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsOutput) ExcludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.ExcludePorts }).(InheritPtrOutput)
+func (o OutboundInheritOutput) ExcludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v OutboundInherit) *Inherit { return v.ExcludePorts }).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsOutput) ExcludeUids() InheritPtrOutput {
-	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.ExcludeUids }).(InheritPtrOutput)
+func (o OutboundInheritOutput) ExcludeUids() InheritPtrOutput {
+	return o.ApplyT(func(v OutboundInherit) *Inherit { return v.ExcludeUids }).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsOutput) IncludeIpRanges() InheritPtrOutput {
-	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.IncludeIpRanges }).(InheritPtrOutput)
+func (o OutboundInheritOutput) IncludeIpRanges() InheritPtrOutput {
+	return o.ApplyT(func(v OutboundInherit) *Inherit { return v.IncludeIpRanges }).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsOutput) IncludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v OutboundInheritArgs) *Inherit { return v.IncludePorts }).(InheritPtrOutput)
+func (o OutboundInheritOutput) IncludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v OutboundInherit) *Inherit { return v.IncludePorts }).(InheritPtrOutput)
 }
 
-type OutboundInheritArgsPtrOutput struct{ *pulumi.OutputState }
+type OutboundInheritPtrOutput struct{ *pulumi.OutputState }
 
-func (OutboundInheritArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**OutboundInheritArgs)(nil)).Elem()
+func (OutboundInheritPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OutboundInherit)(nil)).Elem()
 }
 
-func (o OutboundInheritArgsPtrOutput) ToOutboundInheritArgsPtrOutput() OutboundInheritArgsPtrOutput {
+func (o OutboundInheritPtrOutput) ToOutboundInheritPtrOutput() OutboundInheritPtrOutput {
 	return o
 }
 
-func (o OutboundInheritArgsPtrOutput) ToOutboundInheritArgsPtrOutputWithContext(ctx context.Context) OutboundInheritArgsPtrOutput {
+func (o OutboundInheritPtrOutput) ToOutboundInheritPtrOutputWithContext(ctx context.Context) OutboundInheritPtrOutput {
 	return o
 }
 
-func (o OutboundInheritArgsPtrOutput) Elem() OutboundInheritArgsOutput {
-	return o.ApplyT(func(v *OutboundInheritArgs) OutboundInheritArgs {
+func (o OutboundInheritPtrOutput) Elem() OutboundInheritOutput {
+	return o.ApplyT(func(v *OutboundInherit) OutboundInherit {
 		if v != nil {
 			return *v
 		}
-		var ret OutboundInheritArgs
+		var ret OutboundInherit
 		return ret
-	}).(OutboundInheritArgsOutput)
+	}).(OutboundInheritOutput)
 }
 
-func (o OutboundInheritArgsPtrOutput) ExcludeIpRanges() InheritPtrOutput {
-	return o.ApplyT(func(v *OutboundInheritArgs) *Inherit {
+func (o OutboundInheritPtrOutput) ExcludeIpRanges() InheritPtrOutput {
+	return o.ApplyT(func(v *OutboundInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -2608,8 +2608,8 @@ func (o OutboundInheritArgsPtrOutput) ExcludeIpRanges() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsPtrOutput) ExcludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v *OutboundInheritArgs) *Inherit {
+func (o OutboundInheritPtrOutput) ExcludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v *OutboundInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -2617,8 +2617,8 @@ func (o OutboundInheritArgsPtrOutput) ExcludePorts() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsPtrOutput) ExcludeUids() InheritPtrOutput {
-	return o.ApplyT(func(v *OutboundInheritArgs) *Inherit {
+func (o OutboundInheritPtrOutput) ExcludeUids() InheritPtrOutput {
+	return o.ApplyT(func(v *OutboundInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -2626,8 +2626,8 @@ func (o OutboundInheritArgsPtrOutput) ExcludeUids() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsPtrOutput) IncludeIpRanges() InheritPtrOutput {
-	return o.ApplyT(func(v *OutboundInheritArgs) *Inherit {
+func (o OutboundInheritPtrOutput) IncludeIpRanges() InheritPtrOutput {
+	return o.ApplyT(func(v *OutboundInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -2635,8 +2635,8 @@ func (o OutboundInheritArgsPtrOutput) IncludeIpRanges() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-func (o OutboundInheritArgsPtrOutput) IncludePorts() InheritPtrOutput {
-	return o.ApplyT(func(v *OutboundInheritArgs) *Inherit {
+func (o OutboundInheritPtrOutput) IncludePorts() InheritPtrOutput {
+	return o.ApplyT(func(v *OutboundInherit) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -2644,8 +2644,8 @@ func (o OutboundInheritArgsPtrOutput) IncludePorts() InheritPtrOutput {
 	}).(InheritPtrOutput)
 }
 
-type OutboundRulesArgs struct {
-	Acknowledge *AcknowledgeArgs `pulumi:"acknowledge"`
+type OutboundRules struct {
+	Acknowledge *Acknowledge `pulumi:"acknowledge"`
 	// Cloud metadata endpoints that skip the sidecar, added to `excludeIpRanges` at this scope (so they follow its
 	// inheritance): e.g. `["aws"]` for 169.254.169.254/32 and fd00:ec2::254/128.
 	ExcludeCloudMetadata []CloudMetadata `pulumi:"excludeCloudMetadata"`
@@ -2654,7 +2654,7 @@ type OutboundRulesArgs struct {
 	// Destination ports that skip the sidecar.
 	ExcludePorts []float64 `pulumi:"excludePorts"`
 	// Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
-	ExcludeUids []UidExclusionArgs `pulumi:"excludeUids"`
+	ExcludeUids []UidExclusion `pulumi:"excludeUids"`
 	// Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
 	IncludeAllIpRanges *bool `pulumi:"includeAllIpRanges"`
 	// Only these destination CIDRs are captured.
@@ -2664,22 +2664,22 @@ type OutboundRulesArgs struct {
 	// Inheritance of every field in this direction; default override.
 	Inherit *Inherit `pulumi:"inherit"`
 	// Inheritance per field, overriding `inherit`.
-	InheritFields *OutboundInheritArgs `pulumi:"inheritFields"`
+	InheritFields *OutboundInherit `pulumi:"inheritFields"`
 }
 
-// OutboundRulesArgsInput is an input type that accepts OutboundRulesArgsArgs and OutboundRulesArgsOutput values.
-// You can construct a concrete instance of `OutboundRulesArgsInput` via:
+// OutboundRulesInput is an input type that accepts OutboundRulesArgs and OutboundRulesOutput values.
+// You can construct a concrete instance of `OutboundRulesInput` via:
 //
-//	OutboundRulesArgsArgs{...}
-type OutboundRulesArgsInput interface {
+//	OutboundRulesArgs{...}
+type OutboundRulesInput interface {
 	pulumi.Input
 
-	ToOutboundRulesArgsOutput() OutboundRulesArgsOutput
-	ToOutboundRulesArgsOutputWithContext(context.Context) OutboundRulesArgsOutput
+	ToOutboundRulesOutput() OutboundRulesOutput
+	ToOutboundRulesOutputWithContext(context.Context) OutboundRulesOutput
 }
 
-type OutboundRulesArgsArgs struct {
-	Acknowledge *AcknowledgeArgsArgs `pulumi:"acknowledge"`
+type OutboundRulesArgs struct {
+	Acknowledge *AcknowledgeArgs `pulumi:"acknowledge"`
 	// Cloud metadata endpoints that skip the sidecar, added to `excludeIpRanges` at this scope (so they follow its
 	// inheritance): e.g. `["aws"]` for 169.254.169.254/32 and fd00:ec2::254/128.
 	ExcludeCloudMetadata []CloudMetadata `pulumi:"excludeCloudMetadata"`
@@ -2688,7 +2688,7 @@ type OutboundRulesArgsArgs struct {
 	// Destination ports that skip the sidecar.
 	ExcludePorts pulumi.Float64ArrayInput `pulumi:"excludePorts"`
 	// Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
-	ExcludeUids UidExclusionArgsArrayInput `pulumi:"excludeUids"`
+	ExcludeUids UidExclusionArrayInput `pulumi:"excludeUids"`
 	// Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
 	IncludeAllIpRanges pulumi.BoolPtrInput `pulumi:"includeAllIpRanges"`
 	// Only these destination CIDRs are captured.
@@ -2698,173 +2698,173 @@ type OutboundRulesArgsArgs struct {
 	// Inheritance of every field in this direction; default override.
 	Inherit *Inherit `pulumi:"inherit"`
 	// Inheritance per field, overriding `inherit`.
-	InheritFields *OutboundInheritArgsArgs `pulumi:"inheritFields"`
+	InheritFields *OutboundInheritArgs `pulumi:"inheritFields"`
 }
 
-func (OutboundRulesArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*OutboundRulesArgs)(nil)).Elem()
+func (OutboundRulesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OutboundRules)(nil)).Elem()
 }
 
-func (i OutboundRulesArgsArgs) ToOutboundRulesArgsOutput() OutboundRulesArgsOutput {
-	return i.ToOutboundRulesArgsOutputWithContext(context.Background())
+func (i OutboundRulesArgs) ToOutboundRulesOutput() OutboundRulesOutput {
+	return i.ToOutboundRulesOutputWithContext(context.Background())
 }
 
-func (i OutboundRulesArgsArgs) ToOutboundRulesArgsOutputWithContext(ctx context.Context) OutboundRulesArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(OutboundRulesArgsOutput)
+func (i OutboundRulesArgs) ToOutboundRulesOutputWithContext(ctx context.Context) OutboundRulesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OutboundRulesOutput)
 }
 
-func (i OutboundRulesArgsArgs) ToOutboundRulesArgsPtrOutput() OutboundRulesArgsPtrOutput {
-	return i.ToOutboundRulesArgsPtrOutputWithContext(context.Background())
+func (i OutboundRulesArgs) ToOutboundRulesPtrOutput() OutboundRulesPtrOutput {
+	return i.ToOutboundRulesPtrOutputWithContext(context.Background())
 }
 
-func (i OutboundRulesArgsArgs) ToOutboundRulesArgsPtrOutputWithContext(ctx context.Context) OutboundRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(OutboundRulesArgsOutput).ToOutboundRulesArgsPtrOutputWithContext(ctx)
+func (i OutboundRulesArgs) ToOutboundRulesPtrOutputWithContext(ctx context.Context) OutboundRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OutboundRulesOutput).ToOutboundRulesPtrOutputWithContext(ctx)
 }
 
-// OutboundRulesArgsPtrInput is an input type that accepts OutboundRulesArgsArgs, OutboundRulesArgsPtr and OutboundRulesArgsPtrOutput values.
-// You can construct a concrete instance of `OutboundRulesArgsPtrInput` via:
+// OutboundRulesPtrInput is an input type that accepts OutboundRulesArgs, OutboundRulesPtr and OutboundRulesPtrOutput values.
+// You can construct a concrete instance of `OutboundRulesPtrInput` via:
 //
-//	        OutboundRulesArgsArgs{...}
+//	        OutboundRulesArgs{...}
 //
 //	or:
 //
 //	        nil
-type OutboundRulesArgsPtrInput interface {
+type OutboundRulesPtrInput interface {
 	pulumi.Input
 
-	ToOutboundRulesArgsPtrOutput() OutboundRulesArgsPtrOutput
-	ToOutboundRulesArgsPtrOutputWithContext(context.Context) OutboundRulesArgsPtrOutput
+	ToOutboundRulesPtrOutput() OutboundRulesPtrOutput
+	ToOutboundRulesPtrOutputWithContext(context.Context) OutboundRulesPtrOutput
 }
 
-type outboundRulesArgsPtrType OutboundRulesArgsArgs
+type outboundRulesPtrType OutboundRulesArgs
 
-func OutboundRulesArgsPtr(v *OutboundRulesArgsArgs) OutboundRulesArgsPtrInput {
-	return (*outboundRulesArgsPtrType)(v)
+func OutboundRulesPtr(v *OutboundRulesArgs) OutboundRulesPtrInput {
+	return (*outboundRulesPtrType)(v)
 }
 
-func (*outboundRulesArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**OutboundRulesArgs)(nil)).Elem()
+func (*outboundRulesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OutboundRules)(nil)).Elem()
 }
 
-func (i *outboundRulesArgsPtrType) ToOutboundRulesArgsPtrOutput() OutboundRulesArgsPtrOutput {
-	return i.ToOutboundRulesArgsPtrOutputWithContext(context.Background())
+func (i *outboundRulesPtrType) ToOutboundRulesPtrOutput() OutboundRulesPtrOutput {
+	return i.ToOutboundRulesPtrOutputWithContext(context.Background())
 }
 
-func (i *outboundRulesArgsPtrType) ToOutboundRulesArgsPtrOutputWithContext(ctx context.Context) OutboundRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(OutboundRulesArgsPtrOutput)
+func (i *outboundRulesPtrType) ToOutboundRulesPtrOutputWithContext(ctx context.Context) OutboundRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OutboundRulesPtrOutput)
 }
 
-type OutboundRulesArgsOutput struct{ *pulumi.OutputState }
+type OutboundRulesOutput struct{ *pulumi.OutputState }
 
-func (OutboundRulesArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*OutboundRulesArgs)(nil)).Elem()
+func (OutboundRulesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OutboundRules)(nil)).Elem()
 }
 
-func (o OutboundRulesArgsOutput) ToOutboundRulesArgsOutput() OutboundRulesArgsOutput {
+func (o OutboundRulesOutput) ToOutboundRulesOutput() OutboundRulesOutput {
 	return o
 }
 
-func (o OutboundRulesArgsOutput) ToOutboundRulesArgsOutputWithContext(ctx context.Context) OutboundRulesArgsOutput {
+func (o OutboundRulesOutput) ToOutboundRulesOutputWithContext(ctx context.Context) OutboundRulesOutput {
 	return o
 }
 
-func (o OutboundRulesArgsOutput) ToOutboundRulesArgsPtrOutput() OutboundRulesArgsPtrOutput {
-	return o.ToOutboundRulesArgsPtrOutputWithContext(context.Background())
+func (o OutboundRulesOutput) ToOutboundRulesPtrOutput() OutboundRulesPtrOutput {
+	return o.ToOutboundRulesPtrOutputWithContext(context.Background())
 }
 
-func (o OutboundRulesArgsOutput) ToOutboundRulesArgsPtrOutputWithContext(ctx context.Context) OutboundRulesArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v OutboundRulesArgs) *OutboundRulesArgs {
+func (o OutboundRulesOutput) ToOutboundRulesPtrOutputWithContext(ctx context.Context) OutboundRulesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OutboundRules) *OutboundRules {
 		return &v
-	}).(OutboundRulesArgsPtrOutput)
+	}).(OutboundRulesPtrOutput)
 }
 
-func (o OutboundRulesArgsOutput) Acknowledge() AcknowledgeArgsPtrOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) *AcknowledgeArgs { return v.Acknowledge }).(AcknowledgeArgsPtrOutput)
+func (o OutboundRulesOutput) Acknowledge() AcknowledgePtrOutput {
+	return o.ApplyT(func(v OutboundRules) *Acknowledge { return v.Acknowledge }).(AcknowledgePtrOutput)
 }
 
 // Cloud metadata endpoints that skip the sidecar, added to `excludeIpRanges` at this scope (so they follow its
 // inheritance): e.g. `["aws"]` for 169.254.169.254/32 and fd00:ec2::254/128.
-func (o OutboundRulesArgsOutput) ExcludeCloudMetadata() CloudMetadataArrayOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) []CloudMetadata { return v.ExcludeCloudMetadata }).(CloudMetadataArrayOutput)
+func (o OutboundRulesOutput) ExcludeCloudMetadata() CloudMetadataArrayOutput {
+	return o.ApplyT(func(v OutboundRules) []CloudMetadata { return v.ExcludeCloudMetadata }).(CloudMetadataArrayOutput)
 }
 
 // Destination CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) that skip the sidecar.
-func (o OutboundRulesArgsOutput) ExcludeIpRanges() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) []string { return v.ExcludeIpRanges }).(pulumi.StringArrayOutput)
+func (o OutboundRulesOutput) ExcludeIpRanges() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OutboundRules) []string { return v.ExcludeIpRanges }).(pulumi.StringArrayOutput)
 }
 
 // Destination ports that skip the sidecar.
-func (o OutboundRulesArgsOutput) ExcludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) []float64 { return v.ExcludePorts }).(pulumi.Float64ArrayOutput)
+func (o OutboundRulesOutput) ExcludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v OutboundRules) []float64 { return v.ExcludePorts }).(pulumi.Float64ArrayOutput)
 }
 
 // Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
-func (o OutboundRulesArgsOutput) ExcludeUids() UidExclusionArgsArrayOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) []UidExclusionArgs { return v.ExcludeUids }).(UidExclusionArgsArrayOutput)
+func (o OutboundRulesOutput) ExcludeUids() UidExclusionArrayOutput {
+	return o.ApplyT(func(v OutboundRules) []UidExclusion { return v.ExcludeUids }).(UidExclusionArrayOutput)
 }
 
 // Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
-func (o OutboundRulesArgsOutput) IncludeAllIpRanges() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) *bool { return v.IncludeAllIpRanges }).(pulumi.BoolPtrOutput)
+func (o OutboundRulesOutput) IncludeAllIpRanges() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v OutboundRules) *bool { return v.IncludeAllIpRanges }).(pulumi.BoolPtrOutput)
 }
 
 // Only these destination CIDRs are captured.
-func (o OutboundRulesArgsOutput) IncludeIpRanges() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) []string { return v.IncludeIpRanges }).(pulumi.StringArrayOutput)
+func (o OutboundRulesOutput) IncludeIpRanges() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v OutboundRules) []string { return v.IncludeIpRanges }).(pulumi.StringArrayOutput)
 }
 
 // Destination ports captured regardless of address (Istio `includeOutboundPorts`).
-func (o OutboundRulesArgsOutput) IncludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) []float64 { return v.IncludePorts }).(pulumi.Float64ArrayOutput)
+func (o OutboundRulesOutput) IncludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v OutboundRules) []float64 { return v.IncludePorts }).(pulumi.Float64ArrayOutput)
 }
 
 // Inheritance of every field in this direction; default override.
-func (o OutboundRulesArgsOutput) Inherit() InheritPtrOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) *Inherit { return v.Inherit }).(InheritPtrOutput)
+func (o OutboundRulesOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v OutboundRules) *Inherit { return v.Inherit }).(InheritPtrOutput)
 }
 
 // Inheritance per field, overriding `inherit`.
-func (o OutboundRulesArgsOutput) InheritFields() OutboundInheritArgsPtrOutput {
-	return o.ApplyT(func(v OutboundRulesArgs) *OutboundInheritArgs { return v.InheritFields }).(OutboundInheritArgsPtrOutput)
+func (o OutboundRulesOutput) InheritFields() OutboundInheritPtrOutput {
+	return o.ApplyT(func(v OutboundRules) *OutboundInherit { return v.InheritFields }).(OutboundInheritPtrOutput)
 }
 
-type OutboundRulesArgsPtrOutput struct{ *pulumi.OutputState }
+type OutboundRulesPtrOutput struct{ *pulumi.OutputState }
 
-func (OutboundRulesArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**OutboundRulesArgs)(nil)).Elem()
+func (OutboundRulesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OutboundRules)(nil)).Elem()
 }
 
-func (o OutboundRulesArgsPtrOutput) ToOutboundRulesArgsPtrOutput() OutboundRulesArgsPtrOutput {
+func (o OutboundRulesPtrOutput) ToOutboundRulesPtrOutput() OutboundRulesPtrOutput {
 	return o
 }
 
-func (o OutboundRulesArgsPtrOutput) ToOutboundRulesArgsPtrOutputWithContext(ctx context.Context) OutboundRulesArgsPtrOutput {
+func (o OutboundRulesPtrOutput) ToOutboundRulesPtrOutputWithContext(ctx context.Context) OutboundRulesPtrOutput {
 	return o
 }
 
-func (o OutboundRulesArgsPtrOutput) Elem() OutboundRulesArgsOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) OutboundRulesArgs {
+func (o OutboundRulesPtrOutput) Elem() OutboundRulesOutput {
+	return o.ApplyT(func(v *OutboundRules) OutboundRules {
 		if v != nil {
 			return *v
 		}
-		var ret OutboundRulesArgs
+		var ret OutboundRules
 		return ret
-	}).(OutboundRulesArgsOutput)
+	}).(OutboundRulesOutput)
 }
 
-func (o OutboundRulesArgsPtrOutput) Acknowledge() AcknowledgeArgsPtrOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) *AcknowledgeArgs {
+func (o OutboundRulesPtrOutput) Acknowledge() AcknowledgePtrOutput {
+	return o.ApplyT(func(v *OutboundRules) *Acknowledge {
 		if v == nil {
 			return nil
 		}
 		return v.Acknowledge
-	}).(AcknowledgeArgsPtrOutput)
+	}).(AcknowledgePtrOutput)
 }
 
 // Cloud metadata endpoints that skip the sidecar, added to `excludeIpRanges` at this scope (so they follow its
 // inheritance): e.g. `["aws"]` for 169.254.169.254/32 and fd00:ec2::254/128.
-func (o OutboundRulesArgsPtrOutput) ExcludeCloudMetadata() CloudMetadataArrayOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) []CloudMetadata {
+func (o OutboundRulesPtrOutput) ExcludeCloudMetadata() CloudMetadataArrayOutput {
+	return o.ApplyT(func(v *OutboundRules) []CloudMetadata {
 		if v == nil {
 			return nil
 		}
@@ -2873,8 +2873,8 @@ func (o OutboundRulesArgsPtrOutput) ExcludeCloudMetadata() CloudMetadataArrayOut
 }
 
 // Destination CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) that skip the sidecar.
-func (o OutboundRulesArgsPtrOutput) ExcludeIpRanges() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) []string {
+func (o OutboundRulesPtrOutput) ExcludeIpRanges() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *OutboundRules) []string {
 		if v == nil {
 			return nil
 		}
@@ -2883,8 +2883,8 @@ func (o OutboundRulesArgsPtrOutput) ExcludeIpRanges() pulumi.StringArrayOutput {
 }
 
 // Destination ports that skip the sidecar.
-func (o OutboundRulesArgsPtrOutput) ExcludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) []float64 {
+func (o OutboundRulesPtrOutput) ExcludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v *OutboundRules) []float64 {
 		if v == nil {
 			return nil
 		}
@@ -2893,18 +2893,18 @@ func (o OutboundRulesArgsPtrOutput) ExcludePorts() pulumi.Float64ArrayOutput {
 }
 
 // Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
-func (o OutboundRulesArgsPtrOutput) ExcludeUids() UidExclusionArgsArrayOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) []UidExclusionArgs {
+func (o OutboundRulesPtrOutput) ExcludeUids() UidExclusionArrayOutput {
+	return o.ApplyT(func(v *OutboundRules) []UidExclusion {
 		if v == nil {
 			return nil
 		}
 		return v.ExcludeUids
-	}).(UidExclusionArgsArrayOutput)
+	}).(UidExclusionArrayOutput)
 }
 
 // Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
-func (o OutboundRulesArgsPtrOutput) IncludeAllIpRanges() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) *bool {
+func (o OutboundRulesPtrOutput) IncludeAllIpRanges() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *OutboundRules) *bool {
 		if v == nil {
 			return nil
 		}
@@ -2913,8 +2913,8 @@ func (o OutboundRulesArgsPtrOutput) IncludeAllIpRanges() pulumi.BoolPtrOutput {
 }
 
 // Only these destination CIDRs are captured.
-func (o OutboundRulesArgsPtrOutput) IncludeIpRanges() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) []string {
+func (o OutboundRulesPtrOutput) IncludeIpRanges() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *OutboundRules) []string {
 		if v == nil {
 			return nil
 		}
@@ -2923,8 +2923,8 @@ func (o OutboundRulesArgsPtrOutput) IncludeIpRanges() pulumi.StringArrayOutput {
 }
 
 // Destination ports captured regardless of address (Istio `includeOutboundPorts`).
-func (o OutboundRulesArgsPtrOutput) IncludePorts() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) []float64 {
+func (o OutboundRulesPtrOutput) IncludePorts() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v *OutboundRules) []float64 {
 		if v == nil {
 			return nil
 		}
@@ -2933,8 +2933,8 @@ func (o OutboundRulesArgsPtrOutput) IncludePorts() pulumi.Float64ArrayOutput {
 }
 
 // Inheritance of every field in this direction; default override.
-func (o OutboundRulesArgsPtrOutput) Inherit() InheritPtrOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) *Inherit {
+func (o OutboundRulesPtrOutput) Inherit() InheritPtrOutput {
+	return o.ApplyT(func(v *OutboundRules) *Inherit {
 		if v == nil {
 			return nil
 		}
@@ -2943,13 +2943,29 @@ func (o OutboundRulesArgsPtrOutput) Inherit() InheritPtrOutput {
 }
 
 // Inheritance per field, overriding `inherit`.
-func (o OutboundRulesArgsPtrOutput) InheritFields() OutboundInheritArgsPtrOutput {
-	return o.ApplyT(func(v *OutboundRulesArgs) *OutboundInheritArgs {
+func (o OutboundRulesPtrOutput) InheritFields() OutboundInheritPtrOutput {
+	return o.ApplyT(func(v *OutboundRules) *OutboundInherit {
 		if v == nil {
 			return nil
 		}
 		return v.InheritFields
-	}).(OutboundInheritArgsPtrOutput)
+	}).(OutboundInheritPtrOutput)
+}
+
+type Passthrough struct {
+	Destinations []PassthroughDestination `pulumi:"destinations"`
+	Mode         PassthroughMode          `pulumi:"mode"`
+}
+
+// PassthroughInput is an input type that accepts PassthroughArgs and PassthroughOutput values.
+// You can construct a concrete instance of `PassthroughInput` via:
+//
+//	PassthroughArgs{...}
+type PassthroughInput interface {
+	pulumi.Input
+
+	ToPassthroughOutput() PassthroughOutput
+	ToPassthroughOutputWithContext(context.Context) PassthroughOutput
 }
 
 type PassthroughArgs struct {
@@ -2957,147 +2973,150 @@ type PassthroughArgs struct {
 	Mode         PassthroughMode              `pulumi:"mode"`
 }
 
-// PassthroughArgsInput is an input type that accepts PassthroughArgsArgs and PassthroughArgsOutput values.
-// You can construct a concrete instance of `PassthroughArgsInput` via:
+func (PassthroughArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Passthrough)(nil)).Elem()
+}
+
+func (i PassthroughArgs) ToPassthroughOutput() PassthroughOutput {
+	return i.ToPassthroughOutputWithContext(context.Background())
+}
+
+func (i PassthroughArgs) ToPassthroughOutputWithContext(ctx context.Context) PassthroughOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PassthroughOutput)
+}
+
+func (i PassthroughArgs) ToPassthroughPtrOutput() PassthroughPtrOutput {
+	return i.ToPassthroughPtrOutputWithContext(context.Background())
+}
+
+func (i PassthroughArgs) ToPassthroughPtrOutputWithContext(ctx context.Context) PassthroughPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PassthroughOutput).ToPassthroughPtrOutputWithContext(ctx)
+}
+
+// PassthroughPtrInput is an input type that accepts PassthroughArgs, PassthroughPtr and PassthroughPtrOutput values.
+// You can construct a concrete instance of `PassthroughPtrInput` via:
 //
-//	PassthroughArgsArgs{...}
-type PassthroughArgsInput interface {
-	pulumi.Input
-
-	ToPassthroughArgsOutput() PassthroughArgsOutput
-	ToPassthroughArgsOutputWithContext(context.Context) PassthroughArgsOutput
-}
-
-type PassthroughArgsArgs struct {
-	Destinations []PassthroughDestinationArgsArgs `pulumi:"destinations"`
-	Mode         PassthroughMode                  `pulumi:"mode"`
-}
-
-func (PassthroughArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*PassthroughArgs)(nil)).Elem()
-}
-
-func (i PassthroughArgsArgs) ToPassthroughArgsOutput() PassthroughArgsOutput {
-	return i.ToPassthroughArgsOutputWithContext(context.Background())
-}
-
-func (i PassthroughArgsArgs) ToPassthroughArgsOutputWithContext(ctx context.Context) PassthroughArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(PassthroughArgsOutput)
-}
-
-func (i PassthroughArgsArgs) ToPassthroughArgsPtrOutput() PassthroughArgsPtrOutput {
-	return i.ToPassthroughArgsPtrOutputWithContext(context.Background())
-}
-
-func (i PassthroughArgsArgs) ToPassthroughArgsPtrOutputWithContext(ctx context.Context) PassthroughArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(PassthroughArgsOutput).ToPassthroughArgsPtrOutputWithContext(ctx)
-}
-
-// PassthroughArgsPtrInput is an input type that accepts PassthroughArgsArgs, PassthroughArgsPtr and PassthroughArgsPtrOutput values.
-// You can construct a concrete instance of `PassthroughArgsPtrInput` via:
-//
-//	        PassthroughArgsArgs{...}
+//	        PassthroughArgs{...}
 //
 //	or:
 //
 //	        nil
-type PassthroughArgsPtrInput interface {
+type PassthroughPtrInput interface {
 	pulumi.Input
 
-	ToPassthroughArgsPtrOutput() PassthroughArgsPtrOutput
-	ToPassthroughArgsPtrOutputWithContext(context.Context) PassthroughArgsPtrOutput
+	ToPassthroughPtrOutput() PassthroughPtrOutput
+	ToPassthroughPtrOutputWithContext(context.Context) PassthroughPtrOutput
 }
 
-type passthroughArgsPtrType PassthroughArgsArgs
+type passthroughPtrType PassthroughArgs
 
-func PassthroughArgsPtr(v *PassthroughArgsArgs) PassthroughArgsPtrInput {
-	return (*passthroughArgsPtrType)(v)
+func PassthroughPtr(v *PassthroughArgs) PassthroughPtrInput {
+	return (*passthroughPtrType)(v)
 }
 
-func (*passthroughArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**PassthroughArgs)(nil)).Elem()
+func (*passthroughPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Passthrough)(nil)).Elem()
 }
 
-func (i *passthroughArgsPtrType) ToPassthroughArgsPtrOutput() PassthroughArgsPtrOutput {
-	return i.ToPassthroughArgsPtrOutputWithContext(context.Background())
+func (i *passthroughPtrType) ToPassthroughPtrOutput() PassthroughPtrOutput {
+	return i.ToPassthroughPtrOutputWithContext(context.Background())
 }
 
-func (i *passthroughArgsPtrType) ToPassthroughArgsPtrOutputWithContext(ctx context.Context) PassthroughArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(PassthroughArgsPtrOutput)
+func (i *passthroughPtrType) ToPassthroughPtrOutputWithContext(ctx context.Context) PassthroughPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PassthroughPtrOutput)
 }
 
-type PassthroughArgsOutput struct{ *pulumi.OutputState }
+type PassthroughOutput struct{ *pulumi.OutputState }
 
-func (PassthroughArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*PassthroughArgs)(nil)).Elem()
+func (PassthroughOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Passthrough)(nil)).Elem()
 }
 
-func (o PassthroughArgsOutput) ToPassthroughArgsOutput() PassthroughArgsOutput {
+func (o PassthroughOutput) ToPassthroughOutput() PassthroughOutput {
 	return o
 }
 
-func (o PassthroughArgsOutput) ToPassthroughArgsOutputWithContext(ctx context.Context) PassthroughArgsOutput {
+func (o PassthroughOutput) ToPassthroughOutputWithContext(ctx context.Context) PassthroughOutput {
 	return o
 }
 
-func (o PassthroughArgsOutput) ToPassthroughArgsPtrOutput() PassthroughArgsPtrOutput {
-	return o.ToPassthroughArgsPtrOutputWithContext(context.Background())
+func (o PassthroughOutput) ToPassthroughPtrOutput() PassthroughPtrOutput {
+	return o.ToPassthroughPtrOutputWithContext(context.Background())
 }
 
-func (o PassthroughArgsOutput) ToPassthroughArgsPtrOutputWithContext(ctx context.Context) PassthroughArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v PassthroughArgs) *PassthroughArgs {
+func (o PassthroughOutput) ToPassthroughPtrOutputWithContext(ctx context.Context) PassthroughPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Passthrough) *Passthrough {
 		return &v
-	}).(PassthroughArgsPtrOutput)
+	}).(PassthroughPtrOutput)
 }
 
-func (o PassthroughArgsOutput) Destinations() PassthroughDestinationArgsArrayOutput {
-	return o.ApplyT(func(v PassthroughArgs) []PassthroughDestinationArgs { return v.Destinations }).(PassthroughDestinationArgsArrayOutput)
+func (o PassthroughOutput) Destinations() PassthroughDestinationArrayOutput {
+	return o.ApplyT(func(v Passthrough) []PassthroughDestination { return v.Destinations }).(PassthroughDestinationArrayOutput)
 }
 
-func (o PassthroughArgsOutput) Mode() PassthroughModeOutput {
-	return o.ApplyT(func(v PassthroughArgs) PassthroughMode { return v.Mode }).(PassthroughModeOutput)
+func (o PassthroughOutput) Mode() PassthroughModeOutput {
+	return o.ApplyT(func(v Passthrough) PassthroughMode { return v.Mode }).(PassthroughModeOutput)
 }
 
-type PassthroughArgsPtrOutput struct{ *pulumi.OutputState }
+type PassthroughPtrOutput struct{ *pulumi.OutputState }
 
-func (PassthroughArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**PassthroughArgs)(nil)).Elem()
+func (PassthroughPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Passthrough)(nil)).Elem()
 }
 
-func (o PassthroughArgsPtrOutput) ToPassthroughArgsPtrOutput() PassthroughArgsPtrOutput {
+func (o PassthroughPtrOutput) ToPassthroughPtrOutput() PassthroughPtrOutput {
 	return o
 }
 
-func (o PassthroughArgsPtrOutput) ToPassthroughArgsPtrOutputWithContext(ctx context.Context) PassthroughArgsPtrOutput {
+func (o PassthroughPtrOutput) ToPassthroughPtrOutputWithContext(ctx context.Context) PassthroughPtrOutput {
 	return o
 }
 
-func (o PassthroughArgsPtrOutput) Elem() PassthroughArgsOutput {
-	return o.ApplyT(func(v *PassthroughArgs) PassthroughArgs {
+func (o PassthroughPtrOutput) Elem() PassthroughOutput {
+	return o.ApplyT(func(v *Passthrough) Passthrough {
 		if v != nil {
 			return *v
 		}
-		var ret PassthroughArgs
+		var ret Passthrough
 		return ret
-	}).(PassthroughArgsOutput)
+	}).(PassthroughOutput)
 }
 
-func (o PassthroughArgsPtrOutput) Destinations() PassthroughDestinationArgsArrayOutput {
-	return o.ApplyT(func(v *PassthroughArgs) []PassthroughDestinationArgs {
+func (o PassthroughPtrOutput) Destinations() PassthroughDestinationArrayOutput {
+	return o.ApplyT(func(v *Passthrough) []PassthroughDestination {
 		if v == nil {
 			return nil
 		}
 		return v.Destinations
-	}).(PassthroughDestinationArgsArrayOutput)
+	}).(PassthroughDestinationArrayOutput)
 }
 
-func (o PassthroughArgsPtrOutput) Mode() PassthroughModePtrOutput {
-	return o.ApplyT(func(v *PassthroughArgs) *PassthroughMode {
+func (o PassthroughPtrOutput) Mode() PassthroughModePtrOutput {
+	return o.ApplyT(func(v *Passthrough) *PassthroughMode {
 		if v == nil {
 			return nil
 		}
 		return &v.Mode
 	}).(PassthroughModePtrOutput)
+}
+
+type PassthroughDestination struct {
+	Port *float64 `pulumi:"port"`
+	// Default tcp.
+	Protocol *DestinationProtocol `pulumi:"protocol"`
+	Type     DestinationType      `pulumi:"type"`
+	Value    string               `pulumi:"value"`
+}
+
+// PassthroughDestinationInput is an input type that accepts PassthroughDestinationArgs and PassthroughDestinationOutput values.
+// You can construct a concrete instance of `PassthroughDestinationInput` via:
+//
+//	PassthroughDestinationArgs{...}
+type PassthroughDestinationInput interface {
+	pulumi.Input
+
+	ToPassthroughDestinationOutput() PassthroughDestinationOutput
+	ToPassthroughDestinationOutputWithContext(context.Context) PassthroughDestinationOutput
 }
 
 type PassthroughDestinationArgs struct {
@@ -3108,111 +3127,111 @@ type PassthroughDestinationArgs struct {
 	Value    string               `pulumi:"value"`
 }
 
-// PassthroughDestinationArgsInput is an input type that accepts PassthroughDestinationArgsArgs and PassthroughDestinationArgsOutput values.
-// You can construct a concrete instance of `PassthroughDestinationArgsInput` via:
+func (PassthroughDestinationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PassthroughDestination)(nil)).Elem()
+}
+
+func (i PassthroughDestinationArgs) ToPassthroughDestinationOutput() PassthroughDestinationOutput {
+	return i.ToPassthroughDestinationOutputWithContext(context.Background())
+}
+
+func (i PassthroughDestinationArgs) ToPassthroughDestinationOutputWithContext(ctx context.Context) PassthroughDestinationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PassthroughDestinationOutput)
+}
+
+// PassthroughDestinationArrayInput is an input type that accepts PassthroughDestinationArray and PassthroughDestinationArrayOutput values.
+// You can construct a concrete instance of `PassthroughDestinationArrayInput` via:
 //
-//	PassthroughDestinationArgsArgs{...}
-type PassthroughDestinationArgsInput interface {
+//	PassthroughDestinationArray{ PassthroughDestinationArgs{...} }
+type PassthroughDestinationArrayInput interface {
 	pulumi.Input
 
-	ToPassthroughDestinationArgsOutput() PassthroughDestinationArgsOutput
-	ToPassthroughDestinationArgsOutputWithContext(context.Context) PassthroughDestinationArgsOutput
+	ToPassthroughDestinationArrayOutput() PassthroughDestinationArrayOutput
+	ToPassthroughDestinationArrayOutputWithContext(context.Context) PassthroughDestinationArrayOutput
 }
 
-type PassthroughDestinationArgsArgs struct {
-	Port *float64 `pulumi:"port"`
-	// Default tcp.
-	Protocol *DestinationProtocol `pulumi:"protocol"`
-	Type     DestinationType      `pulumi:"type"`
-	Value    string               `pulumi:"value"`
+type PassthroughDestinationArray []PassthroughDestinationInput
+
+func (PassthroughDestinationArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PassthroughDestination)(nil)).Elem()
 }
 
-func (PassthroughDestinationArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*PassthroughDestinationArgs)(nil)).Elem()
+func (i PassthroughDestinationArray) ToPassthroughDestinationArrayOutput() PassthroughDestinationArrayOutput {
+	return i.ToPassthroughDestinationArrayOutputWithContext(context.Background())
 }
 
-func (i PassthroughDestinationArgsArgs) ToPassthroughDestinationArgsOutput() PassthroughDestinationArgsOutput {
-	return i.ToPassthroughDestinationArgsOutputWithContext(context.Background())
+func (i PassthroughDestinationArray) ToPassthroughDestinationArrayOutputWithContext(ctx context.Context) PassthroughDestinationArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PassthroughDestinationArrayOutput)
 }
 
-func (i PassthroughDestinationArgsArgs) ToPassthroughDestinationArgsOutputWithContext(ctx context.Context) PassthroughDestinationArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(PassthroughDestinationArgsOutput)
+type PassthroughDestinationOutput struct{ *pulumi.OutputState }
+
+func (PassthroughDestinationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PassthroughDestination)(nil)).Elem()
 }
 
-// PassthroughDestinationArgsArrayInput is an input type that accepts PassthroughDestinationArgsArray and PassthroughDestinationArgsArrayOutput values.
-// You can construct a concrete instance of `PassthroughDestinationArgsArrayInput` via:
-//
-//	PassthroughDestinationArgsArray{ PassthroughDestinationArgsArgs{...} }
-type PassthroughDestinationArgsArrayInput interface {
-	pulumi.Input
-
-	ToPassthroughDestinationArgsArrayOutput() PassthroughDestinationArgsArrayOutput
-	ToPassthroughDestinationArgsArrayOutputWithContext(context.Context) PassthroughDestinationArgsArrayOutput
-}
-
-type PassthroughDestinationArgsArray []PassthroughDestinationArgsInput
-
-func (PassthroughDestinationArgsArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]PassthroughDestinationArgs)(nil)).Elem()
-}
-
-func (i PassthroughDestinationArgsArray) ToPassthroughDestinationArgsArrayOutput() PassthroughDestinationArgsArrayOutput {
-	return i.ToPassthroughDestinationArgsArrayOutputWithContext(context.Background())
-}
-
-func (i PassthroughDestinationArgsArray) ToPassthroughDestinationArgsArrayOutputWithContext(ctx context.Context) PassthroughDestinationArgsArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(PassthroughDestinationArgsArrayOutput)
-}
-
-type PassthroughDestinationArgsOutput struct{ *pulumi.OutputState }
-
-func (PassthroughDestinationArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*PassthroughDestinationArgs)(nil)).Elem()
-}
-
-func (o PassthroughDestinationArgsOutput) ToPassthroughDestinationArgsOutput() PassthroughDestinationArgsOutput {
+func (o PassthroughDestinationOutput) ToPassthroughDestinationOutput() PassthroughDestinationOutput {
 	return o
 }
 
-func (o PassthroughDestinationArgsOutput) ToPassthroughDestinationArgsOutputWithContext(ctx context.Context) PassthroughDestinationArgsOutput {
+func (o PassthroughDestinationOutput) ToPassthroughDestinationOutputWithContext(ctx context.Context) PassthroughDestinationOutput {
 	return o
 }
 
-func (o PassthroughDestinationArgsOutput) Port() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v PassthroughDestinationArgs) *float64 { return v.Port }).(pulumi.Float64PtrOutput)
+func (o PassthroughDestinationOutput) Port() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v PassthroughDestination) *float64 { return v.Port }).(pulumi.Float64PtrOutput)
 }
 
 // Default tcp.
-func (o PassthroughDestinationArgsOutput) Protocol() DestinationProtocolPtrOutput {
-	return o.ApplyT(func(v PassthroughDestinationArgs) *DestinationProtocol { return v.Protocol }).(DestinationProtocolPtrOutput)
+func (o PassthroughDestinationOutput) Protocol() DestinationProtocolPtrOutput {
+	return o.ApplyT(func(v PassthroughDestination) *DestinationProtocol { return v.Protocol }).(DestinationProtocolPtrOutput)
 }
 
-func (o PassthroughDestinationArgsOutput) Type() DestinationTypeOutput {
-	return o.ApplyT(func(v PassthroughDestinationArgs) DestinationType { return v.Type }).(DestinationTypeOutput)
+func (o PassthroughDestinationOutput) Type() DestinationTypeOutput {
+	return o.ApplyT(func(v PassthroughDestination) DestinationType { return v.Type }).(DestinationTypeOutput)
 }
 
-func (o PassthroughDestinationArgsOutput) Value() pulumi.StringOutput {
-	return o.ApplyT(func(v PassthroughDestinationArgs) string { return v.Value }).(pulumi.StringOutput)
+func (o PassthroughDestinationOutput) Value() pulumi.StringOutput {
+	return o.ApplyT(func(v PassthroughDestination) string { return v.Value }).(pulumi.StringOutput)
 }
 
-type PassthroughDestinationArgsArrayOutput struct{ *pulumi.OutputState }
+type PassthroughDestinationArrayOutput struct{ *pulumi.OutputState }
 
-func (PassthroughDestinationArgsArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]PassthroughDestinationArgs)(nil)).Elem()
+func (PassthroughDestinationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PassthroughDestination)(nil)).Elem()
 }
 
-func (o PassthroughDestinationArgsArrayOutput) ToPassthroughDestinationArgsArrayOutput() PassthroughDestinationArgsArrayOutput {
+func (o PassthroughDestinationArrayOutput) ToPassthroughDestinationArrayOutput() PassthroughDestinationArrayOutput {
 	return o
 }
 
-func (o PassthroughDestinationArgsArrayOutput) ToPassthroughDestinationArgsArrayOutputWithContext(ctx context.Context) PassthroughDestinationArgsArrayOutput {
+func (o PassthroughDestinationArrayOutput) ToPassthroughDestinationArrayOutputWithContext(ctx context.Context) PassthroughDestinationArrayOutput {
 	return o
 }
 
-func (o PassthroughDestinationArgsArrayOutput) Index(i pulumi.IntInput) PassthroughDestinationArgsOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PassthroughDestinationArgs {
-		return vs[0].([]PassthroughDestinationArgs)[vs[1].(int)]
-	}).(PassthroughDestinationArgsOutput)
+func (o PassthroughDestinationArrayOutput) Index(i pulumi.IntInput) PassthroughDestinationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PassthroughDestination {
+		return vs[0].([]PassthroughDestination)[vs[1].(int)]
+	}).(PassthroughDestinationOutput)
+}
+
+type Rollout struct {
+	// How long to wait for one workload's rollout, in seconds (1-86400); default 600.
+	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
+	// Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
+	// become ready in time; default true. With false, `up` finishes as soon as the patches are applied.
+	Wait *bool `pulumi:"wait"`
+}
+
+// RolloutInput is an input type that accepts RolloutArgs and RolloutOutput values.
+// You can construct a concrete instance of `RolloutInput` via:
+//
+//	RolloutArgs{...}
+type RolloutInput interface {
+	pulumi.Input
+
+	ToRolloutOutput() RolloutOutput
+	ToRolloutOutputWithContext(context.Context) RolloutOutput
 }
 
 type RolloutArgs struct {
@@ -3223,140 +3242,121 @@ type RolloutArgs struct {
 	Wait *bool `pulumi:"wait"`
 }
 
-// RolloutArgsInput is an input type that accepts RolloutArgsArgs and RolloutArgsOutput values.
-// You can construct a concrete instance of `RolloutArgsInput` via:
+func (RolloutArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Rollout)(nil)).Elem()
+}
+
+func (i RolloutArgs) ToRolloutOutput() RolloutOutput {
+	return i.ToRolloutOutputWithContext(context.Background())
+}
+
+func (i RolloutArgs) ToRolloutOutputWithContext(ctx context.Context) RolloutOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolloutOutput)
+}
+
+func (i RolloutArgs) ToRolloutPtrOutput() RolloutPtrOutput {
+	return i.ToRolloutPtrOutputWithContext(context.Background())
+}
+
+func (i RolloutArgs) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolloutOutput).ToRolloutPtrOutputWithContext(ctx)
+}
+
+// RolloutPtrInput is an input type that accepts RolloutArgs, RolloutPtr and RolloutPtrOutput values.
+// You can construct a concrete instance of `RolloutPtrInput` via:
 //
-//	RolloutArgsArgs{...}
-type RolloutArgsInput interface {
-	pulumi.Input
-
-	ToRolloutArgsOutput() RolloutArgsOutput
-	ToRolloutArgsOutputWithContext(context.Context) RolloutArgsOutput
-}
-
-type RolloutArgsArgs struct {
-	// How long to wait for one workload's rollout, in seconds (1-86400); default 600.
-	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
-	// Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
-	// become ready in time; default true. With false, `up` finishes as soon as the patches are applied.
-	Wait *bool `pulumi:"wait"`
-}
-
-func (RolloutArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*RolloutArgs)(nil)).Elem()
-}
-
-func (i RolloutArgsArgs) ToRolloutArgsOutput() RolloutArgsOutput {
-	return i.ToRolloutArgsOutputWithContext(context.Background())
-}
-
-func (i RolloutArgsArgs) ToRolloutArgsOutputWithContext(ctx context.Context) RolloutArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RolloutArgsOutput)
-}
-
-func (i RolloutArgsArgs) ToRolloutArgsPtrOutput() RolloutArgsPtrOutput {
-	return i.ToRolloutArgsPtrOutputWithContext(context.Background())
-}
-
-func (i RolloutArgsArgs) ToRolloutArgsPtrOutputWithContext(ctx context.Context) RolloutArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RolloutArgsOutput).ToRolloutArgsPtrOutputWithContext(ctx)
-}
-
-// RolloutArgsPtrInput is an input type that accepts RolloutArgsArgs, RolloutArgsPtr and RolloutArgsPtrOutput values.
-// You can construct a concrete instance of `RolloutArgsPtrInput` via:
-//
-//	        RolloutArgsArgs{...}
+//	        RolloutArgs{...}
 //
 //	or:
 //
 //	        nil
-type RolloutArgsPtrInput interface {
+type RolloutPtrInput interface {
 	pulumi.Input
 
-	ToRolloutArgsPtrOutput() RolloutArgsPtrOutput
-	ToRolloutArgsPtrOutputWithContext(context.Context) RolloutArgsPtrOutput
+	ToRolloutPtrOutput() RolloutPtrOutput
+	ToRolloutPtrOutputWithContext(context.Context) RolloutPtrOutput
 }
 
-type rolloutArgsPtrType RolloutArgsArgs
+type rolloutPtrType RolloutArgs
 
-func RolloutArgsPtr(v *RolloutArgsArgs) RolloutArgsPtrInput {
-	return (*rolloutArgsPtrType)(v)
+func RolloutPtr(v *RolloutArgs) RolloutPtrInput {
+	return (*rolloutPtrType)(v)
 }
 
-func (*rolloutArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**RolloutArgs)(nil)).Elem()
+func (*rolloutPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Rollout)(nil)).Elem()
 }
 
-func (i *rolloutArgsPtrType) ToRolloutArgsPtrOutput() RolloutArgsPtrOutput {
-	return i.ToRolloutArgsPtrOutputWithContext(context.Background())
+func (i *rolloutPtrType) ToRolloutPtrOutput() RolloutPtrOutput {
+	return i.ToRolloutPtrOutputWithContext(context.Background())
 }
 
-func (i *rolloutArgsPtrType) ToRolloutArgsPtrOutputWithContext(ctx context.Context) RolloutArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RolloutArgsPtrOutput)
+func (i *rolloutPtrType) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolloutPtrOutput)
 }
 
-type RolloutArgsOutput struct{ *pulumi.OutputState }
+type RolloutOutput struct{ *pulumi.OutputState }
 
-func (RolloutArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*RolloutArgs)(nil)).Elem()
+func (RolloutOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Rollout)(nil)).Elem()
 }
 
-func (o RolloutArgsOutput) ToRolloutArgsOutput() RolloutArgsOutput {
+func (o RolloutOutput) ToRolloutOutput() RolloutOutput {
 	return o
 }
 
-func (o RolloutArgsOutput) ToRolloutArgsOutputWithContext(ctx context.Context) RolloutArgsOutput {
+func (o RolloutOutput) ToRolloutOutputWithContext(ctx context.Context) RolloutOutput {
 	return o
 }
 
-func (o RolloutArgsOutput) ToRolloutArgsPtrOutput() RolloutArgsPtrOutput {
-	return o.ToRolloutArgsPtrOutputWithContext(context.Background())
+func (o RolloutOutput) ToRolloutPtrOutput() RolloutPtrOutput {
+	return o.ToRolloutPtrOutputWithContext(context.Background())
 }
 
-func (o RolloutArgsOutput) ToRolloutArgsPtrOutputWithContext(ctx context.Context) RolloutArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v RolloutArgs) *RolloutArgs {
+func (o RolloutOutput) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Rollout) *Rollout {
 		return &v
-	}).(RolloutArgsPtrOutput)
+	}).(RolloutPtrOutput)
 }
 
 // How long to wait for one workload's rollout, in seconds (1-86400); default 600.
-func (o RolloutArgsOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v RolloutArgs) *float64 { return v.TimeoutSeconds }).(pulumi.Float64PtrOutput)
+func (o RolloutOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v Rollout) *float64 { return v.TimeoutSeconds }).(pulumi.Float64PtrOutput)
 }
 
 // Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
 // become ready in time; default true. With false, `up` finishes as soon as the patches are applied.
-func (o RolloutArgsOutput) Wait() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v RolloutArgs) *bool { return v.Wait }).(pulumi.BoolPtrOutput)
+func (o RolloutOutput) Wait() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Rollout) *bool { return v.Wait }).(pulumi.BoolPtrOutput)
 }
 
-type RolloutArgsPtrOutput struct{ *pulumi.OutputState }
+type RolloutPtrOutput struct{ *pulumi.OutputState }
 
-func (RolloutArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**RolloutArgs)(nil)).Elem()
+func (RolloutPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Rollout)(nil)).Elem()
 }
 
-func (o RolloutArgsPtrOutput) ToRolloutArgsPtrOutput() RolloutArgsPtrOutput {
+func (o RolloutPtrOutput) ToRolloutPtrOutput() RolloutPtrOutput {
 	return o
 }
 
-func (o RolloutArgsPtrOutput) ToRolloutArgsPtrOutputWithContext(ctx context.Context) RolloutArgsPtrOutput {
+func (o RolloutPtrOutput) ToRolloutPtrOutputWithContext(ctx context.Context) RolloutPtrOutput {
 	return o
 }
 
-func (o RolloutArgsPtrOutput) Elem() RolloutArgsOutput {
-	return o.ApplyT(func(v *RolloutArgs) RolloutArgs {
+func (o RolloutPtrOutput) Elem() RolloutOutput {
+	return o.ApplyT(func(v *Rollout) Rollout {
 		if v != nil {
 			return *v
 		}
-		var ret RolloutArgs
+		var ret Rollout
 		return ret
-	}).(RolloutArgsOutput)
+	}).(RolloutOutput)
 }
 
 // How long to wait for one workload's rollout, in seconds (1-86400); default 600.
-func (o RolloutArgsPtrOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *RolloutArgs) *float64 {
+func (o RolloutPtrOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *Rollout) *float64 {
 		if v == nil {
 			return nil
 		}
@@ -3366,13 +3366,33 @@ func (o RolloutArgsPtrOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
 
 // Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
 // become ready in time; default true. With false, `up` finishes as soon as the patches are applied.
-func (o RolloutArgsPtrOutput) Wait() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *RolloutArgs) *bool {
+func (o RolloutPtrOutput) Wait() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Rollout) *bool {
 		if v == nil {
 			return nil
 		}
 		return v.Wait
 	}).(pulumi.BoolPtrOutput)
+}
+
+type ScopeRules struct {
+	FullBypass *FullBypass     `pulumi:"fullBypass"`
+	Inbound    *InboundRules   `pulumi:"inbound"`
+	Interfaces *InterfaceRules `pulumi:"interfaces"`
+	Outbound   *OutboundRules  `pulumi:"outbound"`
+	// Kuma only: a MeshPassthrough policy for this scope.
+	Passthrough *Passthrough `pulumi:"passthrough"`
+}
+
+// ScopeRulesInput is an input type that accepts ScopeRulesArgs and ScopeRulesOutput values.
+// You can construct a concrete instance of `ScopeRulesInput` via:
+//
+//	ScopeRulesArgs{...}
+type ScopeRulesInput interface {
+	pulumi.Input
+
+	ToScopeRulesOutput() ScopeRulesOutput
+	ToScopeRulesOutputWithContext(context.Context) ScopeRulesOutput
 }
 
 type ScopeRulesArgs struct {
@@ -3384,192 +3404,192 @@ type ScopeRulesArgs struct {
 	Passthrough *PassthroughArgs `pulumi:"passthrough"`
 }
 
-// ScopeRulesArgsInput is an input type that accepts ScopeRulesArgsArgs and ScopeRulesArgsOutput values.
-// You can construct a concrete instance of `ScopeRulesArgsInput` via:
+func (ScopeRulesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScopeRules)(nil)).Elem()
+}
+
+func (i ScopeRulesArgs) ToScopeRulesOutput() ScopeRulesOutput {
+	return i.ToScopeRulesOutputWithContext(context.Background())
+}
+
+func (i ScopeRulesArgs) ToScopeRulesOutputWithContext(ctx context.Context) ScopeRulesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScopeRulesOutput)
+}
+
+func (i ScopeRulesArgs) ToScopeRulesPtrOutput() ScopeRulesPtrOutput {
+	return i.ToScopeRulesPtrOutputWithContext(context.Background())
+}
+
+func (i ScopeRulesArgs) ToScopeRulesPtrOutputWithContext(ctx context.Context) ScopeRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScopeRulesOutput).ToScopeRulesPtrOutputWithContext(ctx)
+}
+
+// ScopeRulesPtrInput is an input type that accepts ScopeRulesArgs, ScopeRulesPtr and ScopeRulesPtrOutput values.
+// You can construct a concrete instance of `ScopeRulesPtrInput` via:
 //
-//	ScopeRulesArgsArgs{...}
-type ScopeRulesArgsInput interface {
-	pulumi.Input
-
-	ToScopeRulesArgsOutput() ScopeRulesArgsOutput
-	ToScopeRulesArgsOutputWithContext(context.Context) ScopeRulesArgsOutput
-}
-
-type ScopeRulesArgsArgs struct {
-	FullBypass *FullBypassArgsArgs     `pulumi:"fullBypass"`
-	Inbound    *InboundRulesArgsArgs   `pulumi:"inbound"`
-	Interfaces *InterfaceRulesArgsArgs `pulumi:"interfaces"`
-	Outbound   *OutboundRulesArgsArgs  `pulumi:"outbound"`
-	// Kuma only: a MeshPassthrough policy for this scope.
-	Passthrough *PassthroughArgsArgs `pulumi:"passthrough"`
-}
-
-func (ScopeRulesArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ScopeRulesArgs)(nil)).Elem()
-}
-
-func (i ScopeRulesArgsArgs) ToScopeRulesArgsOutput() ScopeRulesArgsOutput {
-	return i.ToScopeRulesArgsOutputWithContext(context.Background())
-}
-
-func (i ScopeRulesArgsArgs) ToScopeRulesArgsOutputWithContext(ctx context.Context) ScopeRulesArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScopeRulesArgsOutput)
-}
-
-func (i ScopeRulesArgsArgs) ToScopeRulesArgsPtrOutput() ScopeRulesArgsPtrOutput {
-	return i.ToScopeRulesArgsPtrOutputWithContext(context.Background())
-}
-
-func (i ScopeRulesArgsArgs) ToScopeRulesArgsPtrOutputWithContext(ctx context.Context) ScopeRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScopeRulesArgsOutput).ToScopeRulesArgsPtrOutputWithContext(ctx)
-}
-
-// ScopeRulesArgsPtrInput is an input type that accepts ScopeRulesArgsArgs, ScopeRulesArgsPtr and ScopeRulesArgsPtrOutput values.
-// You can construct a concrete instance of `ScopeRulesArgsPtrInput` via:
-//
-//	        ScopeRulesArgsArgs{...}
+//	        ScopeRulesArgs{...}
 //
 //	or:
 //
 //	        nil
-type ScopeRulesArgsPtrInput interface {
+type ScopeRulesPtrInput interface {
 	pulumi.Input
 
-	ToScopeRulesArgsPtrOutput() ScopeRulesArgsPtrOutput
-	ToScopeRulesArgsPtrOutputWithContext(context.Context) ScopeRulesArgsPtrOutput
+	ToScopeRulesPtrOutput() ScopeRulesPtrOutput
+	ToScopeRulesPtrOutputWithContext(context.Context) ScopeRulesPtrOutput
 }
 
-type scopeRulesArgsPtrType ScopeRulesArgsArgs
+type scopeRulesPtrType ScopeRulesArgs
 
-func ScopeRulesArgsPtr(v *ScopeRulesArgsArgs) ScopeRulesArgsPtrInput {
-	return (*scopeRulesArgsPtrType)(v)
+func ScopeRulesPtr(v *ScopeRulesArgs) ScopeRulesPtrInput {
+	return (*scopeRulesPtrType)(v)
 }
 
-func (*scopeRulesArgsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**ScopeRulesArgs)(nil)).Elem()
+func (*scopeRulesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ScopeRules)(nil)).Elem()
 }
 
-func (i *scopeRulesArgsPtrType) ToScopeRulesArgsPtrOutput() ScopeRulesArgsPtrOutput {
-	return i.ToScopeRulesArgsPtrOutputWithContext(context.Background())
+func (i *scopeRulesPtrType) ToScopeRulesPtrOutput() ScopeRulesPtrOutput {
+	return i.ToScopeRulesPtrOutputWithContext(context.Background())
 }
 
-func (i *scopeRulesArgsPtrType) ToScopeRulesArgsPtrOutputWithContext(ctx context.Context) ScopeRulesArgsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ScopeRulesArgsPtrOutput)
+func (i *scopeRulesPtrType) ToScopeRulesPtrOutputWithContext(ctx context.Context) ScopeRulesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ScopeRulesPtrOutput)
 }
 
-type ScopeRulesArgsOutput struct{ *pulumi.OutputState }
+type ScopeRulesOutput struct{ *pulumi.OutputState }
 
-func (ScopeRulesArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ScopeRulesArgs)(nil)).Elem()
+func (ScopeRulesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ScopeRules)(nil)).Elem()
 }
 
-func (o ScopeRulesArgsOutput) ToScopeRulesArgsOutput() ScopeRulesArgsOutput {
+func (o ScopeRulesOutput) ToScopeRulesOutput() ScopeRulesOutput {
 	return o
 }
 
-func (o ScopeRulesArgsOutput) ToScopeRulesArgsOutputWithContext(ctx context.Context) ScopeRulesArgsOutput {
+func (o ScopeRulesOutput) ToScopeRulesOutputWithContext(ctx context.Context) ScopeRulesOutput {
 	return o
 }
 
-func (o ScopeRulesArgsOutput) ToScopeRulesArgsPtrOutput() ScopeRulesArgsPtrOutput {
-	return o.ToScopeRulesArgsPtrOutputWithContext(context.Background())
+func (o ScopeRulesOutput) ToScopeRulesPtrOutput() ScopeRulesPtrOutput {
+	return o.ToScopeRulesPtrOutputWithContext(context.Background())
 }
 
-func (o ScopeRulesArgsOutput) ToScopeRulesArgsPtrOutputWithContext(ctx context.Context) ScopeRulesArgsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v ScopeRulesArgs) *ScopeRulesArgs {
+func (o ScopeRulesOutput) ToScopeRulesPtrOutputWithContext(ctx context.Context) ScopeRulesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ScopeRules) *ScopeRules {
 		return &v
-	}).(ScopeRulesArgsPtrOutput)
+	}).(ScopeRulesPtrOutput)
 }
 
-func (o ScopeRulesArgsOutput) FullBypass() FullBypassArgsPtrOutput {
-	return o.ApplyT(func(v ScopeRulesArgs) *FullBypassArgs { return v.FullBypass }).(FullBypassArgsPtrOutput)
+func (o ScopeRulesOutput) FullBypass() FullBypassPtrOutput {
+	return o.ApplyT(func(v ScopeRules) *FullBypass { return v.FullBypass }).(FullBypassPtrOutput)
 }
 
-func (o ScopeRulesArgsOutput) Inbound() InboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v ScopeRulesArgs) *InboundRulesArgs { return v.Inbound }).(InboundRulesArgsPtrOutput)
+func (o ScopeRulesOutput) Inbound() InboundRulesPtrOutput {
+	return o.ApplyT(func(v ScopeRules) *InboundRules { return v.Inbound }).(InboundRulesPtrOutput)
 }
 
-func (o ScopeRulesArgsOutput) Interfaces() InterfaceRulesArgsPtrOutput {
-	return o.ApplyT(func(v ScopeRulesArgs) *InterfaceRulesArgs { return v.Interfaces }).(InterfaceRulesArgsPtrOutput)
+func (o ScopeRulesOutput) Interfaces() InterfaceRulesPtrOutput {
+	return o.ApplyT(func(v ScopeRules) *InterfaceRules { return v.Interfaces }).(InterfaceRulesPtrOutput)
 }
 
-func (o ScopeRulesArgsOutput) Outbound() OutboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v ScopeRulesArgs) *OutboundRulesArgs { return v.Outbound }).(OutboundRulesArgsPtrOutput)
+func (o ScopeRulesOutput) Outbound() OutboundRulesPtrOutput {
+	return o.ApplyT(func(v ScopeRules) *OutboundRules { return v.Outbound }).(OutboundRulesPtrOutput)
 }
 
 // Kuma only: a MeshPassthrough policy for this scope.
-func (o ScopeRulesArgsOutput) Passthrough() PassthroughArgsPtrOutput {
-	return o.ApplyT(func(v ScopeRulesArgs) *PassthroughArgs { return v.Passthrough }).(PassthroughArgsPtrOutput)
+func (o ScopeRulesOutput) Passthrough() PassthroughPtrOutput {
+	return o.ApplyT(func(v ScopeRules) *Passthrough { return v.Passthrough }).(PassthroughPtrOutput)
 }
 
-type ScopeRulesArgsPtrOutput struct{ *pulumi.OutputState }
+type ScopeRulesPtrOutput struct{ *pulumi.OutputState }
 
-func (ScopeRulesArgsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**ScopeRulesArgs)(nil)).Elem()
+func (ScopeRulesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ScopeRules)(nil)).Elem()
 }
 
-func (o ScopeRulesArgsPtrOutput) ToScopeRulesArgsPtrOutput() ScopeRulesArgsPtrOutput {
+func (o ScopeRulesPtrOutput) ToScopeRulesPtrOutput() ScopeRulesPtrOutput {
 	return o
 }
 
-func (o ScopeRulesArgsPtrOutput) ToScopeRulesArgsPtrOutputWithContext(ctx context.Context) ScopeRulesArgsPtrOutput {
+func (o ScopeRulesPtrOutput) ToScopeRulesPtrOutputWithContext(ctx context.Context) ScopeRulesPtrOutput {
 	return o
 }
 
-func (o ScopeRulesArgsPtrOutput) Elem() ScopeRulesArgsOutput {
-	return o.ApplyT(func(v *ScopeRulesArgs) ScopeRulesArgs {
+func (o ScopeRulesPtrOutput) Elem() ScopeRulesOutput {
+	return o.ApplyT(func(v *ScopeRules) ScopeRules {
 		if v != nil {
 			return *v
 		}
-		var ret ScopeRulesArgs
+		var ret ScopeRules
 		return ret
-	}).(ScopeRulesArgsOutput)
+	}).(ScopeRulesOutput)
 }
 
-func (o ScopeRulesArgsPtrOutput) FullBypass() FullBypassArgsPtrOutput {
-	return o.ApplyT(func(v *ScopeRulesArgs) *FullBypassArgs {
+func (o ScopeRulesPtrOutput) FullBypass() FullBypassPtrOutput {
+	return o.ApplyT(func(v *ScopeRules) *FullBypass {
 		if v == nil {
 			return nil
 		}
 		return v.FullBypass
-	}).(FullBypassArgsPtrOutput)
+	}).(FullBypassPtrOutput)
 }
 
-func (o ScopeRulesArgsPtrOutput) Inbound() InboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v *ScopeRulesArgs) *InboundRulesArgs {
+func (o ScopeRulesPtrOutput) Inbound() InboundRulesPtrOutput {
+	return o.ApplyT(func(v *ScopeRules) *InboundRules {
 		if v == nil {
 			return nil
 		}
 		return v.Inbound
-	}).(InboundRulesArgsPtrOutput)
+	}).(InboundRulesPtrOutput)
 }
 
-func (o ScopeRulesArgsPtrOutput) Interfaces() InterfaceRulesArgsPtrOutput {
-	return o.ApplyT(func(v *ScopeRulesArgs) *InterfaceRulesArgs {
+func (o ScopeRulesPtrOutput) Interfaces() InterfaceRulesPtrOutput {
+	return o.ApplyT(func(v *ScopeRules) *InterfaceRules {
 		if v == nil {
 			return nil
 		}
 		return v.Interfaces
-	}).(InterfaceRulesArgsPtrOutput)
+	}).(InterfaceRulesPtrOutput)
 }
 
-func (o ScopeRulesArgsPtrOutput) Outbound() OutboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v *ScopeRulesArgs) *OutboundRulesArgs {
+func (o ScopeRulesPtrOutput) Outbound() OutboundRulesPtrOutput {
+	return o.ApplyT(func(v *ScopeRules) *OutboundRules {
 		if v == nil {
 			return nil
 		}
 		return v.Outbound
-	}).(OutboundRulesArgsPtrOutput)
+	}).(OutboundRulesPtrOutput)
 }
 
 // Kuma only: a MeshPassthrough policy for this scope.
-func (o ScopeRulesArgsPtrOutput) Passthrough() PassthroughArgsPtrOutput {
-	return o.ApplyT(func(v *ScopeRulesArgs) *PassthroughArgs {
+func (o ScopeRulesPtrOutput) Passthrough() PassthroughPtrOutput {
+	return o.ApplyT(func(v *ScopeRules) *Passthrough {
 		if v == nil {
 			return nil
 		}
 		return v.Passthrough
-	}).(PassthroughArgsPtrOutput)
+	}).(PassthroughPtrOutput)
+}
+
+type UidExclusion struct {
+	// Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
+	Ports []float64 `pulumi:"ports"`
+	// `tcp` or `udp`; both when unset.
+	Protocol *UidProtocol `pulumi:"protocol"`
+	// User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
+	Uids []float64 `pulumi:"uids"`
+}
+
+// UidExclusionInput is an input type that accepts UidExclusionArgs and UidExclusionOutput values.
+// You can construct a concrete instance of `UidExclusionInput` via:
+//
+//	UidExclusionArgs{...}
+type UidExclusionInput interface {
+	pulumi.Input
+
+	ToUidExclusionOutput() UidExclusionOutput
+	ToUidExclusionOutputWithContext(context.Context) UidExclusionOutput
 }
 
 type UidExclusionArgs struct {
@@ -3581,110 +3601,116 @@ type UidExclusionArgs struct {
 	Uids []float64 `pulumi:"uids"`
 }
 
-// UidExclusionArgsInput is an input type that accepts UidExclusionArgsArgs and UidExclusionArgsOutput values.
-// You can construct a concrete instance of `UidExclusionArgsInput` via:
+func (UidExclusionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*UidExclusion)(nil)).Elem()
+}
+
+func (i UidExclusionArgs) ToUidExclusionOutput() UidExclusionOutput {
+	return i.ToUidExclusionOutputWithContext(context.Background())
+}
+
+func (i UidExclusionArgs) ToUidExclusionOutputWithContext(ctx context.Context) UidExclusionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UidExclusionOutput)
+}
+
+// UidExclusionArrayInput is an input type that accepts UidExclusionArray and UidExclusionArrayOutput values.
+// You can construct a concrete instance of `UidExclusionArrayInput` via:
 //
-//	UidExclusionArgsArgs{...}
-type UidExclusionArgsInput interface {
+//	UidExclusionArray{ UidExclusionArgs{...} }
+type UidExclusionArrayInput interface {
 	pulumi.Input
 
-	ToUidExclusionArgsOutput() UidExclusionArgsOutput
-	ToUidExclusionArgsOutputWithContext(context.Context) UidExclusionArgsOutput
+	ToUidExclusionArrayOutput() UidExclusionArrayOutput
+	ToUidExclusionArrayOutputWithContext(context.Context) UidExclusionArrayOutput
 }
 
-type UidExclusionArgsArgs struct {
-	// Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
-	Ports []float64 `pulumi:"ports"`
-	// `tcp` or `udp`; both when unset.
-	Protocol *UidProtocol `pulumi:"protocol"`
-	// User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
-	Uids []float64 `pulumi:"uids"`
+type UidExclusionArray []UidExclusionInput
+
+func (UidExclusionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]UidExclusion)(nil)).Elem()
 }
 
-func (UidExclusionArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*UidExclusionArgs)(nil)).Elem()
+func (i UidExclusionArray) ToUidExclusionArrayOutput() UidExclusionArrayOutput {
+	return i.ToUidExclusionArrayOutputWithContext(context.Background())
 }
 
-func (i UidExclusionArgsArgs) ToUidExclusionArgsOutput() UidExclusionArgsOutput {
-	return i.ToUidExclusionArgsOutputWithContext(context.Background())
+func (i UidExclusionArray) ToUidExclusionArrayOutputWithContext(ctx context.Context) UidExclusionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(UidExclusionArrayOutput)
 }
 
-func (i UidExclusionArgsArgs) ToUidExclusionArgsOutputWithContext(ctx context.Context) UidExclusionArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(UidExclusionArgsOutput)
+type UidExclusionOutput struct{ *pulumi.OutputState }
+
+func (UidExclusionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*UidExclusion)(nil)).Elem()
 }
 
-// UidExclusionArgsArrayInput is an input type that accepts UidExclusionArgsArray and UidExclusionArgsArrayOutput values.
-// You can construct a concrete instance of `UidExclusionArgsArrayInput` via:
-//
-//	UidExclusionArgsArray{ UidExclusionArgsArgs{...} }
-type UidExclusionArgsArrayInput interface {
-	pulumi.Input
-
-	ToUidExclusionArgsArrayOutput() UidExclusionArgsArrayOutput
-	ToUidExclusionArgsArrayOutputWithContext(context.Context) UidExclusionArgsArrayOutput
-}
-
-type UidExclusionArgsArray []UidExclusionArgsInput
-
-func (UidExclusionArgsArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]UidExclusionArgs)(nil)).Elem()
-}
-
-func (i UidExclusionArgsArray) ToUidExclusionArgsArrayOutput() UidExclusionArgsArrayOutput {
-	return i.ToUidExclusionArgsArrayOutputWithContext(context.Background())
-}
-
-func (i UidExclusionArgsArray) ToUidExclusionArgsArrayOutputWithContext(ctx context.Context) UidExclusionArgsArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(UidExclusionArgsArrayOutput)
-}
-
-type UidExclusionArgsOutput struct{ *pulumi.OutputState }
-
-func (UidExclusionArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*UidExclusionArgs)(nil)).Elem()
-}
-
-func (o UidExclusionArgsOutput) ToUidExclusionArgsOutput() UidExclusionArgsOutput {
+func (o UidExclusionOutput) ToUidExclusionOutput() UidExclusionOutput {
 	return o
 }
 
-func (o UidExclusionArgsOutput) ToUidExclusionArgsOutputWithContext(ctx context.Context) UidExclusionArgsOutput {
+func (o UidExclusionOutput) ToUidExclusionOutputWithContext(ctx context.Context) UidExclusionOutput {
 	return o
 }
 
 // Destination ports (1-65535); every port when unset. Consul can exclude a user id only for every port.
-func (o UidExclusionArgsOutput) Ports() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v UidExclusionArgs) []float64 { return v.Ports }).(pulumi.Float64ArrayOutput)
+func (o UidExclusionOutput) Ports() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v UidExclusion) []float64 { return v.Ports }).(pulumi.Float64ArrayOutput)
 }
 
 // `tcp` or `udp`; both when unset.
-func (o UidExclusionArgsOutput) Protocol() UidProtocolPtrOutput {
-	return o.ApplyT(func(v UidExclusionArgs) *UidProtocol { return v.Protocol }).(UidProtocolPtrOutput)
+func (o UidExclusionOutput) Protocol() UidProtocolPtrOutput {
+	return o.ApplyT(func(v UidExclusion) *UidProtocol { return v.Protocol }).(UidProtocolPtrOutput)
 }
 
 // User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
-func (o UidExclusionArgsOutput) Uids() pulumi.Float64ArrayOutput {
-	return o.ApplyT(func(v UidExclusionArgs) []float64 { return v.Uids }).(pulumi.Float64ArrayOutput)
+func (o UidExclusionOutput) Uids() pulumi.Float64ArrayOutput {
+	return o.ApplyT(func(v UidExclusion) []float64 { return v.Uids }).(pulumi.Float64ArrayOutput)
 }
 
-type UidExclusionArgsArrayOutput struct{ *pulumi.OutputState }
+type UidExclusionArrayOutput struct{ *pulumi.OutputState }
 
-func (UidExclusionArgsArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]UidExclusionArgs)(nil)).Elem()
+func (UidExclusionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]UidExclusion)(nil)).Elem()
 }
 
-func (o UidExclusionArgsArrayOutput) ToUidExclusionArgsArrayOutput() UidExclusionArgsArrayOutput {
+func (o UidExclusionArrayOutput) ToUidExclusionArrayOutput() UidExclusionArrayOutput {
 	return o
 }
 
-func (o UidExclusionArgsArrayOutput) ToUidExclusionArgsArrayOutputWithContext(ctx context.Context) UidExclusionArgsArrayOutput {
+func (o UidExclusionArrayOutput) ToUidExclusionArrayOutputWithContext(ctx context.Context) UidExclusionArrayOutput {
 	return o
 }
 
-func (o UidExclusionArgsArrayOutput) Index(i pulumi.IntInput) UidExclusionArgsOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) UidExclusionArgs {
-		return vs[0].([]UidExclusionArgs)[vs[1].(int)]
-	}).(UidExclusionArgsOutput)
+func (o UidExclusionArrayOutput) Index(i pulumi.IntInput) UidExclusionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) UidExclusion {
+		return vs[0].([]UidExclusion)[vs[1].(int)]
+	}).(UidExclusionOutput)
+}
+
+type WorkloadRules struct {
+	// The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
+	// so no patch is emitted for it.
+	DeclaredInProgram *bool           `pulumi:"declaredInProgram"`
+	FullBypass        *FullBypass     `pulumi:"fullBypass"`
+	Inbound           *InboundRules   `pulumi:"inbound"`
+	Interfaces        *InterfaceRules `pulumi:"interfaces"`
+	Kind              WorkloadKind    `pulumi:"kind"`
+	Name              string          `pulumi:"name"`
+	Namespace         string          `pulumi:"namespace"`
+	Outbound          *OutboundRules  `pulumi:"outbound"`
+	// Kuma only: a MeshPassthrough policy for this scope.
+	Passthrough *Passthrough `pulumi:"passthrough"`
+}
+
+// WorkloadRulesInput is an input type that accepts WorkloadRulesArgs and WorkloadRulesOutput values.
+// You can construct a concrete instance of `WorkloadRulesInput` via:
+//
+//	WorkloadRulesArgs{...}
+type WorkloadRulesInput interface {
+	pulumi.Input
+
+	ToWorkloadRulesOutput() WorkloadRulesOutput
+	ToWorkloadRulesOutputWithContext(context.Context) WorkloadRulesOutput
 }
 
 type WorkloadRulesArgs struct {
@@ -3702,227 +3728,201 @@ type WorkloadRulesArgs struct {
 	Passthrough *PassthroughArgs `pulumi:"passthrough"`
 }
 
-// WorkloadRulesArgsInput is an input type that accepts WorkloadRulesArgsArgs and WorkloadRulesArgsOutput values.
-// You can construct a concrete instance of `WorkloadRulesArgsInput` via:
+func (WorkloadRulesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkloadRules)(nil)).Elem()
+}
+
+func (i WorkloadRulesArgs) ToWorkloadRulesOutput() WorkloadRulesOutput {
+	return i.ToWorkloadRulesOutputWithContext(context.Background())
+}
+
+func (i WorkloadRulesArgs) ToWorkloadRulesOutputWithContext(ctx context.Context) WorkloadRulesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkloadRulesOutput)
+}
+
+// WorkloadRulesArrayInput is an input type that accepts WorkloadRulesArray and WorkloadRulesArrayOutput values.
+// You can construct a concrete instance of `WorkloadRulesArrayInput` via:
 //
-//	WorkloadRulesArgsArgs{...}
-type WorkloadRulesArgsInput interface {
+//	WorkloadRulesArray{ WorkloadRulesArgs{...} }
+type WorkloadRulesArrayInput interface {
 	pulumi.Input
 
-	ToWorkloadRulesArgsOutput() WorkloadRulesArgsOutput
-	ToWorkloadRulesArgsOutputWithContext(context.Context) WorkloadRulesArgsOutput
+	ToWorkloadRulesArrayOutput() WorkloadRulesArrayOutput
+	ToWorkloadRulesArrayOutputWithContext(context.Context) WorkloadRulesArrayOutput
 }
 
-type WorkloadRulesArgsArgs struct {
-	// The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
-	// so no patch is emitted for it.
-	DeclaredInProgram *bool                   `pulumi:"declaredInProgram"`
-	FullBypass        *FullBypassArgsArgs     `pulumi:"fullBypass"`
-	Inbound           *InboundRulesArgsArgs   `pulumi:"inbound"`
-	Interfaces        *InterfaceRulesArgsArgs `pulumi:"interfaces"`
-	Kind              WorkloadKind            `pulumi:"kind"`
-	Name              string                  `pulumi:"name"`
-	Namespace         string                  `pulumi:"namespace"`
-	Outbound          *OutboundRulesArgsArgs  `pulumi:"outbound"`
-	// Kuma only: a MeshPassthrough policy for this scope.
-	Passthrough *PassthroughArgsArgs `pulumi:"passthrough"`
+type WorkloadRulesArray []WorkloadRulesInput
+
+func (WorkloadRulesArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]WorkloadRules)(nil)).Elem()
 }
 
-func (WorkloadRulesArgsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*WorkloadRulesArgs)(nil)).Elem()
+func (i WorkloadRulesArray) ToWorkloadRulesArrayOutput() WorkloadRulesArrayOutput {
+	return i.ToWorkloadRulesArrayOutputWithContext(context.Background())
 }
 
-func (i WorkloadRulesArgsArgs) ToWorkloadRulesArgsOutput() WorkloadRulesArgsOutput {
-	return i.ToWorkloadRulesArgsOutputWithContext(context.Background())
+func (i WorkloadRulesArray) ToWorkloadRulesArrayOutputWithContext(ctx context.Context) WorkloadRulesArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkloadRulesArrayOutput)
 }
 
-func (i WorkloadRulesArgsArgs) ToWorkloadRulesArgsOutputWithContext(ctx context.Context) WorkloadRulesArgsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(WorkloadRulesArgsOutput)
+type WorkloadRulesOutput struct{ *pulumi.OutputState }
+
+func (WorkloadRulesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkloadRules)(nil)).Elem()
 }
 
-// WorkloadRulesArgsArrayInput is an input type that accepts WorkloadRulesArgsArray and WorkloadRulesArgsArrayOutput values.
-// You can construct a concrete instance of `WorkloadRulesArgsArrayInput` via:
-//
-//	WorkloadRulesArgsArray{ WorkloadRulesArgsArgs{...} }
-type WorkloadRulesArgsArrayInput interface {
-	pulumi.Input
-
-	ToWorkloadRulesArgsArrayOutput() WorkloadRulesArgsArrayOutput
-	ToWorkloadRulesArgsArrayOutputWithContext(context.Context) WorkloadRulesArgsArrayOutput
-}
-
-type WorkloadRulesArgsArray []WorkloadRulesArgsInput
-
-func (WorkloadRulesArgsArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]WorkloadRulesArgs)(nil)).Elem()
-}
-
-func (i WorkloadRulesArgsArray) ToWorkloadRulesArgsArrayOutput() WorkloadRulesArgsArrayOutput {
-	return i.ToWorkloadRulesArgsArrayOutputWithContext(context.Background())
-}
-
-func (i WorkloadRulesArgsArray) ToWorkloadRulesArgsArrayOutputWithContext(ctx context.Context) WorkloadRulesArgsArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(WorkloadRulesArgsArrayOutput)
-}
-
-type WorkloadRulesArgsOutput struct{ *pulumi.OutputState }
-
-func (WorkloadRulesArgsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*WorkloadRulesArgs)(nil)).Elem()
-}
-
-func (o WorkloadRulesArgsOutput) ToWorkloadRulesArgsOutput() WorkloadRulesArgsOutput {
+func (o WorkloadRulesOutput) ToWorkloadRulesOutput() WorkloadRulesOutput {
 	return o
 }
 
-func (o WorkloadRulesArgsOutput) ToWorkloadRulesArgsOutputWithContext(ctx context.Context) WorkloadRulesArgsOutput {
+func (o WorkloadRulesOutput) ToWorkloadRulesOutputWithContext(ctx context.Context) WorkloadRulesOutput {
 	return o
 }
 
 // The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
 // so no patch is emitted for it.
-func (o WorkloadRulesArgsOutput) DeclaredInProgram() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) *bool { return v.DeclaredInProgram }).(pulumi.BoolPtrOutput)
+func (o WorkloadRulesOutput) DeclaredInProgram() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v WorkloadRules) *bool { return v.DeclaredInProgram }).(pulumi.BoolPtrOutput)
 }
 
-func (o WorkloadRulesArgsOutput) FullBypass() FullBypassArgsPtrOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) *FullBypassArgs { return v.FullBypass }).(FullBypassArgsPtrOutput)
+func (o WorkloadRulesOutput) FullBypass() FullBypassPtrOutput {
+	return o.ApplyT(func(v WorkloadRules) *FullBypass { return v.FullBypass }).(FullBypassPtrOutput)
 }
 
-func (o WorkloadRulesArgsOutput) Inbound() InboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) *InboundRulesArgs { return v.Inbound }).(InboundRulesArgsPtrOutput)
+func (o WorkloadRulesOutput) Inbound() InboundRulesPtrOutput {
+	return o.ApplyT(func(v WorkloadRules) *InboundRules { return v.Inbound }).(InboundRulesPtrOutput)
 }
 
-func (o WorkloadRulesArgsOutput) Interfaces() InterfaceRulesArgsPtrOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) *InterfaceRulesArgs { return v.Interfaces }).(InterfaceRulesArgsPtrOutput)
+func (o WorkloadRulesOutput) Interfaces() InterfaceRulesPtrOutput {
+	return o.ApplyT(func(v WorkloadRules) *InterfaceRules { return v.Interfaces }).(InterfaceRulesPtrOutput)
 }
 
-func (o WorkloadRulesArgsOutput) Kind() WorkloadKindOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) WorkloadKind { return v.Kind }).(WorkloadKindOutput)
+func (o WorkloadRulesOutput) Kind() WorkloadKindOutput {
+	return o.ApplyT(func(v WorkloadRules) WorkloadKind { return v.Kind }).(WorkloadKindOutput)
 }
 
-func (o WorkloadRulesArgsOutput) Name() pulumi.StringOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) string { return v.Name }).(pulumi.StringOutput)
+func (o WorkloadRulesOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v WorkloadRules) string { return v.Name }).(pulumi.StringOutput)
 }
 
-func (o WorkloadRulesArgsOutput) Namespace() pulumi.StringOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) string { return v.Namespace }).(pulumi.StringOutput)
+func (o WorkloadRulesOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v WorkloadRules) string { return v.Namespace }).(pulumi.StringOutput)
 }
 
-func (o WorkloadRulesArgsOutput) Outbound() OutboundRulesArgsPtrOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) *OutboundRulesArgs { return v.Outbound }).(OutboundRulesArgsPtrOutput)
+func (o WorkloadRulesOutput) Outbound() OutboundRulesPtrOutput {
+	return o.ApplyT(func(v WorkloadRules) *OutboundRules { return v.Outbound }).(OutboundRulesPtrOutput)
 }
 
 // Kuma only: a MeshPassthrough policy for this scope.
-func (o WorkloadRulesArgsOutput) Passthrough() PassthroughArgsPtrOutput {
-	return o.ApplyT(func(v WorkloadRulesArgs) *PassthroughArgs { return v.Passthrough }).(PassthroughArgsPtrOutput)
+func (o WorkloadRulesOutput) Passthrough() PassthroughPtrOutput {
+	return o.ApplyT(func(v WorkloadRules) *Passthrough { return v.Passthrough }).(PassthroughPtrOutput)
 }
 
-type WorkloadRulesArgsArrayOutput struct{ *pulumi.OutputState }
+type WorkloadRulesArrayOutput struct{ *pulumi.OutputState }
 
-func (WorkloadRulesArgsArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]WorkloadRulesArgs)(nil)).Elem()
+func (WorkloadRulesArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]WorkloadRules)(nil)).Elem()
 }
 
-func (o WorkloadRulesArgsArrayOutput) ToWorkloadRulesArgsArrayOutput() WorkloadRulesArgsArrayOutput {
+func (o WorkloadRulesArrayOutput) ToWorkloadRulesArrayOutput() WorkloadRulesArrayOutput {
 	return o
 }
 
-func (o WorkloadRulesArgsArrayOutput) ToWorkloadRulesArgsArrayOutputWithContext(ctx context.Context) WorkloadRulesArgsArrayOutput {
+func (o WorkloadRulesArrayOutput) ToWorkloadRulesArrayOutputWithContext(ctx context.Context) WorkloadRulesArrayOutput {
 	return o
 }
 
-func (o WorkloadRulesArgsArrayOutput) Index(i pulumi.IntInput) WorkloadRulesArgsOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) WorkloadRulesArgs {
-		return vs[0].([]WorkloadRulesArgs)[vs[1].(int)]
-	}).(WorkloadRulesArgsOutput)
+func (o WorkloadRulesArrayOutput) Index(i pulumi.IntInput) WorkloadRulesOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) WorkloadRules {
+		return vs[0].([]WorkloadRules)[vs[1].(int)]
+	}).(WorkloadRulesOutput)
 }
 
 func init() {
-	pulumi.RegisterInputType(reflect.TypeOf((*AcknowledgeArgsInput)(nil)).Elem(), AcknowledgeArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*AcknowledgeArgsPtrInput)(nil)).Elem(), AcknowledgeArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*FullBypassArgsInput)(nil)).Elem(), FullBypassArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*FullBypassArgsPtrInput)(nil)).Elem(), FullBypassArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InboundInheritArgsInput)(nil)).Elem(), InboundInheritArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InboundInheritArgsPtrInput)(nil)).Elem(), InboundInheritArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InboundRulesArgsInput)(nil)).Elem(), InboundRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InboundRulesArgsPtrInput)(nil)).Elem(), InboundRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceAcknowledgeArgsInput)(nil)).Elem(), InterfaceAcknowledgeArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceAcknowledgeArgsPtrInput)(nil)).Elem(), InterfaceAcknowledgeArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceRulesArgsInput)(nil)).Elem(), InterfaceRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceRulesArgsPtrInput)(nil)).Elem(), InterfaceRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InterfacesInheritArgsInput)(nil)).Elem(), InterfacesInheritArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*InterfacesInheritArgsPtrInput)(nil)).Elem(), InterfacesInheritArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*IstioInjectorRefArgsInput)(nil)).Elem(), IstioInjectorRefArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*IstioInjectorRefArgsPtrInput)(nil)).Elem(), IstioInjectorRefArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*IstioInstallDefaultsArgsInput)(nil)).Elem(), IstioInstallDefaultsArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*IstioInstallDefaultsArgsPtrInput)(nil)).Elem(), IstioInstallDefaultsArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*IstioOptionsArgsInput)(nil)).Elem(), IstioOptionsArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*IstioOptionsArgsPtrInput)(nil)).Elem(), IstioOptionsArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*KumaOptionsArgsInput)(nil)).Elem(), KumaOptionsArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*KumaOptionsArgsPtrInput)(nil)).Elem(), KumaOptionsArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*KumaPassthroughClusterArgsInput)(nil)).Elem(), KumaPassthroughClusterArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*KumaPassthroughClusterArgsPtrInput)(nil)).Elem(), KumaPassthroughClusterArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*NamespaceRulesArgsInput)(nil)).Elem(), NamespaceRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*NamespaceRulesArgsArrayInput)(nil)).Elem(), NamespaceRulesArgsArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*OutboundInheritArgsInput)(nil)).Elem(), OutboundInheritArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*OutboundInheritArgsPtrInput)(nil)).Elem(), OutboundInheritArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*OutboundRulesArgsInput)(nil)).Elem(), OutboundRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*OutboundRulesArgsPtrInput)(nil)).Elem(), OutboundRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughArgsInput)(nil)).Elem(), PassthroughArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughArgsPtrInput)(nil)).Elem(), PassthroughArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughDestinationArgsInput)(nil)).Elem(), PassthroughDestinationArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughDestinationArgsArrayInput)(nil)).Elem(), PassthroughDestinationArgsArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*RolloutArgsInput)(nil)).Elem(), RolloutArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*RolloutArgsPtrInput)(nil)).Elem(), RolloutArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ScopeRulesArgsInput)(nil)).Elem(), ScopeRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ScopeRulesArgsPtrInput)(nil)).Elem(), ScopeRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*UidExclusionArgsInput)(nil)).Elem(), UidExclusionArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*UidExclusionArgsArrayInput)(nil)).Elem(), UidExclusionArgsArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadRulesArgsInput)(nil)).Elem(), WorkloadRulesArgsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadRulesArgsArrayInput)(nil)).Elem(), WorkloadRulesArgsArray{})
-	pulumi.RegisterOutputType(AcknowledgeArgsOutput{})
-	pulumi.RegisterOutputType(AcknowledgeArgsPtrOutput{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AcknowledgeInput)(nil)).Elem(), AcknowledgeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AcknowledgePtrInput)(nil)).Elem(), AcknowledgeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FullBypassInput)(nil)).Elem(), FullBypassArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FullBypassPtrInput)(nil)).Elem(), FullBypassArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InboundInheritInput)(nil)).Elem(), InboundInheritArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InboundInheritPtrInput)(nil)).Elem(), InboundInheritArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InboundRulesInput)(nil)).Elem(), InboundRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InboundRulesPtrInput)(nil)).Elem(), InboundRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceAcknowledgeInput)(nil)).Elem(), InterfaceAcknowledgeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceAcknowledgePtrInput)(nil)).Elem(), InterfaceAcknowledgeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceRulesInput)(nil)).Elem(), InterfaceRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfaceRulesPtrInput)(nil)).Elem(), InterfaceRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfacesInheritInput)(nil)).Elem(), InterfacesInheritArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InterfacesInheritPtrInput)(nil)).Elem(), InterfacesInheritArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IstioInjectorRefInput)(nil)).Elem(), IstioInjectorRefArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IstioInjectorRefPtrInput)(nil)).Elem(), IstioInjectorRefArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IstioInstallDefaultsInput)(nil)).Elem(), IstioInstallDefaultsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IstioInstallDefaultsPtrInput)(nil)).Elem(), IstioInstallDefaultsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IstioOptionsInput)(nil)).Elem(), IstioOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IstioOptionsPtrInput)(nil)).Elem(), IstioOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KumaOptionsInput)(nil)).Elem(), KumaOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KumaOptionsPtrInput)(nil)).Elem(), KumaOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KumaPassthroughClusterInput)(nil)).Elem(), KumaPassthroughClusterArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KumaPassthroughClusterPtrInput)(nil)).Elem(), KumaPassthroughClusterArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*NamespaceRulesInput)(nil)).Elem(), NamespaceRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*NamespaceRulesArrayInput)(nil)).Elem(), NamespaceRulesArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OutboundInheritInput)(nil)).Elem(), OutboundInheritArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OutboundInheritPtrInput)(nil)).Elem(), OutboundInheritArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OutboundRulesInput)(nil)).Elem(), OutboundRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OutboundRulesPtrInput)(nil)).Elem(), OutboundRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughInput)(nil)).Elem(), PassthroughArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughPtrInput)(nil)).Elem(), PassthroughArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughDestinationInput)(nil)).Elem(), PassthroughDestinationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PassthroughDestinationArrayInput)(nil)).Elem(), PassthroughDestinationArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RolloutInput)(nil)).Elem(), RolloutArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPtrInput)(nil)).Elem(), RolloutArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ScopeRulesInput)(nil)).Elem(), ScopeRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ScopeRulesPtrInput)(nil)).Elem(), ScopeRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UidExclusionInput)(nil)).Elem(), UidExclusionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*UidExclusionArrayInput)(nil)).Elem(), UidExclusionArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadRulesInput)(nil)).Elem(), WorkloadRulesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadRulesArrayInput)(nil)).Elem(), WorkloadRulesArray{})
+	pulumi.RegisterOutputType(AcknowledgeOutput{})
+	pulumi.RegisterOutputType(AcknowledgePtrOutput{})
 	pulumi.RegisterOutputType(EffectiveRuleRowOutputOutput{})
 	pulumi.RegisterOutputType(EffectiveRuleRowOutputArrayOutput{})
-	pulumi.RegisterOutputType(FullBypassArgsOutput{})
-	pulumi.RegisterOutputType(FullBypassArgsPtrOutput{})
-	pulumi.RegisterOutputType(InboundInheritArgsOutput{})
-	pulumi.RegisterOutputType(InboundInheritArgsPtrOutput{})
-	pulumi.RegisterOutputType(InboundRulesArgsOutput{})
-	pulumi.RegisterOutputType(InboundRulesArgsPtrOutput{})
-	pulumi.RegisterOutputType(InterfaceAcknowledgeArgsOutput{})
-	pulumi.RegisterOutputType(InterfaceAcknowledgeArgsPtrOutput{})
-	pulumi.RegisterOutputType(InterfaceRulesArgsOutput{})
-	pulumi.RegisterOutputType(InterfaceRulesArgsPtrOutput{})
-	pulumi.RegisterOutputType(InterfacesInheritArgsOutput{})
-	pulumi.RegisterOutputType(InterfacesInheritArgsPtrOutput{})
-	pulumi.RegisterOutputType(IstioInjectorRefArgsOutput{})
-	pulumi.RegisterOutputType(IstioInjectorRefArgsPtrOutput{})
-	pulumi.RegisterOutputType(IstioInstallDefaultsArgsOutput{})
-	pulumi.RegisterOutputType(IstioInstallDefaultsArgsPtrOutput{})
-	pulumi.RegisterOutputType(IstioOptionsArgsOutput{})
-	pulumi.RegisterOutputType(IstioOptionsArgsPtrOutput{})
-	pulumi.RegisterOutputType(KumaOptionsArgsOutput{})
-	pulumi.RegisterOutputType(KumaOptionsArgsPtrOutput{})
-	pulumi.RegisterOutputType(KumaPassthroughClusterArgsOutput{})
-	pulumi.RegisterOutputType(KumaPassthroughClusterArgsPtrOutput{})
-	pulumi.RegisterOutputType(NamespaceRulesArgsOutput{})
-	pulumi.RegisterOutputType(NamespaceRulesArgsArrayOutput{})
-	pulumi.RegisterOutputType(OutboundInheritArgsOutput{})
-	pulumi.RegisterOutputType(OutboundInheritArgsPtrOutput{})
-	pulumi.RegisterOutputType(OutboundRulesArgsOutput{})
-	pulumi.RegisterOutputType(OutboundRulesArgsPtrOutput{})
-	pulumi.RegisterOutputType(PassthroughArgsOutput{})
-	pulumi.RegisterOutputType(PassthroughArgsPtrOutput{})
-	pulumi.RegisterOutputType(PassthroughDestinationArgsOutput{})
-	pulumi.RegisterOutputType(PassthroughDestinationArgsArrayOutput{})
-	pulumi.RegisterOutputType(RolloutArgsOutput{})
-	pulumi.RegisterOutputType(RolloutArgsPtrOutput{})
-	pulumi.RegisterOutputType(ScopeRulesArgsOutput{})
-	pulumi.RegisterOutputType(ScopeRulesArgsPtrOutput{})
-	pulumi.RegisterOutputType(UidExclusionArgsOutput{})
-	pulumi.RegisterOutputType(UidExclusionArgsArrayOutput{})
-	pulumi.RegisterOutputType(WorkloadRulesArgsOutput{})
-	pulumi.RegisterOutputType(WorkloadRulesArgsArrayOutput{})
+	pulumi.RegisterOutputType(FullBypassOutput{})
+	pulumi.RegisterOutputType(FullBypassPtrOutput{})
+	pulumi.RegisterOutputType(InboundInheritOutput{})
+	pulumi.RegisterOutputType(InboundInheritPtrOutput{})
+	pulumi.RegisterOutputType(InboundRulesOutput{})
+	pulumi.RegisterOutputType(InboundRulesPtrOutput{})
+	pulumi.RegisterOutputType(InterfaceAcknowledgeOutput{})
+	pulumi.RegisterOutputType(InterfaceAcknowledgePtrOutput{})
+	pulumi.RegisterOutputType(InterfaceRulesOutput{})
+	pulumi.RegisterOutputType(InterfaceRulesPtrOutput{})
+	pulumi.RegisterOutputType(InterfacesInheritOutput{})
+	pulumi.RegisterOutputType(InterfacesInheritPtrOutput{})
+	pulumi.RegisterOutputType(IstioInjectorRefOutput{})
+	pulumi.RegisterOutputType(IstioInjectorRefPtrOutput{})
+	pulumi.RegisterOutputType(IstioInstallDefaultsOutput{})
+	pulumi.RegisterOutputType(IstioInstallDefaultsPtrOutput{})
+	pulumi.RegisterOutputType(IstioOptionsOutput{})
+	pulumi.RegisterOutputType(IstioOptionsPtrOutput{})
+	pulumi.RegisterOutputType(KumaOptionsOutput{})
+	pulumi.RegisterOutputType(KumaOptionsPtrOutput{})
+	pulumi.RegisterOutputType(KumaPassthroughClusterOutput{})
+	pulumi.RegisterOutputType(KumaPassthroughClusterPtrOutput{})
+	pulumi.RegisterOutputType(NamespaceRulesOutput{})
+	pulumi.RegisterOutputType(NamespaceRulesArrayOutput{})
+	pulumi.RegisterOutputType(OutboundInheritOutput{})
+	pulumi.RegisterOutputType(OutboundInheritPtrOutput{})
+	pulumi.RegisterOutputType(OutboundRulesOutput{})
+	pulumi.RegisterOutputType(OutboundRulesPtrOutput{})
+	pulumi.RegisterOutputType(PassthroughOutput{})
+	pulumi.RegisterOutputType(PassthroughPtrOutput{})
+	pulumi.RegisterOutputType(PassthroughDestinationOutput{})
+	pulumi.RegisterOutputType(PassthroughDestinationArrayOutput{})
+	pulumi.RegisterOutputType(RolloutOutput{})
+	pulumi.RegisterOutputType(RolloutPtrOutput{})
+	pulumi.RegisterOutputType(ScopeRulesOutput{})
+	pulumi.RegisterOutputType(ScopeRulesPtrOutput{})
+	pulumi.RegisterOutputType(UidExclusionOutput{})
+	pulumi.RegisterOutputType(UidExclusionArrayOutput{})
+	pulumi.RegisterOutputType(WorkloadRulesOutput{})
+	pulumi.RegisterOutputType(WorkloadRulesArrayOutput{})
 }

@@ -45,15 +45,15 @@ func NewSidecarBypass(ctx *pulumi.Context,
 
 type sidecarBypassArgs struct {
 	// Rules for every managed workload.
-	Global *ScopeRulesArgs   `pulumi:"global"`
-	Istio  *IstioOptionsArgs `pulumi:"istio"`
-	Kuma   *KumaOptionsArgs  `pulumi:"kuma"`
+	Global *ScopeRules   `pulumi:"global"`
+	Istio  *IstioOptions `pulumi:"istio"`
+	Kuma   *KumaOptions  `pulumi:"kuma"`
 	// Which meshes to write rules for.
 	Meshes []Mesh `pulumi:"meshes"`
 	// Rules per namespace.
-	Namespaces []NamespaceRulesArgs `pulumi:"namespaces"`
+	Namespaces []NamespaceRules `pulumi:"namespaces"`
 	// Whether and how long `pulumi up` waits for the rollouts it starts.
-	Rollout *RolloutArgs `pulumi:"rollout"`
+	Rollout *Rollout `pulumi:"rollout"`
 	// Put a hash of the rendered bypass settings on the pod template; default true.
 	RolloutHash *bool `pulumi:"rolloutHash"`
 	// Take back the fields this component declares when another field manager has taken them (someone ran
@@ -61,21 +61,21 @@ type sidecarBypassArgs struct {
 	// fails preview, naming the other manager and the field, and nothing is overwritten without consent.
 	TakeOwnership *bool `pulumi:"takeOwnership"`
 	// The workloads the component manages, with their own rules.
-	Workloads []WorkloadRulesArgs `pulumi:"workloads"`
+	Workloads []WorkloadRules `pulumi:"workloads"`
 }
 
 // The set of arguments for constructing a SidecarBypass resource.
 type SidecarBypassArgs struct {
 	// Rules for every managed workload.
-	Global *ScopeRulesArgsArgs
-	Istio  *IstioOptionsArgsArgs
-	Kuma   *KumaOptionsArgsArgs
+	Global *ScopeRulesArgs
+	Istio  *IstioOptionsArgs
+	Kuma   *KumaOptionsArgs
 	// Which meshes to write rules for.
 	Meshes []Mesh
 	// Rules per namespace.
-	Namespaces []NamespaceRulesArgsArgs
+	Namespaces []NamespaceRulesArgs
 	// Whether and how long `pulumi up` waits for the rollouts it starts.
-	Rollout *RolloutArgsArgs
+	Rollout *RolloutArgs
 	// Put a hash of the rendered bypass settings on the pod template; default true.
 	RolloutHash *bool
 	// Take back the fields this component declares when another field manager has taken them (someone ran
@@ -83,7 +83,7 @@ type SidecarBypassArgs struct {
 	// fails preview, naming the other manager and the field, and nothing is overwritten without consent.
 	TakeOwnership *bool
 	// The workloads the component manages, with their own rules.
-	Workloads []WorkloadRulesArgsArgs
+	Workloads []WorkloadRulesArgs
 }
 
 func (SidecarBypassArgs) ElementType() reflect.Type {

@@ -16,51 +16,51 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
-    'AcknowledgeArgsArgs',
-    'AcknowledgeArgsArgsDict',
-    'FullBypassArgsArgs',
-    'FullBypassArgsArgsDict',
-    'InboundInheritArgsArgs',
-    'InboundInheritArgsArgsDict',
-    'InboundRulesArgsArgs',
-    'InboundRulesArgsArgsDict',
-    'InterfaceAcknowledgeArgsArgs',
-    'InterfaceAcknowledgeArgsArgsDict',
-    'InterfaceRulesArgsArgs',
-    'InterfaceRulesArgsArgsDict',
-    'InterfacesInheritArgsArgs',
-    'InterfacesInheritArgsArgsDict',
-    'IstioInjectorRefArgsArgs',
-    'IstioInjectorRefArgsArgsDict',
-    'IstioInstallDefaultsArgsArgs',
-    'IstioInstallDefaultsArgsArgsDict',
-    'IstioOptionsArgsArgs',
-    'IstioOptionsArgsArgsDict',
-    'KumaOptionsArgsArgs',
-    'KumaOptionsArgsArgsDict',
-    'KumaPassthroughClusterArgsArgs',
-    'KumaPassthroughClusterArgsArgsDict',
-    'NamespaceRulesArgsArgs',
-    'NamespaceRulesArgsArgsDict',
-    'OutboundInheritArgsArgs',
-    'OutboundInheritArgsArgsDict',
-    'OutboundRulesArgsArgs',
-    'OutboundRulesArgsArgsDict',
-    'PassthroughArgsArgs',
-    'PassthroughArgsArgsDict',
-    'PassthroughDestinationArgsArgs',
-    'PassthroughDestinationArgsArgsDict',
-    'RolloutArgsArgs',
-    'RolloutArgsArgsDict',
-    'ScopeRulesArgsArgs',
-    'ScopeRulesArgsArgsDict',
-    'UidExclusionArgsArgs',
-    'UidExclusionArgsArgsDict',
-    'WorkloadRulesArgsArgs',
-    'WorkloadRulesArgsArgsDict',
+    'AcknowledgeArgs',
+    'AcknowledgeArgsDict',
+    'FullBypassArgs',
+    'FullBypassArgsDict',
+    'InboundInheritArgs',
+    'InboundInheritArgsDict',
+    'InboundRulesArgs',
+    'InboundRulesArgsDict',
+    'InterfaceAcknowledgeArgs',
+    'InterfaceAcknowledgeArgsDict',
+    'InterfaceRulesArgs',
+    'InterfaceRulesArgsDict',
+    'InterfacesInheritArgs',
+    'InterfacesInheritArgsDict',
+    'IstioInjectorRefArgs',
+    'IstioInjectorRefArgsDict',
+    'IstioInstallDefaultsArgs',
+    'IstioInstallDefaultsArgsDict',
+    'IstioOptionsArgs',
+    'IstioOptionsArgsDict',
+    'KumaOptionsArgs',
+    'KumaOptionsArgsDict',
+    'KumaPassthroughClusterArgs',
+    'KumaPassthroughClusterArgsDict',
+    'NamespaceRulesArgs',
+    'NamespaceRulesArgsDict',
+    'OutboundInheritArgs',
+    'OutboundInheritArgsDict',
+    'OutboundRulesArgs',
+    'OutboundRulesArgsDict',
+    'PassthroughArgs',
+    'PassthroughArgsDict',
+    'PassthroughDestinationArgs',
+    'PassthroughDestinationArgsDict',
+    'RolloutArgs',
+    'RolloutArgsDict',
+    'ScopeRulesArgs',
+    'ScopeRulesArgsDict',
+    'UidExclusionArgs',
+    'UidExclusionArgsDict',
+    'WorkloadRulesArgs',
+    'WorkloadRulesArgsDict',
 ]
 
-class AcknowledgeArgsArgsDict(TypedDict):
+class AcknowledgeArgsDict(TypedDict):
     all_addresses: NotRequired[_builtins.bool]
     """
     Allow excluding every address (`0.0.0.0/0` or `::/0`, also when ranges aggregate to it).
@@ -75,7 +75,7 @@ class AcknowledgeArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class AcknowledgeArgsArgs:
+class AcknowledgeArgs:
     def __init__(__self__, *,
                  all_addresses: Optional[_builtins.bool] = None,
                  root_user: Optional[_builtins.bool] = None,
@@ -129,7 +129,7 @@ class AcknowledgeArgsArgs:
         pulumi.set(self, "sidecar_ports", value)
 
 
-class FullBypassArgsArgsDict(TypedDict):
+class FullBypassArgsDict(TypedDict):
     enabled: _builtins.bool
     """
     `false` at a more specific scope cancels a bypass set above it.
@@ -148,7 +148,7 @@ class FullBypassArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class FullBypassArgsArgs:
+class FullBypassArgs:
     def __init__(__self__, *,
                  enabled: _builtins.bool,
                  acknowledged: Optional[_builtins.bool] = None,
@@ -217,12 +217,12 @@ class FullBypassArgsArgs:
         pulumi.set(self, "reason", value)
 
 
-class InboundInheritArgsArgsDict(TypedDict):
+class InboundInheritArgsDict(TypedDict):
     exclude_ports: NotRequired['Inherit']
     include_ports: NotRequired['Inherit']
 
 @pulumi.input_type
-class InboundInheritArgsArgs:
+class InboundInheritArgs:
     def __init__(__self__, *,
                  exclude_ports: Optional['Inherit'] = None,
                  include_ports: Optional['Inherit'] = None):
@@ -250,8 +250,8 @@ class InboundInheritArgsArgs:
         pulumi.set(self, "include_ports", value)
 
 
-class InboundRulesArgsArgsDict(TypedDict):
-    acknowledge: NotRequired['AcknowledgeArgsArgsDict']
+class InboundRulesArgsDict(TypedDict):
+    acknowledge: NotRequired['AcknowledgeArgsDict']
     exclude_ports: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]]]
     """
     Ports whose inbound traffic skips the sidecar (1-65535).
@@ -268,26 +268,26 @@ class InboundRulesArgsArgsDict(TypedDict):
     """
     Inheritance of every field in this direction; default override.
     """
-    inherit_fields: NotRequired['InboundInheritArgsArgsDict']
+    inherit_fields: NotRequired['InboundInheritArgsDict']
     """
     Inheritance per field, overriding `inherit`.
     """
 
 @pulumi.input_type
-class InboundRulesArgsArgs:
+class InboundRulesArgs:
     def __init__(__self__, *,
-                 acknowledge: Optional['AcknowledgeArgsArgs'] = None,
+                 acknowledge: Optional['AcknowledgeArgs'] = None,
                  exclude_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
                  include_all_ports: pulumi.Input[Optional[_builtins.bool]] = None,
                  include_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
                  inherit: Optional['Inherit'] = None,
-                 inherit_fields: Optional['InboundInheritArgsArgs'] = None):
+                 inherit_fields: Optional['InboundInheritArgs'] = None):
         """
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] exclude_ports: Ports whose inbound traffic skips the sidecar (1-65535).
         :param pulumi.Input[_builtins.bool] include_all_ports: Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] include_ports: Only these ports are captured inbound.
         :param 'Inherit' inherit: Inheritance of every field in this direction; default override.
-        :param 'InboundInheritArgsArgs' inherit_fields: Inheritance per field, overriding `inherit`.
+        :param 'InboundInheritArgs' inherit_fields: Inheritance per field, overriding `inherit`.
         """
         if acknowledge is not None:
             pulumi.set(__self__, "acknowledge", acknowledge)
@@ -304,11 +304,11 @@ class InboundRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def acknowledge(self) -> Optional['AcknowledgeArgsArgs']:
+    def acknowledge(self) -> Optional['AcknowledgeArgs']:
         return pulumi.get(self, "acknowledge")
 
     @acknowledge.setter
-    def acknowledge(self, value: Optional['AcknowledgeArgsArgs']):
+    def acknowledge(self, value: Optional['AcknowledgeArgs']):
         pulumi.set(self, "acknowledge", value)
 
     @_builtins.property
@@ -361,25 +361,25 @@ class InboundRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="inheritFields")
-    def inherit_fields(self) -> Optional['InboundInheritArgsArgs']:
+    def inherit_fields(self) -> Optional['InboundInheritArgs']:
         """
         Inheritance per field, overriding `inherit`.
         """
         return pulumi.get(self, "inherit_fields")
 
     @inherit_fields.setter
-    def inherit_fields(self, value: Optional['InboundInheritArgsArgs']):
+    def inherit_fields(self, value: Optional['InboundInheritArgs']):
         pulumi.set(self, "inherit_fields", value)
 
 
-class InterfaceAcknowledgeArgsArgsDict(TypedDict):
+class InterfaceAcknowledgeArgsDict(TypedDict):
     primary_interface: NotRequired[_builtins.bool]
     """
     Allow naming `eth0`, the pod's primary interface under most CNIs: nearly all of the pod's traffic uses it.
     """
 
 @pulumi.input_type
-class InterfaceAcknowledgeArgsArgs:
+class InterfaceAcknowledgeArgs:
     def __init__(__self__, *,
                  primary_interface: Optional[_builtins.bool] = None):
         """
@@ -401,8 +401,8 @@ class InterfaceAcknowledgeArgsArgs:
         pulumi.set(self, "primary_interface", value)
 
 
-class InterfaceRulesArgsArgsDict(TypedDict):
-    acknowledge: NotRequired['InterfaceAcknowledgeArgsArgsDict']
+class InterfaceRulesArgsDict(TypedDict):
+    acknowledge: NotRequired['InterfaceAcknowledgeArgsDict']
     exclude: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
     Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
@@ -412,7 +412,7 @@ class InterfaceRulesArgsArgsDict(TypedDict):
     """
     Inheritance of every interface field; default override.
     """
-    inherit_fields: NotRequired['InterfacesInheritArgsArgsDict']
+    inherit_fields: NotRequired['InterfacesInheritArgsDict']
     """
     Inheritance per field, overriding `inherit`.
     """
@@ -423,18 +423,18 @@ class InterfaceRulesArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class InterfaceRulesArgsArgs:
+class InterfaceRulesArgs:
     def __init__(__self__, *,
-                 acknowledge: Optional['InterfaceAcknowledgeArgsArgs'] = None,
+                 acknowledge: Optional['InterfaceAcknowledgeArgs'] = None,
                  exclude: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  inherit: Optional['Inherit'] = None,
-                 inherit_fields: Optional['InterfacesInheritArgsArgs'] = None,
+                 inherit_fields: Optional['InterfacesInheritArgs'] = None,
                  reroute_virtual: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] exclude: Interfaces whose traffic, in and out, skips the sidecar (Istio `excludeInterfaces`), e.g. a Multus `net1`. Linux
                names as Istio accepts them: at most 15 characters, a letter first, then letters, digits, `_`, `.` or `-`.
         :param 'Inherit' inherit: Inheritance of every interface field; default override.
-        :param 'InterfacesInheritArgsArgs' inherit_fields: Inheritance per field, overriding `inherit`.
+        :param 'InterfacesInheritArgs' inherit_fields: Inheritance per field, overriding `inherit`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] reroute_virtual: Virtual interfaces (KubeVirt, a VM or docker-in-docker inside the pod) whose inbound traffic is captured as outbound
                traffic (Istio `istio.io/reroute-virtual-interfaces`, which replaced `traffic.sidecar.istio.io/kubevirtInterfaces`).
         """
@@ -451,11 +451,11 @@ class InterfaceRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def acknowledge(self) -> Optional['InterfaceAcknowledgeArgsArgs']:
+    def acknowledge(self) -> Optional['InterfaceAcknowledgeArgs']:
         return pulumi.get(self, "acknowledge")
 
     @acknowledge.setter
-    def acknowledge(self, value: Optional['InterfaceAcknowledgeArgsArgs']):
+    def acknowledge(self, value: Optional['InterfaceAcknowledgeArgs']):
         pulumi.set(self, "acknowledge", value)
 
     @_builtins.property
@@ -485,14 +485,14 @@ class InterfaceRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="inheritFields")
-    def inherit_fields(self) -> Optional['InterfacesInheritArgsArgs']:
+    def inherit_fields(self) -> Optional['InterfacesInheritArgs']:
         """
         Inheritance per field, overriding `inherit`.
         """
         return pulumi.get(self, "inherit_fields")
 
     @inherit_fields.setter
-    def inherit_fields(self, value: Optional['InterfacesInheritArgsArgs']):
+    def inherit_fields(self, value: Optional['InterfacesInheritArgs']):
         pulumi.set(self, "inherit_fields", value)
 
     @_builtins.property
@@ -509,12 +509,12 @@ class InterfaceRulesArgsArgs:
         pulumi.set(self, "reroute_virtual", value)
 
 
-class InterfacesInheritArgsArgsDict(TypedDict):
+class InterfacesInheritArgsDict(TypedDict):
     exclude: NotRequired['Inherit']
     reroute_virtual: NotRequired['Inherit']
 
 @pulumi.input_type
-class InterfacesInheritArgsArgs:
+class InterfacesInheritArgs:
     def __init__(__self__, *,
                  exclude: Optional['Inherit'] = None,
                  reroute_virtual: Optional['Inherit'] = None):
@@ -542,7 +542,7 @@ class InterfacesInheritArgsArgs:
         pulumi.set(self, "reroute_virtual", value)
 
 
-class IstioInjectorRefArgsArgsDict(TypedDict):
+class IstioInjectorRefArgsDict(TypedDict):
     name: NotRequired[_builtins.str]
     """
     Default `istio-sidecar-injector` (`istio-sidecar-injector-<revision>` for a revision).
@@ -553,7 +553,7 @@ class IstioInjectorRefArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class IstioInjectorRefArgsArgs:
+class IstioInjectorRefArgs:
     def __init__(__self__, *,
                  name: Optional[_builtins.str] = None,
                  namespace: Optional[_builtins.str] = None):
@@ -591,7 +591,7 @@ class IstioInjectorRefArgsArgs:
         pulumi.set(self, "namespace", value)
 
 
-class IstioInstallDefaultsArgsArgsDict(TypedDict):
+class IstioInstallDefaultsArgsDict(TypedDict):
     exclude_ip_ranges: NotRequired[_builtins.str]
     exclude_inbound_ports: NotRequired[_builtins.str]
     exclude_outbound_ports: NotRequired[_builtins.str]
@@ -604,7 +604,7 @@ class IstioInstallDefaultsArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class IstioInstallDefaultsArgsArgs:
+class IstioInstallDefaultsArgs:
     def __init__(__self__, *,
                  exclude_ip_ranges: Optional[_builtins.str] = None,
                  exclude_inbound_ports: Optional[_builtins.str] = None,
@@ -698,32 +698,32 @@ class IstioInstallDefaultsArgsArgs:
         pulumi.set(self, "status_port", value)
 
 
-class IstioOptionsArgsArgsDict(TypedDict):
+class IstioOptionsArgsDict(TypedDict):
     dataplane_mode: NotRequired['IstioDataplaneMode']
     """
     `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
     pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
     """
-    install_defaults: NotRequired[pulumi.Input[Optional['IstioInstallDefaultsArgsArgsDict']]]
+    install_defaults: NotRequired[pulumi.Input[Optional['IstioInstallDefaultsArgsDict']]]
     """
     The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
     """
-    read_install_defaults: NotRequired['IstioInjectorRefArgsArgsDict']
+    read_install_defaults: NotRequired['IstioInjectorRefArgsDict']
     """
     Read the install's defaults from the cluster's injector ConfigMap at preview instead.
     """
 
 @pulumi.input_type
-class IstioOptionsArgsArgs:
+class IstioOptionsArgs:
     def __init__(__self__, *,
                  dataplane_mode: Optional['IstioDataplaneMode'] = None,
-                 install_defaults: pulumi.Input[Optional['IstioInstallDefaultsArgsArgs']] = None,
-                 read_install_defaults: Optional['IstioInjectorRefArgsArgs'] = None):
+                 install_defaults: pulumi.Input[Optional['IstioInstallDefaultsArgs']] = None,
+                 read_install_defaults: Optional['IstioInjectorRefArgs'] = None):
         """
         :param 'IstioDataplaneMode' dataplane_mode: `sidecar` (default) or `ambient`. In ambient mode a full bypass is written as the `istio.io/dataplane-mode: none`
                pod label, and port and range rules, which ambient does not read, are reported at preview instead of written.
-        :param pulumi.Input['IstioInstallDefaultsArgsArgs'] install_defaults: The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
-        :param 'IstioInjectorRefArgsArgs' read_install_defaults: Read the install's defaults from the cluster's injector ConfigMap at preview instead.
+        :param pulumi.Input['IstioInstallDefaultsArgs'] install_defaults: The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
+        :param 'IstioInjectorRefArgs' read_install_defaults: Read the install's defaults from the cluster's injector ConfigMap at preview instead.
         """
         if dataplane_mode is not None:
             pulumi.set(__self__, "dataplane_mode", dataplane_mode)
@@ -747,30 +747,30 @@ class IstioOptionsArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="installDefaults")
-    def install_defaults(self) -> pulumi.Input[Optional['IstioInstallDefaultsArgsArgs']]:
+    def install_defaults(self) -> pulumi.Input[Optional['IstioInstallDefaultsArgs']]:
         """
         The install's defaults, so merged lists stay complete (an Istio annotation replaces the default).
         """
         return pulumi.get(self, "install_defaults")
 
     @install_defaults.setter
-    def install_defaults(self, value: pulumi.Input[Optional['IstioInstallDefaultsArgsArgs']]):
+    def install_defaults(self, value: pulumi.Input[Optional['IstioInstallDefaultsArgs']]):
         pulumi.set(self, "install_defaults", value)
 
     @_builtins.property
     @pulumi.getter(name="readInstallDefaults")
-    def read_install_defaults(self) -> Optional['IstioInjectorRefArgsArgs']:
+    def read_install_defaults(self) -> Optional['IstioInjectorRefArgs']:
         """
         Read the install's defaults from the cluster's injector ConfigMap at preview instead.
         """
         return pulumi.get(self, "read_install_defaults")
 
     @read_install_defaults.setter
-    def read_install_defaults(self, value: Optional['IstioInjectorRefArgsArgs']):
+    def read_install_defaults(self, value: Optional['IstioInjectorRefArgs']):
         pulumi.set(self, "read_install_defaults", value)
 
 
-class KumaOptionsArgsArgsDict(TypedDict):
+class KumaOptionsArgsDict(TypedDict):
     mesh: NotRequired[_builtins.str]
     """
     The Mesh the policies belong to; default `default`.
@@ -779,7 +779,7 @@ class KumaOptionsArgsArgsDict(TypedDict):
     """
     Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x.
     """
-    passthrough_cluster: NotRequired['KumaPassthroughClusterArgsArgsDict']
+    passthrough_cluster: NotRequired['KumaPassthroughClusterArgsDict']
     """
     Tune the passthrough cluster with a MeshProxyPatch.
     """
@@ -795,17 +795,17 @@ class KumaOptionsArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class KumaOptionsArgsArgs:
+class KumaOptionsArgs:
     def __init__(__self__, *,
                  mesh: Optional[_builtins.str] = None,
                  passthrough: Optional[_builtins.bool] = None,
-                 passthrough_cluster: Optional['KumaPassthroughClusterArgsArgs'] = None,
+                 passthrough_cluster: Optional['KumaPassthroughClusterArgs'] = None,
                  system_namespace: Optional[_builtins.str] = None,
                  version: Optional[_builtins.str] = None):
         """
         :param _builtins.str mesh: The Mesh the policies belong to; default `default`.
         :param _builtins.bool passthrough: Let proxies reach destinations outside the mesh: the Mesh's passthrough switch on 2.x, a mesh-wide MeshPassthrough on 3.x.
-        :param 'KumaPassthroughClusterArgsArgs' passthrough_cluster: Tune the passthrough cluster with a MeshProxyPatch.
+        :param 'KumaPassthroughClusterArgs' passthrough_cluster: Tune the passthrough cluster with a MeshProxyPatch.
         :param _builtins.str system_namespace: Kuma's system namespace (Kong Mesh: `kong-mesh-system`); default `kuma-system`.
         :param _builtins.str version: The Kuma (or Kong Mesh) version the mesh runs, e.g. `2.14` or `3.0`; default `2.14`, the current 2.x line. It
                decides how `passthrough` is written: Kuma 2.x patches the Mesh, Kuma 3.x (which dropped the Mesh's switch and
@@ -848,14 +848,14 @@ class KumaOptionsArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="passthroughCluster")
-    def passthrough_cluster(self) -> Optional['KumaPassthroughClusterArgsArgs']:
+    def passthrough_cluster(self) -> Optional['KumaPassthroughClusterArgs']:
         """
         Tune the passthrough cluster with a MeshProxyPatch.
         """
         return pulumi.get(self, "passthrough_cluster")
 
     @passthrough_cluster.setter
-    def passthrough_cluster(self, value: Optional['KumaPassthroughClusterArgsArgs']):
+    def passthrough_cluster(self, value: Optional['KumaPassthroughClusterArgs']):
         pulumi.set(self, "passthrough_cluster", value)
 
     @_builtins.property
@@ -885,7 +885,7 @@ class KumaOptionsArgsArgs:
         pulumi.set(self, "version", value)
 
 
-class KumaPassthroughClusterArgsArgsDict(TypedDict):
+class KumaPassthroughClusterArgsDict(TypedDict):
     connect_timeout: NotRequired[_builtins.str]
     """
     Envoy duration, e.g. `10s`.
@@ -900,7 +900,7 @@ class KumaPassthroughClusterArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class KumaPassthroughClusterArgsArgs:
+class KumaPassthroughClusterArgs:
     def __init__(__self__, *,
                  connect_timeout: Optional[_builtins.str] = None,
                  max_connections: Optional[_builtins.float] = None,
@@ -986,28 +986,28 @@ class KumaPassthroughClusterArgsArgs:
         pulumi.set(self, "tcp_idle_timeout", value)
 
 
-class NamespaceRulesArgsArgsDict(TypedDict):
+class NamespaceRulesArgsDict(TypedDict):
     name: _builtins.str
-    full_bypass: NotRequired['FullBypassArgsArgsDict']
-    inbound: NotRequired['InboundRulesArgsArgsDict']
-    interfaces: NotRequired['InterfaceRulesArgsArgsDict']
-    outbound: NotRequired['OutboundRulesArgsArgsDict']
-    passthrough: NotRequired['PassthroughArgsArgsDict']
+    full_bypass: NotRequired['FullBypassArgsDict']
+    inbound: NotRequired['InboundRulesArgsDict']
+    interfaces: NotRequired['InterfaceRulesArgsDict']
+    outbound: NotRequired['OutboundRulesArgsDict']
+    passthrough: NotRequired['PassthroughArgsDict']
     """
     Kuma only: a MeshPassthrough policy for this scope.
     """
 
 @pulumi.input_type
-class NamespaceRulesArgsArgs:
+class NamespaceRulesArgs:
     def __init__(__self__, *,
                  name: _builtins.str,
-                 full_bypass: Optional['FullBypassArgsArgs'] = None,
-                 inbound: Optional['InboundRulesArgsArgs'] = None,
-                 interfaces: Optional['InterfaceRulesArgsArgs'] = None,
-                 outbound: Optional['OutboundRulesArgsArgs'] = None,
-                 passthrough: Optional['PassthroughArgsArgs'] = None):
+                 full_bypass: Optional['FullBypassArgs'] = None,
+                 inbound: Optional['InboundRulesArgs'] = None,
+                 interfaces: Optional['InterfaceRulesArgs'] = None,
+                 outbound: Optional['OutboundRulesArgs'] = None,
+                 passthrough: Optional['PassthroughArgs'] = None):
         """
-        :param 'PassthroughArgsArgs' passthrough: Kuma only: a MeshPassthrough policy for this scope.
+        :param 'PassthroughArgs' passthrough: Kuma only: a MeshPassthrough policy for this scope.
         """
         pulumi.set(__self__, "name", name)
         if full_bypass is not None:
@@ -1032,54 +1032,54 @@ class NamespaceRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="fullBypass")
-    def full_bypass(self) -> Optional['FullBypassArgsArgs']:
+    def full_bypass(self) -> Optional['FullBypassArgs']:
         return pulumi.get(self, "full_bypass")
 
     @full_bypass.setter
-    def full_bypass(self, value: Optional['FullBypassArgsArgs']):
+    def full_bypass(self, value: Optional['FullBypassArgs']):
         pulumi.set(self, "full_bypass", value)
 
     @_builtins.property
     @pulumi.getter
-    def inbound(self) -> Optional['InboundRulesArgsArgs']:
+    def inbound(self) -> Optional['InboundRulesArgs']:
         return pulumi.get(self, "inbound")
 
     @inbound.setter
-    def inbound(self, value: Optional['InboundRulesArgsArgs']):
+    def inbound(self, value: Optional['InboundRulesArgs']):
         pulumi.set(self, "inbound", value)
 
     @_builtins.property
     @pulumi.getter
-    def interfaces(self) -> Optional['InterfaceRulesArgsArgs']:
+    def interfaces(self) -> Optional['InterfaceRulesArgs']:
         return pulumi.get(self, "interfaces")
 
     @interfaces.setter
-    def interfaces(self, value: Optional['InterfaceRulesArgsArgs']):
+    def interfaces(self, value: Optional['InterfaceRulesArgs']):
         pulumi.set(self, "interfaces", value)
 
     @_builtins.property
     @pulumi.getter
-    def outbound(self) -> Optional['OutboundRulesArgsArgs']:
+    def outbound(self) -> Optional['OutboundRulesArgs']:
         return pulumi.get(self, "outbound")
 
     @outbound.setter
-    def outbound(self, value: Optional['OutboundRulesArgsArgs']):
+    def outbound(self, value: Optional['OutboundRulesArgs']):
         pulumi.set(self, "outbound", value)
 
     @_builtins.property
     @pulumi.getter
-    def passthrough(self) -> Optional['PassthroughArgsArgs']:
+    def passthrough(self) -> Optional['PassthroughArgs']:
         """
         Kuma only: a MeshPassthrough policy for this scope.
         """
         return pulumi.get(self, "passthrough")
 
     @passthrough.setter
-    def passthrough(self, value: Optional['PassthroughArgsArgs']):
+    def passthrough(self, value: Optional['PassthroughArgs']):
         pulumi.set(self, "passthrough", value)
 
 
-class OutboundInheritArgsArgsDict(TypedDict):
+class OutboundInheritArgsDict(TypedDict):
     exclude_ip_ranges: NotRequired['Inherit']
     exclude_ports: NotRequired['Inherit']
     exclude_uids: NotRequired['Inherit']
@@ -1087,7 +1087,7 @@ class OutboundInheritArgsArgsDict(TypedDict):
     include_ports: NotRequired['Inherit']
 
 @pulumi.input_type
-class OutboundInheritArgsArgs:
+class OutboundInheritArgs:
     def __init__(__self__, *,
                  exclude_ip_ranges: Optional['Inherit'] = None,
                  exclude_ports: Optional['Inherit'] = None,
@@ -1151,8 +1151,8 @@ class OutboundInheritArgsArgs:
         pulumi.set(self, "include_ports", value)
 
 
-class OutboundRulesArgsArgsDict(TypedDict):
-    acknowledge: NotRequired['AcknowledgeArgsArgsDict']
+class OutboundRulesArgsDict(TypedDict):
+    acknowledge: NotRequired['AcknowledgeArgsDict']
     exclude_cloud_metadata: NotRequired[Sequence['CloudMetadata']]
     """
     Cloud metadata endpoints that skip the sidecar, added to `excludeIpRanges` at this scope (so they follow its
@@ -1166,7 +1166,7 @@ class OutboundRulesArgsArgsDict(TypedDict):
     """
     Destination ports that skip the sidecar.
     """
-    exclude_uids: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgsDict']]]]]
+    exclude_uids: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsDict']]]]]
     """
     Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
     """
@@ -1186,35 +1186,35 @@ class OutboundRulesArgsArgsDict(TypedDict):
     """
     Inheritance of every field in this direction; default override.
     """
-    inherit_fields: NotRequired['OutboundInheritArgsArgsDict']
+    inherit_fields: NotRequired['OutboundInheritArgsDict']
     """
     Inheritance per field, overriding `inherit`.
     """
 
 @pulumi.input_type
-class OutboundRulesArgsArgs:
+class OutboundRulesArgs:
     def __init__(__self__, *,
-                 acknowledge: Optional['AcknowledgeArgsArgs'] = None,
+                 acknowledge: Optional['AcknowledgeArgs'] = None,
                  exclude_cloud_metadata: Optional[Sequence['CloudMetadata']] = None,
                  exclude_ip_ranges: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  exclude_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
-                 exclude_uids: pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgs']]]] = None,
+                 exclude_uids: pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgs']]]] = None,
                  include_all_ip_ranges: pulumi.Input[Optional[_builtins.bool]] = None,
                  include_ip_ranges: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  include_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
                  inherit: Optional['Inherit'] = None,
-                 inherit_fields: Optional['OutboundInheritArgsArgs'] = None):
+                 inherit_fields: Optional['OutboundInheritArgs'] = None):
         """
         :param Sequence['CloudMetadata'] exclude_cloud_metadata: Cloud metadata endpoints that skip the sidecar, added to `excludeIpRanges` at this scope (so they follow its
                inheritance): e.g. `["aws"]` for 169.254.169.254/32 and fd00:ec2::254/128.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] exclude_ip_ranges: Destination CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) that skip the sidecar.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] exclude_ports: Destination ports that skip the sidecar.
-        :param pulumi.Input[Sequence[pulumi.Input['UidExclusionArgsArgs']]] exclude_uids: Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
+        :param pulumi.Input[Sequence[pulumi.Input['UidExclusionArgs']]] exclude_uids: Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
         :param pulumi.Input[_builtins.bool] include_all_ip_ranges: Capture every destination (Istio `*`). Cannot be combined with `includeIpRanges`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] include_ip_ranges: Only these destination CIDRs are captured.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] include_ports: Destination ports captured regardless of address (Istio `includeOutboundPorts`).
         :param 'Inherit' inherit: Inheritance of every field in this direction; default override.
-        :param 'OutboundInheritArgsArgs' inherit_fields: Inheritance per field, overriding `inherit`.
+        :param 'OutboundInheritArgs' inherit_fields: Inheritance per field, overriding `inherit`.
         """
         if acknowledge is not None:
             pulumi.set(__self__, "acknowledge", acknowledge)
@@ -1239,11 +1239,11 @@ class OutboundRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def acknowledge(self) -> Optional['AcknowledgeArgsArgs']:
+    def acknowledge(self) -> Optional['AcknowledgeArgs']:
         return pulumi.get(self, "acknowledge")
 
     @acknowledge.setter
-    def acknowledge(self, value: Optional['AcknowledgeArgsArgs']):
+    def acknowledge(self, value: Optional['AcknowledgeArgs']):
         pulumi.set(self, "acknowledge", value)
 
     @_builtins.property
@@ -1285,14 +1285,14 @@ class OutboundRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="excludeUids")
-    def exclude_uids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgs']]]]:
+    def exclude_uids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgs']]]]:
         """
         Outbound traffic of these user ids (optionally only to some ports) that skips the sidecar.
         """
         return pulumi.get(self, "exclude_uids")
 
     @exclude_uids.setter
-    def exclude_uids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgsArgs']]]]):
+    def exclude_uids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['UidExclusionArgs']]]]):
         pulumi.set(self, "exclude_uids", value)
 
     @_builtins.property
@@ -1345,26 +1345,26 @@ class OutboundRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="inheritFields")
-    def inherit_fields(self) -> Optional['OutboundInheritArgsArgs']:
+    def inherit_fields(self) -> Optional['OutboundInheritArgs']:
         """
         Inheritance per field, overriding `inherit`.
         """
         return pulumi.get(self, "inherit_fields")
 
     @inherit_fields.setter
-    def inherit_fields(self, value: Optional['OutboundInheritArgsArgs']):
+    def inherit_fields(self, value: Optional['OutboundInheritArgs']):
         pulumi.set(self, "inherit_fields", value)
 
 
-class PassthroughArgsArgsDict(TypedDict):
+class PassthroughArgsDict(TypedDict):
     mode: 'PassthroughMode'
-    destinations: NotRequired[Sequence['PassthroughDestinationArgsArgsDict']]
+    destinations: NotRequired[Sequence['PassthroughDestinationArgsDict']]
 
 @pulumi.input_type
-class PassthroughArgsArgs:
+class PassthroughArgs:
     def __init__(__self__, *,
                  mode: 'PassthroughMode',
-                 destinations: Optional[Sequence['PassthroughDestinationArgsArgs']] = None):
+                 destinations: Optional[Sequence['PassthroughDestinationArgs']] = None):
         pulumi.set(__self__, "mode", mode)
         if destinations is not None:
             pulumi.set(__self__, "destinations", destinations)
@@ -1380,15 +1380,15 @@ class PassthroughArgsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def destinations(self) -> Optional[Sequence['PassthroughDestinationArgsArgs']]:
+    def destinations(self) -> Optional[Sequence['PassthroughDestinationArgs']]:
         return pulumi.get(self, "destinations")
 
     @destinations.setter
-    def destinations(self, value: Optional[Sequence['PassthroughDestinationArgsArgs']]):
+    def destinations(self, value: Optional[Sequence['PassthroughDestinationArgs']]):
         pulumi.set(self, "destinations", value)
 
 
-class PassthroughDestinationArgsArgsDict(TypedDict):
+class PassthroughDestinationArgsDict(TypedDict):
     type: 'DestinationType'
     value: _builtins.str
     port: NotRequired[_builtins.float]
@@ -1398,7 +1398,7 @@ class PassthroughDestinationArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class PassthroughDestinationArgsArgs:
+class PassthroughDestinationArgs:
     def __init__(__self__, *,
                  type: 'DestinationType',
                  value: _builtins.str,
@@ -1454,7 +1454,7 @@ class PassthroughDestinationArgsArgs:
         pulumi.set(self, "protocol", value)
 
 
-class RolloutArgsArgsDict(TypedDict):
+class RolloutArgsDict(TypedDict):
     timeout_seconds: NotRequired[_builtins.float]
     """
     How long to wait for one workload's rollout, in seconds (1-86400); default 600.
@@ -1466,7 +1466,7 @@ class RolloutArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class RolloutArgsArgs:
+class RolloutArgs:
     def __init__(__self__, *,
                  timeout_seconds: Optional[_builtins.float] = None,
                  wait: Optional[_builtins.bool] = None):
@@ -1506,26 +1506,26 @@ class RolloutArgsArgs:
         pulumi.set(self, "wait", value)
 
 
-class ScopeRulesArgsArgsDict(TypedDict):
-    full_bypass: NotRequired['FullBypassArgsArgsDict']
-    inbound: NotRequired['InboundRulesArgsArgsDict']
-    interfaces: NotRequired['InterfaceRulesArgsArgsDict']
-    outbound: NotRequired['OutboundRulesArgsArgsDict']
-    passthrough: NotRequired['PassthroughArgsArgsDict']
+class ScopeRulesArgsDict(TypedDict):
+    full_bypass: NotRequired['FullBypassArgsDict']
+    inbound: NotRequired['InboundRulesArgsDict']
+    interfaces: NotRequired['InterfaceRulesArgsDict']
+    outbound: NotRequired['OutboundRulesArgsDict']
+    passthrough: NotRequired['PassthroughArgsDict']
     """
     Kuma only: a MeshPassthrough policy for this scope.
     """
 
 @pulumi.input_type
-class ScopeRulesArgsArgs:
+class ScopeRulesArgs:
     def __init__(__self__, *,
-                 full_bypass: Optional['FullBypassArgsArgs'] = None,
-                 inbound: Optional['InboundRulesArgsArgs'] = None,
-                 interfaces: Optional['InterfaceRulesArgsArgs'] = None,
-                 outbound: Optional['OutboundRulesArgsArgs'] = None,
-                 passthrough: Optional['PassthroughArgsArgs'] = None):
+                 full_bypass: Optional['FullBypassArgs'] = None,
+                 inbound: Optional['InboundRulesArgs'] = None,
+                 interfaces: Optional['InterfaceRulesArgs'] = None,
+                 outbound: Optional['OutboundRulesArgs'] = None,
+                 passthrough: Optional['PassthroughArgs'] = None):
         """
-        :param 'PassthroughArgsArgs' passthrough: Kuma only: a MeshPassthrough policy for this scope.
+        :param 'PassthroughArgs' passthrough: Kuma only: a MeshPassthrough policy for this scope.
         """
         if full_bypass is not None:
             pulumi.set(__self__, "full_bypass", full_bypass)
@@ -1540,54 +1540,54 @@ class ScopeRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="fullBypass")
-    def full_bypass(self) -> Optional['FullBypassArgsArgs']:
+    def full_bypass(self) -> Optional['FullBypassArgs']:
         return pulumi.get(self, "full_bypass")
 
     @full_bypass.setter
-    def full_bypass(self, value: Optional['FullBypassArgsArgs']):
+    def full_bypass(self, value: Optional['FullBypassArgs']):
         pulumi.set(self, "full_bypass", value)
 
     @_builtins.property
     @pulumi.getter
-    def inbound(self) -> Optional['InboundRulesArgsArgs']:
+    def inbound(self) -> Optional['InboundRulesArgs']:
         return pulumi.get(self, "inbound")
 
     @inbound.setter
-    def inbound(self, value: Optional['InboundRulesArgsArgs']):
+    def inbound(self, value: Optional['InboundRulesArgs']):
         pulumi.set(self, "inbound", value)
 
     @_builtins.property
     @pulumi.getter
-    def interfaces(self) -> Optional['InterfaceRulesArgsArgs']:
+    def interfaces(self) -> Optional['InterfaceRulesArgs']:
         return pulumi.get(self, "interfaces")
 
     @interfaces.setter
-    def interfaces(self, value: Optional['InterfaceRulesArgsArgs']):
+    def interfaces(self, value: Optional['InterfaceRulesArgs']):
         pulumi.set(self, "interfaces", value)
 
     @_builtins.property
     @pulumi.getter
-    def outbound(self) -> Optional['OutboundRulesArgsArgs']:
+    def outbound(self) -> Optional['OutboundRulesArgs']:
         return pulumi.get(self, "outbound")
 
     @outbound.setter
-    def outbound(self, value: Optional['OutboundRulesArgsArgs']):
+    def outbound(self, value: Optional['OutboundRulesArgs']):
         pulumi.set(self, "outbound", value)
 
     @_builtins.property
     @pulumi.getter
-    def passthrough(self) -> Optional['PassthroughArgsArgs']:
+    def passthrough(self) -> Optional['PassthroughArgs']:
         """
         Kuma only: a MeshPassthrough policy for this scope.
         """
         return pulumi.get(self, "passthrough")
 
     @passthrough.setter
-    def passthrough(self, value: Optional['PassthroughArgsArgs']):
+    def passthrough(self, value: Optional['PassthroughArgs']):
         pulumi.set(self, "passthrough", value)
 
 
-class UidExclusionArgsArgsDict(TypedDict):
+class UidExclusionArgsDict(TypedDict):
     uids: Sequence[_builtins.float]
     """
     User ids (the `runAsUser` of the container), 0-4294967294; consecutive ids are written as a range.
@@ -1602,7 +1602,7 @@ class UidExclusionArgsArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class UidExclusionArgsArgs:
+class UidExclusionArgs:
     def __init__(__self__, *,
                  uids: Sequence[_builtins.float],
                  ports: Optional[Sequence[_builtins.float]] = None,
@@ -1655,7 +1655,7 @@ class UidExclusionArgsArgs:
         pulumi.set(self, "protocol", value)
 
 
-class WorkloadRulesArgsArgsDict(TypedDict):
+class WorkloadRulesArgsDict(TypedDict):
     kind: 'WorkloadKind'
     name: _builtins.str
     namespace: _builtins.str
@@ -1664,31 +1664,31 @@ class WorkloadRulesArgsArgsDict(TypedDict):
     The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
     so no patch is emitted for it.
     """
-    full_bypass: NotRequired['FullBypassArgsArgsDict']
-    inbound: NotRequired['InboundRulesArgsArgsDict']
-    interfaces: NotRequired['InterfaceRulesArgsArgsDict']
-    outbound: NotRequired['OutboundRulesArgsArgsDict']
-    passthrough: NotRequired['PassthroughArgsArgsDict']
+    full_bypass: NotRequired['FullBypassArgsDict']
+    inbound: NotRequired['InboundRulesArgsDict']
+    interfaces: NotRequired['InterfaceRulesArgsDict']
+    outbound: NotRequired['OutboundRulesArgsDict']
+    passthrough: NotRequired['PassthroughArgsDict']
     """
     Kuma only: a MeshPassthrough policy for this scope.
     """
 
 @pulumi.input_type
-class WorkloadRulesArgsArgs:
+class WorkloadRulesArgs:
     def __init__(__self__, *,
                  kind: 'WorkloadKind',
                  name: _builtins.str,
                  namespace: _builtins.str,
                  declared_in_program: Optional[_builtins.bool] = None,
-                 full_bypass: Optional['FullBypassArgsArgs'] = None,
-                 inbound: Optional['InboundRulesArgsArgs'] = None,
-                 interfaces: Optional['InterfaceRulesArgsArgs'] = None,
-                 outbound: Optional['OutboundRulesArgsArgs'] = None,
-                 passthrough: Optional['PassthroughArgsArgs'] = None):
+                 full_bypass: Optional['FullBypassArgs'] = None,
+                 inbound: Optional['InboundRulesArgs'] = None,
+                 interfaces: Optional['InterfaceRulesArgs'] = None,
+                 outbound: Optional['OutboundRulesArgs'] = None,
+                 passthrough: Optional['PassthroughArgs'] = None):
         """
         :param _builtins.bool declared_in_program: The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
                so no patch is emitted for it.
-        :param 'PassthroughArgsArgs' passthrough: Kuma only: a MeshPassthrough policy for this scope.
+        :param 'PassthroughArgs' passthrough: Kuma only: a MeshPassthrough policy for this scope.
         """
         pulumi.set(__self__, "kind", kind)
         pulumi.set(__self__, "name", name)
@@ -1748,50 +1748,50 @@ class WorkloadRulesArgsArgs:
 
     @_builtins.property
     @pulumi.getter(name="fullBypass")
-    def full_bypass(self) -> Optional['FullBypassArgsArgs']:
+    def full_bypass(self) -> Optional['FullBypassArgs']:
         return pulumi.get(self, "full_bypass")
 
     @full_bypass.setter
-    def full_bypass(self, value: Optional['FullBypassArgsArgs']):
+    def full_bypass(self, value: Optional['FullBypassArgs']):
         pulumi.set(self, "full_bypass", value)
 
     @_builtins.property
     @pulumi.getter
-    def inbound(self) -> Optional['InboundRulesArgsArgs']:
+    def inbound(self) -> Optional['InboundRulesArgs']:
         return pulumi.get(self, "inbound")
 
     @inbound.setter
-    def inbound(self, value: Optional['InboundRulesArgsArgs']):
+    def inbound(self, value: Optional['InboundRulesArgs']):
         pulumi.set(self, "inbound", value)
 
     @_builtins.property
     @pulumi.getter
-    def interfaces(self) -> Optional['InterfaceRulesArgsArgs']:
+    def interfaces(self) -> Optional['InterfaceRulesArgs']:
         return pulumi.get(self, "interfaces")
 
     @interfaces.setter
-    def interfaces(self, value: Optional['InterfaceRulesArgsArgs']):
+    def interfaces(self, value: Optional['InterfaceRulesArgs']):
         pulumi.set(self, "interfaces", value)
 
     @_builtins.property
     @pulumi.getter
-    def outbound(self) -> Optional['OutboundRulesArgsArgs']:
+    def outbound(self) -> Optional['OutboundRulesArgs']:
         return pulumi.get(self, "outbound")
 
     @outbound.setter
-    def outbound(self, value: Optional['OutboundRulesArgsArgs']):
+    def outbound(self, value: Optional['OutboundRulesArgs']):
         pulumi.set(self, "outbound", value)
 
     @_builtins.property
     @pulumi.getter
-    def passthrough(self) -> Optional['PassthroughArgsArgs']:
+    def passthrough(self) -> Optional['PassthroughArgs']:
         """
         Kuma only: a MeshPassthrough policy for this scope.
         """
         return pulumi.get(self, "passthrough")
 
     @passthrough.setter
-    def passthrough(self, value: Optional['PassthroughArgsArgs']):
+    def passthrough(self, value: Optional['PassthroughArgs']):
         pulumi.set(self, "passthrough", value)
 
 

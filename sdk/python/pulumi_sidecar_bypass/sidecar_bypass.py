@@ -23,26 +23,26 @@ __all__ = ['SidecarBypassArgs', 'SidecarBypass']
 class SidecarBypassArgs:
     def __init__(__self__, *,
                  meshes: Sequence['Mesh'],
-                 global_: Optional['ScopeRulesArgsArgs'] = None,
-                 istio: Optional['IstioOptionsArgsArgs'] = None,
-                 kuma: Optional['KumaOptionsArgsArgs'] = None,
-                 namespaces: Optional[Sequence['NamespaceRulesArgsArgs']] = None,
-                 rollout: Optional['RolloutArgsArgs'] = None,
+                 global_: Optional['ScopeRulesArgs'] = None,
+                 istio: Optional['IstioOptionsArgs'] = None,
+                 kuma: Optional['KumaOptionsArgs'] = None,
+                 namespaces: Optional[Sequence['NamespaceRulesArgs']] = None,
+                 rollout: Optional['RolloutArgs'] = None,
                  rollout_hash: Optional[_builtins.bool] = None,
                  take_ownership: Optional[_builtins.bool] = None,
-                 workloads: Optional[Sequence['WorkloadRulesArgsArgs']] = None):
+                 workloads: Optional[Sequence['WorkloadRulesArgs']] = None):
         """
         The set of arguments for constructing a SidecarBypass resource.
 
         :param Sequence['Mesh'] meshes: Which meshes to write rules for.
-        :param 'ScopeRulesArgsArgs' global_: Rules for every managed workload.
-        :param Sequence['NamespaceRulesArgsArgs'] namespaces: Rules per namespace.
-        :param 'RolloutArgsArgs' rollout: Whether and how long `pulumi up` waits for the rollouts it starts.
+        :param 'ScopeRulesArgs' global_: Rules for every managed workload.
+        :param Sequence['NamespaceRulesArgs'] namespaces: Rules per namespace.
+        :param 'RolloutArgs' rollout: Whether and how long `pulumi up` waits for the rollouts it starts.
         :param _builtins.bool rollout_hash: Put a hash of the rendered bypass settings on the pod template; default true.
         :param _builtins.bool take_ownership: Take back the fields this component declares when another field manager has taken them (someone ran
                `kubectl patch` on one of our annotations): server-side apply with force. Off by default, so such a conflict
                fails preview, naming the other manager and the field, and nothing is overwritten without consent.
-        :param Sequence['WorkloadRulesArgsArgs'] workloads: The workloads the component manages, with their own rules.
+        :param Sequence['WorkloadRulesArgs'] workloads: The workloads the component manages, with their own rules.
         """
         pulumi.set(__self__, "meshes", meshes)
         if global_ is not None:
@@ -76,56 +76,56 @@ class SidecarBypassArgs:
 
     @_builtins.property
     @pulumi.getter(name="global")
-    def global_(self) -> Optional['ScopeRulesArgsArgs']:
+    def global_(self) -> Optional['ScopeRulesArgs']:
         """
         Rules for every managed workload.
         """
         return pulumi.get(self, "global_")
 
     @global_.setter
-    def global_(self, value: Optional['ScopeRulesArgsArgs']):
+    def global_(self, value: Optional['ScopeRulesArgs']):
         pulumi.set(self, "global_", value)
 
     @_builtins.property
     @pulumi.getter
-    def istio(self) -> Optional['IstioOptionsArgsArgs']:
+    def istio(self) -> Optional['IstioOptionsArgs']:
         return pulumi.get(self, "istio")
 
     @istio.setter
-    def istio(self, value: Optional['IstioOptionsArgsArgs']):
+    def istio(self, value: Optional['IstioOptionsArgs']):
         pulumi.set(self, "istio", value)
 
     @_builtins.property
     @pulumi.getter
-    def kuma(self) -> Optional['KumaOptionsArgsArgs']:
+    def kuma(self) -> Optional['KumaOptionsArgs']:
         return pulumi.get(self, "kuma")
 
     @kuma.setter
-    def kuma(self, value: Optional['KumaOptionsArgsArgs']):
+    def kuma(self, value: Optional['KumaOptionsArgs']):
         pulumi.set(self, "kuma", value)
 
     @_builtins.property
     @pulumi.getter
-    def namespaces(self) -> Optional[Sequence['NamespaceRulesArgsArgs']]:
+    def namespaces(self) -> Optional[Sequence['NamespaceRulesArgs']]:
         """
         Rules per namespace.
         """
         return pulumi.get(self, "namespaces")
 
     @namespaces.setter
-    def namespaces(self, value: Optional[Sequence['NamespaceRulesArgsArgs']]):
+    def namespaces(self, value: Optional[Sequence['NamespaceRulesArgs']]):
         pulumi.set(self, "namespaces", value)
 
     @_builtins.property
     @pulumi.getter
-    def rollout(self) -> Optional['RolloutArgsArgs']:
+    def rollout(self) -> Optional['RolloutArgs']:
         """
         Whether and how long `pulumi up` waits for the rollouts it starts.
         """
         return pulumi.get(self, "rollout")
 
     @rollout.setter
-    def rollout(self, value: Optional['RolloutArgsArgs']):
+    def rollout(self, value: Optional['RolloutArgs']):
         pulumi.set(self, "rollout", value)
 
     @_builtins.property
@@ -156,14 +156,14 @@ class SidecarBypassArgs:
 
     @_builtins.property
     @pulumi.getter
-    def workloads(self) -> Optional[Sequence['WorkloadRulesArgsArgs']]:
+    def workloads(self) -> Optional[Sequence['WorkloadRulesArgs']]:
         """
         The workloads the component manages, with their own rules.
         """
         return pulumi.get(self, "workloads")
 
     @workloads.setter
-    def workloads(self, value: Optional[Sequence['WorkloadRulesArgsArgs']]):
+    def workloads(self, value: Optional[Sequence['WorkloadRulesArgs']]):
         pulumi.set(self, "workloads", value)
 
 
@@ -173,15 +173,15 @@ class SidecarBypass(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 global_: Optional[Union['ScopeRulesArgsArgs', 'ScopeRulesArgsArgsDict']] = None,
-                 istio: Optional[Union['IstioOptionsArgsArgs', 'IstioOptionsArgsArgsDict']] = None,
-                 kuma: Optional[Union['KumaOptionsArgsArgs', 'KumaOptionsArgsArgsDict']] = None,
+                 global_: Optional[Union['ScopeRulesArgs', 'ScopeRulesArgsDict']] = None,
+                 istio: Optional[Union['IstioOptionsArgs', 'IstioOptionsArgsDict']] = None,
+                 kuma: Optional[Union['KumaOptionsArgs', 'KumaOptionsArgsDict']] = None,
                  meshes: Optional[Sequence['Mesh']] = None,
-                 namespaces: Optional[Sequence[Union['NamespaceRulesArgsArgs', 'NamespaceRulesArgsArgsDict']]] = None,
-                 rollout: Optional[Union['RolloutArgsArgs', 'RolloutArgsArgsDict']] = None,
+                 namespaces: Optional[Sequence[Union['NamespaceRulesArgs', 'NamespaceRulesArgsDict']]] = None,
+                 rollout: Optional[Union['RolloutArgs', 'RolloutArgsDict']] = None,
                  rollout_hash: Optional[_builtins.bool] = None,
                  take_ownership: Optional[_builtins.bool] = None,
-                 workloads: Optional[Sequence[Union['WorkloadRulesArgsArgs', 'WorkloadRulesArgsArgsDict']]] = None,
+                 workloads: Optional[Sequence[Union['WorkloadRulesArgs', 'WorkloadRulesArgsDict']]] = None,
                  __props__=None):
         """
         Declares which traffic skips the service-mesh sidecar, for the whole mesh, a namespace or one workload,
@@ -190,15 +190,15 @@ class SidecarBypass(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param Union['ScopeRulesArgsArgs', 'ScopeRulesArgsArgsDict'] global_: Rules for every managed workload.
+        :param Union['ScopeRulesArgs', 'ScopeRulesArgsDict'] global_: Rules for every managed workload.
         :param Sequence['Mesh'] meshes: Which meshes to write rules for.
-        :param Sequence[Union['NamespaceRulesArgsArgs', 'NamespaceRulesArgsArgsDict']] namespaces: Rules per namespace.
-        :param Union['RolloutArgsArgs', 'RolloutArgsArgsDict'] rollout: Whether and how long `pulumi up` waits for the rollouts it starts.
+        :param Sequence[Union['NamespaceRulesArgs', 'NamespaceRulesArgsDict']] namespaces: Rules per namespace.
+        :param Union['RolloutArgs', 'RolloutArgsDict'] rollout: Whether and how long `pulumi up` waits for the rollouts it starts.
         :param _builtins.bool rollout_hash: Put a hash of the rendered bypass settings on the pod template; default true.
         :param _builtins.bool take_ownership: Take back the fields this component declares when another field manager has taken them (someone ran
                `kubectl patch` on one of our annotations): server-side apply with force. Off by default, so such a conflict
                fails preview, naming the other manager and the field, and nothing is overwritten without consent.
-        :param Sequence[Union['WorkloadRulesArgsArgs', 'WorkloadRulesArgsArgsDict']] workloads: The workloads the component manages, with their own rules.
+        :param Sequence[Union['WorkloadRulesArgs', 'WorkloadRulesArgsDict']] workloads: The workloads the component manages, with their own rules.
         """
         ...
     @overload
@@ -226,15 +226,15 @@ class SidecarBypass(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 global_: Optional[Union['ScopeRulesArgsArgs', 'ScopeRulesArgsArgsDict']] = None,
-                 istio: Optional[Union['IstioOptionsArgsArgs', 'IstioOptionsArgsArgsDict']] = None,
-                 kuma: Optional[Union['KumaOptionsArgsArgs', 'KumaOptionsArgsArgsDict']] = None,
+                 global_: Optional[Union['ScopeRulesArgs', 'ScopeRulesArgsDict']] = None,
+                 istio: Optional[Union['IstioOptionsArgs', 'IstioOptionsArgsDict']] = None,
+                 kuma: Optional[Union['KumaOptionsArgs', 'KumaOptionsArgsDict']] = None,
                  meshes: Optional[Sequence['Mesh']] = None,
-                 namespaces: Optional[Sequence[Union['NamespaceRulesArgsArgs', 'NamespaceRulesArgsArgsDict']]] = None,
-                 rollout: Optional[Union['RolloutArgsArgs', 'RolloutArgsArgsDict']] = None,
+                 namespaces: Optional[Sequence[Union['NamespaceRulesArgs', 'NamespaceRulesArgsDict']]] = None,
+                 rollout: Optional[Union['RolloutArgs', 'RolloutArgsDict']] = None,
                  rollout_hash: Optional[_builtins.bool] = None,
                  take_ownership: Optional[_builtins.bool] = None,
-                 workloads: Optional[Sequence[Union['WorkloadRulesArgsArgs', 'WorkloadRulesArgsArgsDict']]] = None,
+                 workloads: Optional[Sequence[Union['WorkloadRulesArgs', 'WorkloadRulesArgsDict']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
