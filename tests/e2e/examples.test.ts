@@ -97,7 +97,7 @@ describe("e2e: the examples, one per language", { skip: cliSkip && `skipped: ${c
             const project = fs.readFileSync(path.join(EXAMPLES, "yaml", "Pulumi.yaml"), "utf8").replace(/^packages:\n(?: {2}.*\n)+/m, "");
             assert.doesNotMatch(project, /^packages:/m);
             fs.writeFileSync(path.join(dir, "Pulumi.yaml"), project);
-            const env = stackEnv({ cli: cli!, workDir: dir, stackName: "unused", backendDir: dir });
+            const env = stackEnv({ cli: cli!, backendDir: dir });
             const add = spawnSync(path.join(cli!.dir, "pulumi"), ["package", "add", PROVIDER], {
                 cwd: dir,
                 encoding: "utf8",

@@ -37,7 +37,7 @@ describe("e2e: an interrupted up", { skip: skip && `skipped: ${skip}` }, () => {
         const cli = findPulumiCli()!;
         const env = {
             ...process.env,
-            ...stackEnv({ cli, workDir: PROGRAM_DIR, stackName: STACK, backendDir: s.backendDir, env: { KUBECONFIG: cluster.kube.kubeconfig } }),
+            ...stackEnv({ cli, backendDir: s.backendDir, env: { KUBECONFIG: cluster.kube.kubeconfig } }),
         };
         // Its own process group, so the kill takes the language host and provider with it, as a killed CI job would.
         const up = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK], {

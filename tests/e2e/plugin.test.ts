@@ -35,7 +35,7 @@ describe("e2e: the provider as a plugin of the real Pulumi CLI", { skip: cliSkip
     after(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
 
     it("`pulumi package get-schema <provider>` from another directory serves the snapshot's schema", () => {
-        const env = stackEnv({ cli: cli!, workDir: elsewhere, stackName: "unused", backendDir: elsewhere });
+        const env = stackEnv({ cli: cli!, backendDir: elsewhere });
         const r = spawnSync(path.join(cli!.dir, "pulumi"), ["package", "get-schema", path.join(REPO, "provider")], {
             cwd: elsewhere,
             encoding: "utf8",

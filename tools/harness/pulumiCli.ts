@@ -39,8 +39,7 @@ export function kubernetesProviderVersion(): string {
  * `@pulumi/kubernetes` asks for (on PATH, next to the CLI, or installed with `pulumi plugin install`).
  */
 export function missingPulumiTools(cli: PulumiCli): string | undefined {
-    const dirs = [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), cli.dir];
-    const onPath = (name: string) => dirs.some((d) => fs.existsSync(path.join(d, name)));
+    const onPath = (name: string) => findsTool(cli, name);
     const missing: string[] = [];
     if (!onPath("pulumi-language-nodejs")) missing.push("the Node.js language host pulumi-language-nodejs");
     const version = kubernetesProviderVersion();
@@ -52,9 +51,13 @@ export function missingPulumiTools(cli: PulumiCli): string | undefined {
 }
 
 /** The language hosts (`pulumi-language-<language>`) found neither on PATH nor next to the CLI. */
-export function missingLanguageHosts(cli: PulumiCli, languages: readonly string[], extraDirs: readonly string[] = []): string[] {
-    const dirs = [...extraDirs, ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), cli.dir];
-    return languages.map((l) => `pulumi-language-${l}`).filter((host) => !dirs.some((d) => fs.existsSync(path.join(d, host))));
+export function missingLanguageHosts(cli: PulumiCli, languages: readonly string[]): string[] {
+    return languages.map((l) => `pulumi-language-${l}`).filter((host) => !findsTool(cli, host));
+}
+
+/** Whether the CLI finds an executable of its own: on PATH or next to it, where Pulumi's installer puts them. */
+function findsTool(cli: PulumiCli, name: string): boolean {
+    return [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), cli.dir].some((d) => fs.existsSync(path.join(d, name)));
 }
 
 export interface StackOptions {
@@ -68,7 +71,7 @@ export interface StackOptions {
 }
 
 /** Environment for every CLI run: the file backend, no passphrase prompt, no update check, plugins on PATH. */
-export function stackEnv(o: StackOptions): Record<string, string> {
+export function stackEnv(o: Pick<StackOptions, "cli" | "backendDir" | "env">): Record<string, string> {
     return {
         PULUMI_BACKEND_URL: `file://${o.backendDir}`,
         PULUMI_CONFIG_PASSPHRASE: "",

@@ -2,29 +2,14 @@
 // Plain data only (no BigInt, Map or class), so `JSON.stringify` keeps all of it and `JSON.parse` gives it back.
 import type { Mesh, WorkloadKind } from "../args";
 import type { ClusterObject, Rendered } from "../meshes/adapter";
-import type { EffectiveFullBypass, Provenanced } from "../resolve/effective";
+import type { EffectiveField, EffectiveFullBypass } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
 import type { ValidationIssue } from "../rules/issues";
-import type { RolloutSettings, UidRule, WorkloadIdentity } from "../rules/types";
+import type { RolloutSettings, WorkloadIdentity } from "../rules/types";
 
-/** One field in force on a workload. */
-export interface PlannedField {
-    readonly key: FieldKey;
-    /** Everything (Istio `*`). */
-    readonly all: boolean;
-    readonly ports: readonly number[];
-    /** Canonical CIDR texts, e.g. `10.0.0.0/8`, aggregated. */
+/** One field in force on a workload: the resolved field with its ranges as canonical texts, e.g. `10.0.0.0/8`. */
+export interface PlannedField extends Omit<EffectiveField, "cidrs" | "cidrTexts" | "joined"> {
     readonly cidrs: readonly string[];
-    /** Network interface names, sorted. */
-    readonly names: readonly string[];
-    /** User-id rules, one per run of user ids, in canonical order. */
-    readonly uids: readonly UidRule[];
-    /** Every value in force (`*` for "all"), grouped by the scopes it came from. */
-    readonly sources: readonly Provenanced[];
-    /** The chain reached the top with `merge`: union with the mesh install's defaults too. */
-    readonly mergesWithInstall: boolean;
-    /** The most specific scope that set the field. */
-    readonly setBy: string;
 }
 
 /** The rules in force on one workload, with their provenance. */
