@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import type { SidecarBypassArgs } from "../../provider/index";
 import { designExample } from "../helpers/examples";
 import { chartWorkloadLive, installMocks, liveWorkloads, outputValue, type Registered } from "../helpers/mocks";
 
-// setMocks must run before the component module is loaded.
-const registered: Registered[] = installMocks();
+// setMocks must run before the component module is loaded. A preview, where the ownership check reads workloads.
+const registered: Registered[] = installMocks({ preview: true });
 let sb: typeof import("../../provider/index");
 before(async () => {
     sb = await import("../../provider/index");
@@ -28,7 +29,7 @@ describe("SidecarBypass under mocks", () => {
         const mine = byName("platform");
         const types = mine.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepEqual(types, [
-            // Each patched workload is read first, for the ownership check.
+            // At preview each patched workload is read first, for the ownership check.
             "kubernetes:apps/v1:Deployment platform/debug/Deployment/api/live",
             "kubernetes:apps/v1:Deployment platform/payments/Deployment/ledger/live",
             "kubernetes:apps/v1:Deployment platform/payments/Deployment/web/live",
@@ -160,21 +161,45 @@ describe("SidecarBypass under mocks", () => {
         assert.equal(patch.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "10.96.0.0/12,192.0.2.0/24");
     });
 
-    it("reads each patched workload by namespace/name before patching it, so preview can name who took our fields", async () => {
-        new sb.SidecarBypass("reads", {
-            meshes: ["istio"],
-            workloads: [
-                { kind: "Deployment", namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } },
-                { kind: "DaemonSet", namespace: "ops", name: "agent" },
-            ],
-        });
+    const readRules: SidecarBypassArgs = {
+        meshes: ["istio"],
+        workloads: [
+            { kind: "Deployment", namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } },
+            { kind: "DaemonSet", namespace: "ops", name: "agent" },
+        ],
+    };
+
+    it("at preview, reads each patched workload by namespace/name before patching it, so preview can name who took our fields", async () => {
+        new sb.SidecarBypass("reads", readRules);
         await settle();
+        const reads = byName("reads").filter((r) => r.id !== undefined);
+        assert.deepEqual(reads.map((r) => `${r.type} ${r.id}`).sort(), ["kubernetes:apps/v1:DaemonSet ops/agent", "kubernetes:apps/v1:Deployment shop/cart"]);
+        // The read names the object it reads, so the provider serves it as a known object (one GET, no await).
+        assert.deepEqual(reads.find((r) => r.id === "shop/cart")?.inputs, {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "cart", namespace: "shop", annotations: { "pulumi.com/skipAwait": "true" } },
+        });
+    });
+
+    it("at an update, reads nothing: the check ran at the preview, and a read would keep the live object in the stack's state", async () => {
+        installMocks({ preview: false });
+        try {
+            new sb.SidecarBypass("update", readRules);
+            await settle();
+        } finally {
+            installMocks({ preview: true });
+        }
         assert.deepEqual(
-            byName("reads")
-                .filter((r) => r.id !== undefined)
-                .map((r) => `${r.type} ${r.id}`)
+            byName("update").filter((r) => r.id !== undefined),
+            [],
+        );
+        assert.deepEqual(
+            byName("update")
+                .filter((r) => /apps\/v1:\w+Patch$/.test(r.type))
+                .map((r) => r.name)
                 .sort(),
-            ["kubernetes:apps/v1:DaemonSet ops/agent", "kubernetes:apps/v1:Deployment shop/cart"],
+            ["update/ops/DaemonSet/agent", "update/shop/Deployment/cart"],
         );
     });
 

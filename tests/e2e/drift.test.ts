@@ -1,8 +1,8 @@
 // Drift, in our words, on a real API server with the real CLI and Kubernetes provider: someone `kubectl patch`es one
-// of our annotations, so kubectl's field manager owns it. The next preview and `up --refresh` fail before that
-// workload's patch is sent, saying which workload, which field, who took it, their value and ours, and that
-// takeOwnership takes it back; nothing of it is written. With takeOwnership: true (never the default), preview says
-// what it takes back and up does.
+// of our annotations, so kubectl's field manager owns it. The next preview, and `up --refresh` at its preview, fail
+// before that workload's patch is sent, saying which workload, which field, who took it, their value and ours, and
+// that takeOwnership takes it back; nothing of it is written. An update that skips its preview is stopped by the API
+// server's conflict instead. With takeOwnership: true (never the default), preview says what it takes back and up does.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
@@ -86,9 +86,31 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
         assert.equal(ordersValue(), "7009", "their value stays");
     });
 
-    it("up --refresh fails the same way before orders' patch is sent: nothing of it is written; cart gets its new rules", async (t) => {
+    it("`pulumi up --refresh` as a user types it fails the same way at its preview: nothing is written", async (t) => {
+        const before = versions();
+        const up = await s.run(["up", "--refresh", "--yes"]);
+        assert.notEqual(up.code, 0, up.output);
+        assertOurWords(new Error(up.output), t);
+        assert.deepEqual(versions(), before, "the update never started: nothing of either patch was written");
+        assert.equal(ordersValue(), "7009", "their value stays");
+        assert.deepEqual(managersOf(KEY), ["kubectl-patch"]);
+    });
+
+    it("an update that skips its preview (the Automation API's up) is stopped by the API server's conflict: nothing of orders' patch is written; cart gets its new rules", async (t) => {
         const before = cluster.deployment("shop", "orders").metadata.resourceVersion;
-        await assert.rejects(s.stack.up({ color: "never", refresh: true }), (e: Error) => assertOurWords(e, t));
+        await assert.rejects(s.stack.up({ color: "never", refresh: true }), (e: Error) => {
+            // The check runs at preview only (its reads would otherwise live in the stack's state), so this is the
+            // provider's conflict, naming the manager that holds the field.
+            t.diagnostic(
+                e.message
+                    .split("\n")
+                    .find((l) => /conflict/i.test(l))
+                    ?.trim() ?? "(no conflict line)",
+            );
+            assert.match(e.message, /conflict/i);
+            assert.match(e.message, /kubectl-patch/);
+            return true;
+        });
         assert.equal(cluster.deployment("shop", "orders").metadata.resourceVersion, before, "nothing of orders' patch was written");
         assert.equal(ordersValue(), "7009", "their value stays");
         assert.deepEqual(managersOf(KEY), ["kubectl-patch"]);
@@ -121,7 +143,6 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
         // Dropping takeOwnership changes the patches' force annotation only; the pod templates stay as they are.
         assert.deepEqual(rolledDeployments(before, replicaSetsByDeployment(cluster.kube, ["shop"])), []);
         const again = await s.stack.preview({ color: "never" });
-        // The reads of the two workloads are listed until the next up reads them again; they change nothing.
         t.diagnostic(`no-op preview after the update: ${JSON.stringify(again.changeSummary)}`);
         assert.deepEqual(changingOps(again.changeSummary), [], JSON.stringify(again.changeSummary));
         assert.equal(up.summary.result, "succeeded");

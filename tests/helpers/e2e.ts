@@ -1,5 +1,6 @@
 // The e2e tier's harness: a control plane of the test's own, seeded as a Helm chart would seed it, and a
 // stack of tests/e2e/program run by the real Pulumi CLI, language host and Kubernetes provider.
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,7 +8,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import type { PlainBypassArgs } from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyServerSide, getJson, type Kube, type ObjectMeta, waitForRollouts } from "../../tools/harness/kube";
-import { findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT, type PulumiCli } from "../../tools/harness/pulumiCli";
+import { findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT, type PulumiCli, stackEnv } from "../../tools/harness/pulumiCli";
 import { type ChartWorkload, chartDeployment, HELM_MANAGER, namespaceObject } from "../../tools/harness/workloads";
 
 export const PROGRAM_DIR = path.resolve(__dirname, "..", "..", "..", "tests", "e2e", "program");
@@ -62,6 +63,7 @@ export class E2eStack {
         readonly stack: Stack,
         readonly cli: PulumiCli,
         readonly backendDir: string,
+        private readonly env: Record<string, string>,
     ) {}
 
     /**
@@ -74,7 +76,21 @@ export class E2eStack {
         const env: Record<string, string> = { KUBECONFIG: cluster.kube.kubeconfig };
         if (o.path?.length) env.PATH = [...o.path, cli.dir, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter);
         const stack = await openStack({ cli, workDir: o.workDir ?? PROGRAM_DIR, stackName, backendDir, env });
-        return new E2eStack(stack, cli, backendDir);
+        return new E2eStack(stack, cli, backendDir, stackEnv({ cli, backendDir, env }));
+    }
+
+    /**
+     * Runs `pulumi <args>` on this stack as a user types it (the Automation API's `up` always skips the preview);
+     * resolves with the exit code and everything printed.
+     */
+    run(args: readonly string[]): Promise<{ code: number; output: string }> {
+        const argv = [...args, "--stack", this.stack.name, "--non-interactive", "--color", "never"];
+        const options = { cwd: this.stack.workspace.workDir, env: { ...process.env, ...this.env }, maxBuffer: 64 * 1024 * 1024 };
+        return new Promise((resolve) =>
+            execFile(path.join(this.cli.dir, "pulumi"), argv, options, (error, stdout, stderr) =>
+                resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+            ),
+        );
     }
 
     async setRules(rules: PlainBypassArgs): Promise<void> {
@@ -90,9 +106,8 @@ export class E2eStack {
 
 /**
  * The operations of a change summary that change something, as Pulumi's own HasChanges counts them
- * (pkg/engine/update.go: everything but same and the read operations). The component reads each workload it patches
- * (the ownership check), and a read is listed in the summary when the workload changed since the last update read
- * it, e.g. in the first preview after a rollout; it changes nothing.
+ * (pkg/engine/update.go: everything but same and the read operations). At preview the component reads each
+ * workload it patches (the ownership check); a read changes nothing.
  */
 export function changingOps(summary: Readonly<Record<string, number | undefined>>): string[] {
     return Object.keys(summary)

@@ -34,8 +34,11 @@ export function chartWorkloadLive(extra: { annotations?: Record<string, string>;
 
 const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"]);
 
-export function installMocks(): Registered[] {
-    const registered: Registered[] = [];
+/** Every resource registered under the mocks, across `installMocks` calls. */
+const registered: Registered[] = [];
+
+/** Installs the mocks, for a preview (`preview: true`, what `pulumi preview` runs) or an update. */
+export function installMocks(options: { preview: boolean }): Registered[] {
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
@@ -57,7 +60,7 @@ export function installMocks(): Registered[] {
         },
         "sidecar-bypass",
         "test",
-        false,
+        options.preview,
     );
     return registered;
 }

@@ -10,3 +10,6 @@ export function patchAnnotations(takeOwnership: boolean): Record<string, string>
     const manager = { "pulumi.com/patchFieldManager": FIELD_MANAGER };
     return takeOwnership ? { ...manager, "pulumi.com/patchForce": "true" } : manager;
 }
+
+/** The provider's own switch for not awaiting a resource's readiness (on a patch) or state (on a read). */
+export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };

@@ -4,15 +4,12 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
 import type { RolloutSettings } from "../rules/types";
-import { patchAnnotations } from "./fieldManager";
+import { patchAnnotations, SKIP_AWAIT } from "./fieldManager";
 
 export interface PodTemplateMetadata {
     annotations: Record<string, string>;
     labels: Record<string, string>;
 }
-
-/** The provider's own switch for not awaiting a resource's readiness. */
-const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
 
 export function workloadPatch(
     resourceName: string,
