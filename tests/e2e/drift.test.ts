@@ -130,6 +130,21 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
         assert.deepEqual(managersOf(KEY), ["sidecar-bypass"], "kubectl-patch no longer owns our field");
     });
 
+    it("a workload that does not exist fails preview at its read, naming it; nothing is written", async () => {
+        const before = versions();
+        await s.setRules({ ...rules([7001, 7002]), workloads: [...rules([7001, 7002]).workloads!, { kind: "Deployment", namespace: "shop", name: "typo" }] });
+        try {
+            await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => {
+                assert.match(e.message, /shop\/Deployment\/typo\/live/);
+                assert.match(e.message, /resource 'shop\/typo' does not exist/);
+                return true;
+            });
+        } finally {
+            await s.setRules(rules([7001, 7002]));
+        }
+        assert.deepEqual(versions(), before);
+    });
+
     it("back to the default (no takeOwnership): nothing is taken any more, so nothing to say and nothing to change", async (t) => {
         await waitForRollouts(
             cluster.kube,
