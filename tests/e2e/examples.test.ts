@@ -42,11 +42,16 @@ describe("e2e: the examples, one per language", { skip: cliSkip && `skipped: ${c
     });
     after(() => cluster?.stop());
 
-    /** Up, check the live pod templates and outputs against the plan of `rules`, destroy, check nothing of ours is left. */
+    /**
+     * Preview (where the drift check reads each workload, in the language's own host), up, check the live pod templates
+     * and outputs against the plan of `rules`, destroy, check nothing of ours is left.
+     */
     async function runExample(name: string, workDir: string, rules: PlainBypassArgs, toolPath: readonly string[] = []): Promise<void> {
         const s = await E2eStack.open(cluster, `example-${name}`, { workDir, path: toolPath });
         try {
             const plan = planBypass(rules, PLAN_OPTIONS);
+            const preview = await s.stack.preview({ color: "never" });
+            assert.ok((preview.changeSummary.create ?? 0) > 0, `${name}: preview plans the patches: ${JSON.stringify(preview.changeSummary)}`);
             const up = await s.stack.up({ color: "never" });
             assert.equal(up.summary.result, "succeeded");
             for (const w of plan.workloads) {

@@ -11,5 +11,5 @@ export function patchAnnotations(takeOwnership: boolean): Record<string, string>
     return takeOwnership ? { ...manager, "pulumi.com/patchForce": "true" } : manager;
 }
 
-/** The provider's own switch for not awaiting a resource's readiness (on a patch) or state (on a read). */
+/** The provider's own switch for not awaiting readiness: a patch's rollout, or a read's readiness check. */
 export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
