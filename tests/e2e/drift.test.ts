@@ -132,7 +132,8 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
 
     it("a workload that does not exist fails preview at its read, naming it; nothing is written", async () => {
         const before = versions();
-        await s.setRules({ ...rules([7001, 7002]), workloads: [...rules([7001, 7002]).workloads!, { kind: "Deployment", namespace: "shop", name: "typo" }] });
+        const current = rules([7001, 7002]);
+        await s.setRules({ ...current, workloads: [...(current.workloads ?? []), { kind: "Deployment", namespace: "shop", name: "typo" }] });
         try {
             await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => {
                 assert.match(e.message, /shop\/Deployment\/typo\/live/);
@@ -140,7 +141,7 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
                 return true;
             });
         } finally {
-            await s.setRules(rules([7001, 7002]));
+            await s.setRules(current);
         }
         assert.deepEqual(versions(), before);
     });

@@ -17,20 +17,21 @@ const DEST_PORTS = [80, 5432];
 /** What we tell users Consul can express (meshes/consul.ts): a user id for every outbound TCP port. */
 const consulWrites = (r: UidRule) => r.ports.length === 0 && r.protocol !== "udp";
 
+type PlainWorkload = NonNullable<PlainBypassArgs["workloads"]>[number];
+/** The one workload every case plans: a Deployment o/app, with the case's rules. */
+const app = (rules: Omit<PlainWorkload, "kind" | "namespace" | "name"> = {}): PlainWorkload => ({ kind: "Deployment", namespace: "o", name: "app", ...rules });
+
 const CASES: Array<{ name: string; args: PlainBypassArgs; asUids?: number[] }> = [
-    { name: "no rules: everything through Envoy", args: { meshes: ["consul"], workloads: [{ kind: "Deployment", namespace: "o", name: "app" }] } },
+    { name: "no rules: everything through Envoy", args: { meshes: ["consul"], workloads: [app()] } },
     {
         name: "inbound and outbound ports, an IPv4 range",
         args: {
             meshes: ["consul"],
             workloads: [
-                {
-                    kind: "Deployment",
-                    namespace: "o",
-                    name: "app",
+                app({
                     inbound: { excludePorts: [8080] },
                     outbound: { excludePorts: [5432], excludeIpRanges: ["198.51.100.0/24"] },
-                },
+                }),
             ],
         },
     },
@@ -38,7 +39,7 @@ const CASES: Array<{ name: string; args: PlainBypassArgs; asUids?: number[] }> =
         name: "IPv4 and IPv6 ranges (only the IPv4 ones can be written for Consul)",
         args: {
             meshes: ["consul"],
-            workloads: [{ kind: "Deployment", namespace: "o", name: "app", outbound: { excludeIpRanges: ["198.51.100.10", "2001:db8:1::/48"] } }],
+            workloads: [app({ outbound: { excludeIpRanges: ["198.51.100.10", "2001:db8:1::/48"] } })],
         },
     },
     {
@@ -47,7 +48,7 @@ const CASES: Array<{ name: string; args: PlainBypassArgs; asUids?: number[] }> =
             meshes: ["consul"],
             global: { outbound: { excludeIpRanges: ["203.0.113.0/24"] } },
             namespaces: [{ name: "o", inbound: { excludePorts: [9090] } }],
-            workloads: [{ kind: "Deployment", namespace: "o", name: "app", outbound: { excludeIpRanges: ["198.51.100.0/25"], inherit: "merge" } }],
+            workloads: [app({ outbound: { excludeIpRanges: ["198.51.100.0/25"], inherit: "merge" } })],
         },
     },
     {
@@ -55,12 +56,9 @@ const CASES: Array<{ name: string; args: PlainBypassArgs; asUids?: number[] }> =
         args: {
             meshes: ["consul"],
             workloads: [
-                {
-                    kind: "Deployment",
-                    namespace: "o",
-                    name: "app",
+                app({
                     outbound: { excludeUids: [{ uids: [1000, 1001, 1002] }, { uids: [1337], protocol: "tcp" }, { uids: [2000], ports: [5432] }] },
-                },
+                }),
             ],
         },
         asUids: [1001, 1337, 2000, 1003],
@@ -164,7 +162,7 @@ describe("Consul's data plane (consul sdk/iptables in a network namespace)", { s
             );
             const ours = planBypass({
                 meshes: ["consul"],
-                workloads: [{ kind: "Deployment", namespace: "o", name: "app", outbound: { excludeIpRanges: ["198.51.100.0/24", "2001:db8:1::/48"] } }],
+                workloads: [app({ outbound: { excludeIpRanges: ["198.51.100.0/24", "2001:db8:1::/48"] } })],
             });
             assert.equal(ours.workloads[0].annotations["consul.hashicorp.com/transparent-proxy-exclude-outbound-cidrs"], "198.51.100.0/24");
             assert.ok(ours.warnings.some((x) => /IPv6 ranges are not written for Consul/.test(x.message)));
