@@ -39,99 +39,40 @@ export function workloadId(w: PlannedIdentity): string {
 
 type RenderedWorkload<Id extends string> = Pick<WorkloadPlan<Id>, "meshes" | "annotations" | "labels" | "hash">;
 
-/** Validated rules that can plan any workload: the listed ones, or one met by the transform. */
+/**
+ * Validated rules that can plan any workload: the listed ones, or one met by the transform. A value: it holds only
+ * the validated rules, and every note, warning and cache belongs to one call, so the same call gives the same answer.
+ */
 export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     readonly rules: NormalisedRules<SettingsOf<R>>;
-    readonly warnings: ValidationIssue[];
+    readonly warnings: readonly ValidationIssue[];
     readonly registry: R;
-    private readonly resolver: ScopeResolver;
-    /** The listed workloads by id, for planWorkload; made on its first call (plan() has each workload at hand). */
-    private listed?: Map<string, NormalisedWorkload>;
-    private readonly renderedByNamespace = new Map<string, RenderedWorkload<IdOf<R>>>();
-    private readonly plain = new Map<EffectiveRules, PlannedEffective>();
-    /** Each mesh's notes (what it cannot express), with the workloads they apply to. */
-    private readonly notes = new Map<string, string[]>();
+    /** The listed workloads by id (a listed workload's scope label is its id), for planWorkload. */
+    private readonly listed: ReadonlyMap<string, NormalisedWorkload>;
 
     constructor(args: NoInfer<PlanArgs<R>>, options: PlanOptions<R> = {}) {
         // Without a registry of the caller's, R is its default, the package's own.
         this.registry = options.registry ?? (MESHES as MeshRegistry as R);
         const v = validateRules(args, this.registry, { now: options.now });
         this.rules = v.rules;
-        this.warnings = [...v.warnings];
-        this.resolver = new ScopeResolver(v.rules);
+        this.warnings = Object.freeze([...v.warnings]);
+        this.listed = new Map(v.rules.workloads.map((w) => [w.ref.label, w]));
     }
 
     /** The plan of one workload; listed workloads get their own rules, others namespace and global ones. */
     planWorkload<K extends WorkloadKind | "Pod">(identity: PlannedIdentity & { kind: K }): WorkloadPlan<IdOf<R>> & { kind: K } {
         const id = workloadId(identity);
-        // A listed workload's scope label is its id.
-        this.listed ??= new Map(this.rules.workloads.map((w) => [w.ref.label, w]));
-        return this.planOf(identity, id, this.listed.get(id));
-    }
-
-    private planOf<K extends WorkloadKind | "Pod">(
-        identity: PlannedIdentity & { kind: K },
-        id: string,
-        own: NormalisedWorkload | undefined,
-    ): WorkloadPlan<IdOf<R>> & { kind: K } {
-        const { effective, shared } = this.resolver.resolve(identity.namespace, own);
-        // A workload that sets anything of its own (a passthrough policy too) is rendered on its own.
-        const sharedRender = shared && !(own && setsAnything(own));
-        let rendered = sharedRender ? this.renderedByNamespace.get(identity.namespace) : undefined;
-        if (!rendered) {
-            rendered = this.render(effective, sharedRender ? undefined : own, id);
-            if (sharedRender) this.renderedByNamespace.set(identity.namespace, rendered);
-        }
-        const { kind, namespace, name } = identity;
-        const declaredInProgram = own?.declaredInProgram ?? false;
-        const plain = shared ? this.plainOf(effective) : plainEffective(effective);
-        const { meshes, annotations, labels, hash } = rendered;
-        // Written out rather than spread from `rendered`, so the object is made whole, not grown property by property.
-        return hash === undefined
-            ? { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels }
-            : { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels, hash };
-    }
-
-    /** Shared effective rules as plain data, made once (a workload's own are used once, and not kept). */
-    private plainOf(e: EffectiveRules): PlannedEffective {
-        let p = this.plain.get(e);
-        if (!p) {
-            p = plainEffective(e);
-            this.plain.set(e, p);
-        }
-        return p;
-    }
-
-    private render(effective: EffectiveRules, workload: NormalisedWorkload | undefined, id: string): RenderedWorkload<IdOf<R>> {
-        const meshes: Partial<Record<IdOf<R>, Rendered>> = {};
-        const annotations: Record<string, string> = {};
-        const labels: Record<string, string> = {};
-        for (const mesh of this.rules.meshes as readonly IdOf<R>[]) {
-            const r = this.registry[mesh].render({ effective, settings: this.rules.settings[mesh], meshes: this.rules.meshes, workload });
-            meshes[mesh] = r;
-            Object.assign(annotations, r.annotations);
-            Object.assign(labels, r.labels);
-            for (const n of r.notes) {
-                const ids = this.notes.get(n);
-                if (ids) ids.push(id);
-                else this.notes.set(n, [id]);
-            }
-        }
-        if (!this.rules.rolloutHash || (Object.keys(annotations).length === 0 && Object.keys(labels).length === 0)) {
-            return { meshes, annotations, labels };
-        }
-        const hash = rolloutHash(annotations, labels);
-        annotations[ROLLOUT_HASH_ANNOTATION] = hash;
-        return { meshes, annotations, labels, hash };
+        return new PlanRun(this.rules, this.registry).planOf(identity, id, this.listed.get(id));
     }
 
     /** The whole plan for the listed workloads. Throws BypassValidationError if a limit is crossed. */
     plan(name = "sidecar-bypass"): BypassPlan<IdOf<R>> {
+        const run = new PlanRun(this.rules, this.registry);
         const errors: ValidationIssue[] = [];
         // Workloads that share their namespace's rendering share its annotations object: measured once.
         const sizes = new Map<Record<string, string>, number>();
         const workloads = this.rules.workloads.map((w, i) => {
-            const p = this.planOf(w, w.ref.label, w);
+            const p = run.planOf(w, w.ref.label, w);
             let size = sizes.get(p.annotations);
             if (size === undefined) {
                 size = textSize(p.annotations);
@@ -166,7 +107,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
                     : []),
                 ...selected.flatMap((mesh) => this.registry[mesh].notices?.(this.rules.settings[mesh]) ?? []),
             ],
-            warnings: [...this.warnings, ...this.noteWarnings()],
+            warnings: [...this.warnings, ...run.noteWarnings()],
         };
     }
 
@@ -191,8 +132,80 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             return { name: ns, workloads: members.map((w) => w.id), configMapData };
         });
     }
+}
 
-    private noteWarnings(): ValidationIssue[] {
+/** One planning call: the resolver's chain, the shared renderings and the meshes' notes live and die with it. */
+class PlanRun<R extends MeshRegistry> {
+    private readonly resolver: ScopeResolver;
+    private readonly renderedByNamespace = new Map<string, RenderedWorkload<IdOf<R>>>();
+    private readonly plain = new Map<EffectiveRules, PlannedEffective>();
+    /** Each mesh's notes (what it cannot express), with the workloads they apply to. */
+    private readonly notes = new Map<string, string[]>();
+
+    constructor(
+        private readonly rules: NormalisedRules<SettingsOf<R>>,
+        private readonly registry: R,
+    ) {
+        this.resolver = new ScopeResolver(rules);
+    }
+
+    planOf<K extends WorkloadKind | "Pod">(
+        identity: PlannedIdentity & { kind: K },
+        id: string,
+        own: NormalisedWorkload | undefined,
+    ): WorkloadPlan<IdOf<R>> & { kind: K } {
+        const { effective, shared } = this.resolver.resolve(identity.namespace, own);
+        // A workload that sets anything of its own (a passthrough policy too) is rendered on its own.
+        const sharedRender = shared && !(own && setsAnything(own));
+        let rendered = sharedRender ? this.renderedByNamespace.get(identity.namespace) : undefined;
+        if (!rendered) {
+            rendered = this.render(effective, sharedRender ? undefined : own, id);
+            if (sharedRender) this.renderedByNamespace.set(identity.namespace, rendered);
+        }
+        const { kind, namespace, name } = identity;
+        const declaredInProgram = own?.declaredInProgram ?? false;
+        const plain = shared ? this.plainOf(effective) : plainEffective(effective);
+        const { meshes, annotations, labels, hash } = rendered;
+        // Written out rather than spread from `rendered`, so the object is made whole, not grown property by property.
+        return hash === undefined
+            ? { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels }
+            : { id, kind, namespace, name, declaredInProgram, effective: plain, inheritsNamespace: sharedRender, meshes, annotations, labels, hash };
+    }
+
+    /** Shared effective rules as plain data, made once per call (a workload's own are used once, and not kept). */
+    private plainOf(e: EffectiveRules): PlannedEffective {
+        let p = this.plain.get(e);
+        if (!p) {
+            p = plainEffective(e);
+            this.plain.set(e, p);
+        }
+        return p;
+    }
+
+    private render(effective: EffectiveRules, workload: NormalisedWorkload | undefined, id: string): RenderedWorkload<IdOf<R>> {
+        const meshes: Partial<Record<IdOf<R>, Rendered>> = {};
+        const annotations: Record<string, string> = {};
+        const labels: Record<string, string> = {};
+        for (const mesh of this.rules.meshes as readonly IdOf<R>[]) {
+            const r = this.registry[mesh].render({ effective, settings: this.rules.settings[mesh], meshes: this.rules.meshes, workload });
+            meshes[mesh] = r;
+            Object.assign(annotations, r.annotations);
+            Object.assign(labels, r.labels);
+            for (const n of r.notes) {
+                const ids = this.notes.get(n);
+                if (ids) ids.push(id);
+                else this.notes.set(n, [id]);
+            }
+        }
+        if (!this.rules.rolloutHash || (Object.keys(annotations).length === 0 && Object.keys(labels).length === 0)) {
+            return { meshes, annotations, labels };
+        }
+        const hash = rolloutHash(annotations, labels);
+        annotations[ROLLOUT_HASH_ANNOTATION] = hash;
+        return { meshes, annotations, labels, hash };
+    }
+
+    noteWarnings(): ValidationIssue[] {
         return [...this.notes].map(([message, ids]) => ({
             path: "workloads",
             message: `${message} (${ids[0]}${ids.length > 1 ? ` and ${ids.length - 1} more` : ""})`,
