@@ -23,9 +23,10 @@ describe("Kuma versions: how kuma.passthrough is written", () => {
             const p = plan({ version: "3.0", passthrough, systemNamespace: "kong-mesh-system" });
             assert.deepEqual(
                 (p.objects.kuma ?? []).map((k) => [k.kind, k.patch, k.metadata.namespace, k.spec]),
-                [["MeshPassthrough", false, "kong-mesh-system", { targetRef: { kind: "Mesh", proxyTypes: ["Sidecar"] }, default: { passthroughMode: mode } }]],
+                [["MeshPassthrough", false, "kong-mesh-system", { targetRef: { kind: "Mesh" }, default: { passthroughMode: mode } }]],
             );
             assert.match(p.notices[0], new RegExp(`Kuma 3\\.x: .*passthroughMode ${mode}`));
+            assert.match(p.notices[1], /without targetRef\.proxyTypes, which Kuma 3 removed \(kumahq\/kuma #17668\).*delegated gateways included/);
         }
     });
 
@@ -46,6 +47,29 @@ describe("Kuma versions: how kuma.passthrough is written", () => {
                 version,
             );
         }
+    });
+
+    it("3.x: no targetRef carries proxyTypes (Kuma 3 removed it); 2.x keeps Kind Mesh policies to sidecars with it", () => {
+        const extra: Partial<PlainBypassArgs> = {
+            global: { passthrough: { mode: "Matched", destinations: [{ type: "Domain", value: "api.example.com", port: 443, protocol: "tls" }] } },
+            namespaces: [{ name: "shop", passthrough: { mode: "None" } }],
+            workloads: [{ ...workload, passthrough: { mode: "All" } }],
+        };
+        const cluster = { maxConnections: 10, maxPendingRequests: 10, maxRequests: 10, maxRetries: 1, connectTimeout: "5s", tcpIdleTimeout: "1h" };
+        const targetRefs = (version: string) =>
+            (plan({ version, passthroughCluster: cluster }, extra).objects.kuma ?? []).map((o) => [o.kind, (o.spec as { targetRef: unknown }).targetRef]);
+        const three = targetRefs("3.0");
+        assert.equal(three.length, 4);
+        assert.ok(
+            three.every(([, ref]) => !JSON.stringify(ref).includes("proxyTypes")),
+            JSON.stringify(three),
+        );
+        const two = targetRefs("2.14");
+        assert.deepEqual(
+            two.filter(([, ref]) => (ref as { kind: string }).kind === "Mesh").map(([, ref]) => ref),
+            [1, 2, 3].map(() => ({ kind: "Mesh", proxyTypes: ["Sidecar"] })),
+        );
+        assert.deepEqual(plan({ version: "2.14" }, extra).notices, []);
     });
 
     it("says nothing when passthrough is not set", () => {

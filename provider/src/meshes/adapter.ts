@@ -57,7 +57,7 @@ export interface MeshAdapter<Settings = unknown, Id extends string = Mesh> exten
     /** The cluster objects for the whole rule set; `name` prefixes them so several components can coexist. */
     objects?(rules: NormalisedRules, settings: Settings, name: string): ClusterObject[];
     /** Choices the adapter made that a reviewer should see (not problems); preview prints them. */
-    notices?(settings: Settings): string[];
+    notices?(settings: Settings, rules: NormalisedRules): string[];
     readonly clusterDefaults?: ClusterDefaults;
 }
 

@@ -113,16 +113,32 @@ function renderKuma({ effective, workload }: RenderInput<KumaSettings>): Rendere
     return out;
 }
 
-/** Says which form `kuma.passthrough` takes for the Kuma version the user runs, for preview to print. */
-function kumaNotices(k: KumaSettings): string[] {
-    if (k.passthrough === undefined) return [];
-    return k.major >= 3
-        ? [
-              `Kuma ${k.major}.x: kuma.passthrough is written as a mesh-wide MeshPassthrough with passthroughMode ${k.passthrough ? "All" : "None"} (Kuma 3 has no Mesh passthrough switch)`,
-          ]
-        : [
-              `Kuma 2.x: kuma.passthrough patches Mesh '${k.mesh}' spec.networking.outbound.passthrough (set kuma.version to 3.0 or later for the MeshPassthrough form)`,
-          ];
+/**
+ * Says which form `kuma.passthrough` takes for the Kuma version the user runs, and, on Kuma 3, that a mesh-wide
+ * policy can no longer be kept to sidecars, for preview to print.
+ */
+function kumaNotices(k: KumaSettings, rules: NormalisedRules): string[] {
+    const out: string[] = [];
+    if (k.passthrough !== undefined) {
+        out.push(
+            k.major >= 3
+                ? `Kuma ${k.major}.x: kuma.passthrough is written as a mesh-wide MeshPassthrough with passthroughMode ${k.passthrough ? "All" : "None"} (Kuma 3 has no Mesh passthrough switch)`
+                : `Kuma 2.x: kuma.passthrough patches Mesh '${k.mesh}' spec.networking.outbound.passthrough (set kuma.version to 3.0 or later for the MeshPassthrough form)`,
+        );
+    }
+    const meshWide =
+        k.passthroughCluster ||
+        (k.passthrough !== undefined && k.major >= 3) ||
+        rules.global.passthrough ||
+        [...rules.namespaces.values()].some((n) => n.passthrough);
+    if (k.major >= 3 && meshWide) {
+        // kumahq/kuma 7a20657e15 (#17668) removed targetRef.proxyTypes: Kind Mesh now matches every proxy type.
+        out.push(
+            `Kuma ${k.major}.x: the Kind Mesh policies are written without targetRef.proxyTypes, which Kuma 3 removed (kumahq/kuma #17668), so they select ` +
+                "every Dataplane of their scope, delegated gateways included; built-in gateways run without a transparent proxy and ignore MeshPassthrough",
+        );
+    }
+    return out;
 }
 
 function policyName(base: string, suffix: string): string {
@@ -146,8 +162,9 @@ function passthroughSpec(targetRef: Record<string, unknown>, p: NormalisedPassth
 function kumaObjects(rules: NormalisedRules, k: KumaSettings, name: string): ClusterObject[] {
     const meshLabel = { "kuma.io/mesh": k.mesh, "app.kubernetes.io/managed-by": "sidecar-bypass" };
     const out: ClusterObject[] = [];
-    // Mesh-wide policies live in the system namespace; `proxyTypes: [Sidecar]` is required by 2.8-era validators.
-    const meshRef = { kind: "Mesh", proxyTypes: ["Sidecar"] };
+    // Mesh-wide policies live in the system namespace. On 2.x `proxyTypes: [Sidecar]` keeps them off gateways (2.8-era
+    // validators require it); Kuma 3 removed the field (kumahq/kuma 7a20657e15, #17668) and drops it unread.
+    const meshRef = k.major >= 3 ? { kind: "Mesh" } : { kind: "Mesh", proxyTypes: ["Sidecar"] };
     if (k.passthrough !== undefined && k.major >= 3) {
         // Kuma 3 has no Mesh passthrough switch, and MeshPassthrough defaults to None (Kuma's 3.0 migration notes).
         out.push({

@@ -105,7 +105,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
                 ...(this.rules.takeOwnership
                     ? ["takeOwnership: the fields this component declares are taken back from any other field manager (server-side apply with force)"]
                     : []),
-                ...selected.flatMap((mesh) => this.registry[mesh].notices?.(this.rules.settings[mesh]) ?? []),
+                ...selected.flatMap((mesh) => this.registry[mesh].notices?.(this.rules.settings[mesh], this.rules) ?? []),
             ],
             warnings: [...this.warnings, ...run.noteWarnings()],
         };
