@@ -7,9 +7,18 @@ export type { ClusterObject, MeshAdapter, Rendered, RenderInput } from "./src/me
 export { ISTIO_ANNOTATIONS, type IstioInitArgs, type IstioSettings, istioInitArgs, parseIstioInjectorValues } from "./src/meshes/istio";
 export { MESHES, type MeshRegistry } from "./src/meshes/registry";
 export { type EffectiveRuleRow, effectiveTable, summaryMarkdown } from "./src/plan/describe";
+export { type ComponentOwner, describeManager, fieldManagerOf, objectPrefixOf, ownerOfManager, SHARED_FIELD_MANAGER } from "./src/plan/owner";
 export { BypassPlanner, type PlanArgs, type PlanOptions, planBypass, workloadId } from "./src/plan/planBypass";
 export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";
-export { describeTakenFields, type LiveWorkload, type ManagedFieldsEntry, type TakenField, takenFields } from "./src/plan/takenFields";
+export {
+    describeOtherComponents,
+    describeTakenFields,
+    type LiveWorkload,
+    type ManagedFieldsEntry,
+    otherComponentManagers,
+    type TakenField,
+    takenFields,
+} from "./src/plan/takenFields";
 export type { BypassPlan, NamespacePlan, PlannedEffective, PlannedField, PlannedIdentity, WorkloadPlan } from "./src/plan/types";
 export { aggregateCidrs } from "./src/rules/aggregateCidrs";
 export { type Cidr, parseCidr } from "./src/rules/cidr";

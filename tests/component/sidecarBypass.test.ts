@@ -12,6 +12,8 @@ before(async () => {
     sb = await import("../../provider/index");
 });
 
+/** What a component of this name in the mocks' project and stack prefixes its objects with. */
+const objectPrefix = (component: string) => sb.objectPrefixOf({ project: "sidecar-bypass", stack: "test", component });
 const settle = () => new Promise((r) => setTimeout(r, 50));
 const byName = (prefix: string) => registered.filter((r) => r.name.startsWith(prefix));
 /** The resource the program declared under exactly this name (not the read of the same workload). */
@@ -42,10 +44,10 @@ describe("SidecarBypass under mocks", () => {
             "kubernetes:core/v1:ConfigMap platform/payments/record",
             "kubernetes:core/v1:ConfigMapPatch platform/debug/record/data",
             "kubernetes:core/v1:ConfigMapPatch platform/payments/record/data",
-            "kubernetes:kuma.io/v1alpha1:MeshPassthrough platform/payments/MeshPassthrough/sidecar-bypass-platform-namespace",
+            `kubernetes:kuma.io/v1alpha1:MeshPassthrough platform/payments/MeshPassthrough/${objectPrefix("platform")}-namespace`,
             // A CustomResourcePatch of the Mesh: Kuma's Mesh is patched, never created.
             "kubernetes:kuma.io/v1alpha1:MeshPatch platform/Mesh/default",
-            "kubernetes:kuma.io/v1alpha1:MeshProxyPatch platform/kuma-system/MeshProxyPatch/sidecar-bypass-platform-passthrough-cluster",
+            `kubernetes:kuma.io/v1alpha1:MeshProxyPatch platform/kuma-system/MeshProxyPatch/${objectPrefix("platform")}-passthrough-cluster`,
             "sidecar-bypass:index:NamespaceScope platform/debug",
             "sidecar-bypass:index:NamespaceScope platform/payments",
             "sidecar-bypass:index:SidecarBypass platform",
@@ -55,12 +57,12 @@ describe("SidecarBypass under mocks", () => {
             spec: { template: { metadata: { annotations: Record<string, string> } } };
         };
         assert.equal(ledger.metadata.name, "ledger");
-        assert.equal(ledger.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
+        assert.equal(ledger.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass:sidecar-bypass/test/platform");
         assert.equal(ledger.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "47.100.1.144/32,169.254.169.254/32");
         assert.match(ledger.spec.template.metadata.annotations["sidecar-bypass.io/rollout-hash"], /^[0-9a-f]{16}$/);
         // The Mesh is patched, never created.
         const mesh = mine.find((r) => r.name === "platform/Mesh/default")!.inputs as { metadata: { annotations: Record<string, string> } };
-        assert.equal(mesh.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
+        assert.equal(mesh.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass:sidecar-bypass/test/platform");
         assert.ok(rows.some((r) => r.workload === "Deployment/debug/api" && r.field === "fullBypass"));
         assert.match(await outputValue(c.summary), /\| Deployment\/payments\/ledger \| outbound.excludeIpRanges \|/);
     });
@@ -80,9 +82,18 @@ describe("SidecarBypass under mocks", () => {
             data: Record<string, string>;
         };
         assert.equal(object.data, undefined);
-        assert.equal(object.metadata.name, "sidecar-bypass-record");
-        assert.equal(data.metadata.name, "sidecar-bypass-record");
-        assert.equal(data.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass");
+        // Named for its owner (component, stack and a hash of the project too), so records of two stacks never meet.
+        assert.match(object.metadata.name as string, /^sidecar-bypass-record-test-[0-9a-f]{6}$/);
+        assert.equal(object.metadata.name, objectPrefix("record"));
+        assert.deepEqual(object.metadata.labels, {
+            "app.kubernetes.io/managed-by": "sidecar-bypass",
+            "sidecar-bypass.io/component": "record",
+            "sidecar-bypass.io/stack": "test",
+            "sidecar-bypass.io/project": "sidecar-bypass",
+        });
+        assert.deepEqual(object.metadata.annotations, { "sidecar-bypass.io/field-manager": "sidecar-bypass:sidecar-bypass/test/record" });
+        assert.equal(data.metadata.name, objectPrefix("record"));
+        assert.equal(data.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass:sidecar-bypass/test/record");
         assert.ok(Object.keys(data.data).length > 0);
     });
 

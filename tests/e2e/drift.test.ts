@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
 import { kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
-import { changingOps, cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
+import { changingOps, cliSkipReason, E2eCluster, E2eStack, fieldManagerIn } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const WORKLOADS = [
@@ -127,7 +127,7 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
         const up = await s.stack.up({ color: "never", refresh: true });
         assert.equal(up.summary.result, "succeeded");
         assert.equal(ordersValue(), "7001,7002");
-        assert.deepEqual(managersOf(KEY), ["sidecar-bypass"], "kubectl-patch no longer owns our field");
+        assert.deepEqual(managersOf(KEY), [fieldManagerIn("drift")], "kubectl-patch no longer owns our field");
     });
 
     it("a workload that does not exist fails preview at its read, naming it; nothing is written", async () => {

@@ -5,9 +5,11 @@ import { after, before, describe, it } from "node:test";
 import { type BypassPlan, effectiveTable, type PlainBypassArgs, planBypass } from "../../provider/index";
 import { applyServerSide, getJson, KubectlError, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
 import { CHART_ANNOTATION, HELM_MANAGER, kumaMesh } from "../../tools/harness/workloads";
-import { COMPONENT, changingOps, cliSkipReason, E2eCluster, E2eStack, ownedByOthers, PLAN_OPTIONS } from "../helpers/e2e";
+import { changingOps, cliSkipReason, E2eCluster, E2eStack, fieldManagerIn, ownedByOthers, planOptions } from "../helpers/e2e";
 
 const skip = cliSkipReason();
+const STACK = "lifecycle";
+const PLAN_OPTIONS = planOptions(STACK);
 const WORKLOADS = [
     { namespace: "shop", name: "cart" },
     { namespace: "shop", name: "orders" },
@@ -55,7 +57,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         applyServerSide(cluster.kube, [kumaMesh()], { fieldManager: "kuma-operator" });
         const keys = ourKeys(planBypass(v2, PLAN_OPTIONS));
         pristine = new Map(WORKLOADS.map((w) => [`${w.namespace}/${w.name}`, ownedByOthers(cluster.deployment(w.namespace, w.name), keys)]));
-        s = await E2eStack.open(cluster, "lifecycle");
+        s = await E2eStack.open(cluster, STACK);
     });
     after(async () => {
         await s?.stack.destroy({ color: "never" }).catch(() => undefined);
@@ -121,7 +123,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
             "helm still manages its fields",
         );
         assert.ok(
-            cart.metadata.managedFields?.some((m) => m.manager === "sidecar-bypass"),
+            cart.metadata.managedFields?.some((m) => m.manager === fieldManagerIn(STACK)),
             "our patch is applied under our field manager",
         );
 
@@ -184,7 +186,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
                 live.metadata.managedFields?.some((m) => m.manager === HELM_MANAGER),
                 `${key}: helm's fields stay`,
             );
-            assert.ok(!live.metadata.managedFields?.some((m) => m.manager === "sidecar-bypass"), `${key}: no field left to our manager`);
+            assert.ok(!live.metadata.managedFields?.some((m) => m.manager === fieldManagerIn(STACK)), `${key}: no field left to our manager`);
         }
         for (const ns of NAMESPACES) {
             assert.throws(() => kubectl(cluster.kube, ["get", "configmap", "-n", ns, PLAN_OPTIONS.name]), KubectlError);
@@ -212,6 +214,6 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
             WORKLOADS.map((w) => cluster.deployment(w.namespace, w.name).metadata.resourceVersion),
             versions,
         );
-        assert.throws(() => kubectl(cluster.kube, ["get", "configmap", "-n", "shop", `sidecar-bypass-${COMPONENT}`]), KubectlError);
+        assert.throws(() => kubectl(cluster.kube, ["get", "configmap", "-n", "shop", PLAN_OPTIONS.name]), KubectlError);
     });
 });

@@ -5,16 +5,21 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import type { PlainBypassArgs } from "../../provider/index";
+import { type ComponentOwner, fieldManagerOf, objectPrefixOf, type PlainBypassArgs } from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyServerSide, getJson, type Kube, type ObjectMeta, waitForRollouts } from "../../tools/harness/kube";
 import { findPulumiCli, missingPulumiTools, openStack, PULUMI_INSTALL_HINT, type PulumiCli, stackEnv } from "../../tools/harness/pulumiCli";
 import { type ChartWorkload, chartDeployment, HELM_MANAGER, namespaceObject } from "../../tools/harness/workloads";
 
 export const PROGRAM_DIR = path.resolve(__dirname, "..", "..", "..", "tests", "e2e", "program");
-/** The component's name in the program; the plan names objects after it. */
+/** The component's name in the program, and the program's project (its Pulumi.yaml): with the stack, its owner. */
 export const COMPONENT = "e2e";
-export const PLAN_OPTIONS = { name: `sidecar-bypass-${COMPONENT}` };
+const PROJECT = "sidecar-bypass-e2e";
+const ownerIn = (stack: string): ComponentOwner => ({ project: PROJECT, stack, component: COMPONENT });
+/** The plan options that name objects as the program's component in this stack names them. */
+export const planOptions = (stack: string) => ({ name: objectPrefixOf(ownerIn(stack)) });
+/** The field manager the program's component applies as in this stack. */
+export const fieldManagerIn = (stack: string) => fieldManagerOf(ownerIn(stack));
 
 /** Why the CLI-driven tests cannot run here, or undefined when they can. Printed by the skip, never silent. */
 export function cliSkipReason(): string | undefined {

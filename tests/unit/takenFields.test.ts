@@ -2,9 +2,19 @@
 // another manager has taken, and what preview says about them.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeTakenFields, type LiveWorkload, type ManagedFieldsEntry, takenFields } from "../../provider/index";
+import {
+    describeOtherComponents,
+    describeTakenFields,
+    type LiveWorkload,
+    type ManagedFieldsEntry,
+    otherComponentManagers,
+    takenFields,
+} from "../../provider/index";
 
-const OURS = "sidecar-bypass";
+/** This component's own field manager; the shared one is what every component applied as before each had its own. */
+const OURS = "sidecar-bypass:infra/prod/platform";
+const SHARED = "sidecar-bypass";
+const TEAM = "sidecar-bypass:shop/dev/team";
 const EXCLUDE_IN = "traffic.sidecar.istio.io/excludeInboundPorts";
 const EXCLUDE_OUT = "traffic.sidecar.istio.io/excludeOutboundPorts";
 const HASH = "sidecar-bypass.io/rollout-hash";
@@ -119,5 +129,60 @@ describe("describeTakenFields", () => {
         assert.match(m, /^takeOwnership: taking back from 'kubectl-patch' on Deployment\/shop\/orders/);
         assert.match(m, /their value '7001', ours '7001,7002'/);
         assert.doesNotMatch(m, /was not sent/);
+    });
+});
+
+describe("another component on the same workload", () => {
+    it("is found by its manager when it owns any pod-template annotation or label, whatever the values", () => {
+        const live: LiveWorkload = {
+            managedFields: [
+                owns("helm", "Apply", ["example.com/chart-owned"]),
+                owns(TEAM, "Apply", [EXCLUDE_OUT], [KUMA_LABEL]),
+                owns(OURS, "Apply", [EXCLUDE_IN]),
+            ],
+            templateAnnotations: { [EXCLUDE_IN]: "7001,7002", [EXCLUDE_OUT]: "25" },
+        };
+        assert.deepEqual(otherComponentManagers(live, OURS), [TEAM]);
+        assert.deepEqual(otherComponentManagers(live, TEAM), [OURS]);
+        // The refusal covers it; it is not also listed as a taken field.
+        assert.deepEqual(takenFields({ ...live, templateAnnotations: { [EXCLUDE_OUT]: "80" } }, planned, OURS), []);
+    });
+
+    it("is not found in the shared manager, in other tools, or in a component's fields outside the pod template", () => {
+        const elsewhere: ManagedFieldsEntry = { manager: TEAM, operation: "Apply", fieldsType: "FieldsV1", fieldsV1: { "f:data": { "f:x": {} } } };
+        const live: LiveWorkload = { managedFields: [owns(SHARED, "Apply", [EXCLUDE_IN]), owns("kubectl-patch", "Update", [EXCLUDE_OUT]), elsewhere] };
+        assert.deepEqual(otherComponentManagers(live, OURS), []);
+    });
+
+    it("is refused in words that name the workload, the component, its stack and project, and what to do", () => {
+        const m = describeOtherComponents("Deployment/shop/orders", [TEAM]);
+        assert.match(
+            m,
+            /^sidecar-bypass: Deployment\/shop\/orders is already managed by the sidecar-bypass component 'team' of stack 'dev' \(project 'shop'\)/,
+        );
+        assert.match(m, /patch was not sent \(nothing of it was written\)/);
+        assert.match(m, /remove the workload from it and run that stack's up first/);
+    });
+});
+
+describe("the shared manager of earlier versions (a stack that migrates)", () => {
+    it("holds fields with our values without a conflict, so an up that changes no rule moves them", () => {
+        const live: LiveWorkload = { managedFields: [owns(SHARED, "Apply", [EXCLUDE_IN, EXCLUDE_OUT, HASH])], templateAnnotations: planned.annotations };
+        assert.deepEqual(takenFields(live, planned, OURS), []);
+    });
+
+    it("with other values, is named as the shared manager, and preview says how to migrate", () => {
+        const live: LiveWorkload = {
+            managedFields: [owns(SHARED, "Apply", [EXCLUDE_IN, EXCLUDE_OUT, HASH])],
+            templateAnnotations: { ...planned.annotations, [EXCLUDE_IN]: "7001" },
+        };
+        const taken = takenFields(live, planned, OURS);
+        assert.deepEqual(
+            taken.map((t) => [t.key, t.manager]),
+            [[EXCLUDE_IN, SHARED]],
+        );
+        const m = describeTakenFields("Deployment/shop/orders", taken, false);
+        assert.match(m, /taken by 'sidecar-bypass' \(the field manager every sidecar-bypass component shared before each had its own\)/);
+        assert.match(m, /an up that changes no rule moves its fields to this component's manager without a rollout/);
     });
 });

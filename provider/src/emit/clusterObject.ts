@@ -9,11 +9,11 @@ export function clusterObject(
     resourceName: string,
     obj: ClusterObject,
     spec: pulumi.Output<Record<string, unknown>>,
-    takeOwnership: boolean,
+    settings: { fieldManager: string; takeOwnership: boolean },
     opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
     if (obj.patch) {
-        const metadata = { name: obj.metadata.name, annotations: patchAnnotations(takeOwnership) };
+        const metadata = { name: obj.metadata.name, annotations: patchAnnotations(settings.fieldManager, settings.takeOwnership) };
         return new k8s.apiextensions.CustomResourcePatch(resourceName, { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec }, opts);
     }
     return new k8s.apiextensions.CustomResource(resourceName, { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, spec }, opts);

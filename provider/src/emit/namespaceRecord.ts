@@ -5,12 +5,13 @@
 // field manager owns `data`, which then changes in place.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { ComponentOwner } from "../plan/owner";
 import { kubeName, LABEL_MAX } from "../rules/kubeNames";
 import { patchAnnotations } from "./fieldManager";
 
 export function namespaceRecord(
     resourceName: string,
-    record: { name: string; namespace: string; component: string; takeOwnership: boolean },
+    record: { name: string; namespace: string; owner: ComponentOwner; fieldManager: string; takeOwnership: boolean },
     data: pulumi.Output<Record<string, string>>,
     opts: pulumi.ComponentResourceOptions,
 ): void {
@@ -20,14 +21,21 @@ export function namespaceRecord(
         {
             metadata: {
                 ...metadata,
-                labels: { "app.kubernetes.io/managed-by": "sidecar-bypass", "sidecar-bypass.io/component": kubeName(record.component, LABEL_MAX) },
+                labels: {
+                    "app.kubernetes.io/managed-by": "sidecar-bypass",
+                    "sidecar-bypass.io/component": kubeName(record.owner.component, LABEL_MAX),
+                    "sidecar-bypass.io/stack": kubeName(record.owner.stack, LABEL_MAX),
+                    "sidecar-bypass.io/project": kubeName(record.owner.project, LABEL_MAX),
+                },
+                // The labels are cut to what a label holds; the field manager names the owner whole.
+                annotations: { "sidecar-bypass.io/field-manager": record.fieldManager },
             },
         },
         { parent: opts.parent },
     );
     new k8s.core.v1.ConfigMapPatch(
         `${resourceName}/data`,
-        { metadata: { ...metadata, annotations: patchAnnotations(record.takeOwnership) }, data },
+        { metadata: { ...metadata, annotations: patchAnnotations(record.fieldManager, record.takeOwnership) }, data },
         { parent: opts.parent, dependsOn: [object] },
     );
 }

@@ -5,8 +5,8 @@
 import { getVersion } from "@pulumi/kubernetes/utilities";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
-import { describeTakenFields, type ManagedFieldsEntry, takenFields } from "../plan/takenFields";
-import { FIELD_MANAGER, SKIP_AWAIT } from "./fieldManager";
+import { describeOtherComponents, describeTakenFields, type ManagedFieldsEntry, otherComponentManagers, takenFields } from "../plan/takenFields";
+import { SKIP_AWAIT } from "./fieldManager";
 import type { PodTemplateMetadata } from "./workloadPatch";
 
 /** A live workload as the Kubernetes provider reads it: the parts the check looks at (absent parts read as none). */
@@ -41,29 +41,30 @@ export function ownershipGate(
     resourceName: string,
     w: { id: string; kind: WorkloadKind; namespace: string; name: string },
     template: pulumi.Output<PodTemplateMetadata>,
-    takeOwnership: boolean,
+    settings: { fieldManager: string; takeOwnership: boolean },
     report: pulumi.Resource,
     opts: pulumi.CustomResourceOptions,
 ): pulumi.Input<pulumi.Resource[]> {
     if (!pulumi.runtime.isDryRun()) return [];
     const live = new LiveWorkload(resourceName, w, opts);
+    const fail = (message: string): never => {
+        const error = new pulumi.ResourceError(message, report, true);
+        // If the program has finished when this surfaces, Node's runtime prints the error's stack: make it the message.
+        error.stack = message;
+        throw error;
+    };
+    const { fieldManager, takeOwnership } = settings;
     return pulumi.all([template, live.metadata, live.spec]).apply(([planned, metadata, spec]) => {
-        const taken = takenFields(
-            {
-                managedFields: metadata?.managedFields,
-                templateAnnotations: spec?.template?.metadata?.annotations,
-                templateLabels: spec?.template?.metadata?.labels,
-            },
-            planned,
-            FIELD_MANAGER,
-        );
-        if (taken.length > 0 && !takeOwnership) {
-            const message = describeTakenFields(w.id, taken, false);
-            const error = new pulumi.ResourceError(message, report, true);
-            // If the program has finished when this surfaces, Node's runtime prints the error's stack: make it the message.
-            error.stack = message;
-            throw error;
-        }
+        const state = {
+            managedFields: metadata?.managedFields,
+            templateAnnotations: spec?.template?.metadata?.annotations,
+            templateLabels: spec?.template?.metadata?.labels,
+        };
+        // Another component's workload is refused whatever takeOwnership says: forcing would start a tug of war.
+        const others = otherComponentManagers(state, fieldManager);
+        if (others.length > 0) fail(describeOtherComponents(w.id, others));
+        const taken = takenFields(state, planned, fieldManager);
+        if (taken.length > 0 && !takeOwnership) fail(describeTakenFields(w.id, taken, false));
         if (taken.length > 0) pulumi.log.info(describeTakenFields(w.id, taken, true), report);
         return [];
     });

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SidecarBypassArgs } from "../args";
 import { effectiveTable, summaryMarkdown } from "../plan/describe";
-import { kubeName } from "../rules/kubeNames";
+import { type ComponentOwner, fieldManagerOf, objectPrefixOf } from "../plan/owner";
 import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
@@ -43,9 +43,12 @@ export class SidecarBypass extends pulumi.ComponentResource {
     constructor(name: string, args: SidecarBypassArgs, opts?: pulumi.ComponentResourceOptions) {
         // Plain `{}` as inputs: the args may hold Outputs, which the engine must not be sent (pulumi#23953).
         super("sidecar-bypass:index:SidecarBypass", name, {}, opts);
-        const objectName = kubeName(`sidecar-bypass-${name}`);
+        // This instance in this stack is the owner: its own field manager, and object names apart from any other's.
+        const owner: ComponentOwner = { project: pulumi.getProject(), stack: pulumi.getStack(), component: name };
+        const objectName = objectPrefixOf(owner);
         const plan = planComponent(args, name, objectName, this);
         const { structure } = plan;
+        const settings = { fieldManager: fieldManagerOf(owner), takeOwnership: structure.takeOwnership, rollout: structure.rollout };
         const scopes = new Map<string, NamespaceScope>();
         const scope = (ns: string) => scopes.get(ns) ?? scopes.set(ns, new NamespaceScope(`${name}/${ns}`, { parent: this })).get(ns);
 
@@ -54,11 +57,11 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const parent = scope(w.namespace);
             const template = plan.template(w.id);
             // The patch waits for the live workload's check: a field another manager took fails preview in our words.
-            const gate = ownershipGate(`${resourceName}/live`, w, template, structure.takeOwnership, this, { parent });
-            workloadPatch(resourceName, w, template, structure, { parent, dependsOn: gate });
+            const gate = ownershipGate(`${resourceName}/live`, w, template, settings, this, { parent });
+            workloadPatch(resourceName, w, template, settings, { parent, dependsOn: gate });
         }
         for (const ns of structure.namespaces.filter((ns) => ns.workloads.length > 0)) {
-            const record = { name: objectName, namespace: ns.name, component: name, takeOwnership: structure.takeOwnership };
+            const record = { name: objectName, namespace: ns.name, owner, ...settings };
             namespaceRecord(`${name}/${ns.name}/record`, record, plan.record(ns.name), { parent: scope(ns.name) });
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {
@@ -66,7 +69,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
                 const ns = obj.metadata.namespace;
                 const parent = ns && obj.scope !== "global" ? scope(ns) : this;
                 const resourceName = `${name}/${ns ? `${ns}/` : ""}${obj.kind}/${obj.metadata.name}`;
-                clusterObject(resourceName, obj, plan.spec(mesh, obj), structure.takeOwnership, { parent });
+                clusterObject(resourceName, obj, plan.spec(mesh, obj), settings, { parent });
             }
         }
         this.effectiveRules = plan.select(effectiveTable);

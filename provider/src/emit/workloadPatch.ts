@@ -15,11 +15,11 @@ export function workloadPatch(
     resourceName: string,
     w: { kind: WorkloadKind; namespace: string; name: string },
     template: pulumi.Output<PodTemplateMetadata>,
-    settings: { rollout: RolloutSettings; takeOwnership: boolean },
+    settings: { rollout: RolloutSettings; takeOwnership: boolean; fieldManager: string },
     opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
     const { rollout } = settings;
-    const manager = patchAnnotations(settings.takeOwnership);
+    const manager = patchAnnotations(settings.fieldManager, settings.takeOwnership);
     const args = {
         metadata: {
             name: w.name,

@@ -2,6 +2,7 @@
 // `kubectl patch` on one of our annotations, or a chart sets it), read from a live workload's managedFields. Server-side
 // apply refuses to change a field another manager owns with a different value (a conflict), so these are exactly the
 // fields a patch without force would fail on. Pure: the component reads the live workload and asks this.
+import { describeManager, ownerOfManager } from "./owner";
 
 /** One entry of a live object's `metadata.managedFields` (metav1.ManagedFieldsEntry), as the API server returns it. */
 export interface ManagedFieldsEntry {
@@ -47,6 +48,32 @@ function ownedKeys(entry: ManagedFieldsEntry, field: "annotations" | "labels"): 
     );
 }
 
+/** The pod-template metadata fields one managedFields entry owns, whatever their keys. */
+function ownsTemplateMetadata(entry: ManagedFieldsEntry): boolean {
+    return ownedKeys(entry, "annotations").size > 0 || ownedKeys(entry, "labels").size > 0;
+}
+
+/**
+ * The field managers of other sidecar-bypass components that own pod-template annotations or labels of this workload:
+ * another component already manages it. Sorted, each once.
+ */
+export function otherComponentManagers(live: LiveWorkload, ourManager: string): string[] {
+    const managers = (live.managedFields ?? [])
+        .filter((e) => e.manager && e.manager !== ourManager && ownerOfManager(e.manager).kind === "component" && ownsTemplateMetadata(e))
+        .map((e) => e.manager as string);
+    return [...new Set(managers)].sort();
+}
+
+/** What preview says when another component already manages the workload: the error that stops this one's patch. */
+export function describeOtherComponents(workload: string, managers: readonly string[]): string {
+    return (
+        `sidecar-bypass: ${workload} is already managed by ${managers.map(describeManager).join(" and ")}, so this component's ` +
+        "patch was not sent (nothing of it was written). Two components never manage one workload: each would apply only its own " +
+        "fields and undo the other's. Declare the workload's rules in that component, or remove the workload from it and run " +
+        "that stack's up first (which releases its fields), then run this one again."
+    );
+}
+
 /**
  * The planned pod-template annotations and labels that a manager other than `ourManager` owns with a value other than
  * ours, one entry per field and manager, in the order planned. A field another manager shares with the same value is
@@ -57,7 +84,14 @@ export function takenFields(
     planned: { readonly annotations: Readonly<Record<string, string>>; readonly labels: Readonly<Record<string, string>> },
     ourManager: string,
 ): TakenField[] {
-    const others = (live.managedFields ?? []).filter((e) => e.manager !== ourManager && !e.subresource && (e.fieldsType ?? "FieldsV1") === "FieldsV1");
+    // Another component is refused as a whole (otherComponentManagers), not field by field.
+    const others = (live.managedFields ?? []).filter(
+        (e) =>
+            e.manager !== ourManager &&
+            !(e.manager && ownerOfManager(e.manager).kind === "component") &&
+            !e.subresource &&
+            (e.fieldsType ?? "FieldsV1") === "FieldsV1",
+    );
     const out: TakenField[] = [];
     for (const [kind, field, ours, liveValues] of [
         ["annotation", "annotations", planned.annotations, live.templateAnnotations ?? {}],
@@ -93,7 +127,7 @@ function lines(taken: readonly TakenField[]): string {
     return taken
         .map(
             (t) =>
-                `  - pod-template ${t.kind} ${t.key}: taken by '${t.manager}' (${how(t.operation)}); their value ${quoted(t.theirs)}, ours ${quoted(t.ours)}`,
+                `  - pod-template ${t.kind} ${t.key}: taken by ${describeManager(t.manager)} (${how(t.operation)}); their value ${quoted(t.theirs)}, ours ${quoted(t.ours)}`,
         )
         .join("\n");
 }
@@ -103,7 +137,8 @@ function lines(taken: readonly TakenField[]): string {
  * update before the patch (nothing is written); with it, the note of what will be taken back.
  */
 export function describeTakenFields(workload: string, taken: readonly TakenField[], takeOwnership: boolean): string {
-    const managers = [...new Set(taken.map((t) => `'${t.manager}'`))].join(", ");
+    const managers = [...new Set(taken.map((t) => describeManager(t.manager)))].join(", ");
+    const shared = taken.some((t) => ownerOfManager(t.manager).kind === "shared");
     if (takeOwnership) {
         return `takeOwnership: taking back from ${managers} on ${workload} (their values are overwritten with ours):\n${lines(taken)}`;
     }
@@ -111,6 +146,10 @@ export function describeTakenFields(workload: string, taken: readonly TakenField
         `sidecar-bypass: ${workload}: ${taken.length === 1 ? "a field" : `${taken.length} fields`} this component declares ` +
         `${taken.length === 1 ? "is" : "are"} now managed by ${managers}, so its patch would conflict and was not sent (nothing of it was written):\n${lines(taken)}\n` +
         "Either set takeOwnership: true on the component to take these fields back (their values are overwritten with ours; it is never " +
-        "the default), or change the rules to declare their values, or have that manager give the fields up."
+        "the default), or change the rules to declare their values, or have that manager give the fields up." +
+        (shared
+            ? "\nThe shared manager holds what this component (or another) applied before each component had its own: an up that " +
+              "changes no rule moves its fields to this component's manager without a rollout; change the rules in the up after it."
+            : "")
     );
 }
