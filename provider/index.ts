@@ -6,6 +6,14 @@ export { type EffectiveRuleRowOutput, SidecarBypass } from "./src/emit/sidecarBy
 export type { ClusterObject, MeshAdapter, Rendered, RenderInput } from "./src/meshes/adapter";
 export { ISTIO_ANNOTATIONS, type IstioInitArgs, type IstioSettings, istioInitArgs, parseIstioInjectorValues } from "./src/meshes/istio";
 export { MESHES, type MeshRegistry } from "./src/meshes/registry";
+export {
+    ADMISSION_ANNOTATION,
+    type AdmissionPlan,
+    type AdmissionScope,
+    admissionObjects,
+    type NamespaceSelection,
+    SYSTEM_NAMESPACES,
+} from "./src/plan/admissionPolicy";
 export { type EffectiveRuleRow, effectiveTable, summaryMarkdown } from "./src/plan/describe";
 export { type ComponentOwner, describeManager, fieldManagerOf, objectPrefixOf, ownerOfManager, SHARED_FIELD_MANAGER } from "./src/plan/owner";
 export { BypassPlanner, type PlanArgs, type PlanOptions, planBypass, workloadId } from "./src/plan/planBypass";

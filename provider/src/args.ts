@@ -319,6 +319,43 @@ export interface Rollout {
     timeoutSeconds?: number;
 }
 
+/** How a scope's rules reach the pods of workloads that are not listed in `workloads`. */
+export const AdmissionMode = {
+    /** A MutatingAdmissionPolicy per scope (`admissionregistration.k8s.io/v1`, GA and on by default in Kubernetes 1.36). */
+    V1: "v1",
+    /** The same as `v1beta1`, for Kubernetes 1.34 and 1.35 with the MutatingAdmissionPolicy feature gate and runtime-config on. */
+    V1beta1: "v1beta1",
+    /** No admission policy: scope rules reach only the listed workloads (and those given to bypassTransform). */
+    Off: "off",
+} as const;
+export type AdmissionMode = (typeof AdmissionMode)[keyof typeof AdmissionMode];
+
+/**
+ * Scope rules at admission: every new pod in a scope gets the annotations and labels of that scope's rules that it
+ * does not already carry (a key the pod carries wins, as ASM's levels have it). Pods of patched workloads are left
+ * as their template has them; running pods keep their rules until they are re-created.
+ */
+export interface Admission {
+    /**
+     * `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+     * workloads get rules); default `v1`.
+     * @default "v1"
+     */
+    mode?: AdmissionMode;
+    /**
+     * Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+     * meshes' own) are reached only when named here.
+     * @default []
+     */
+    globalNamespaces?: string[];
+    /**
+     * Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+     * selected this way.
+     * @default {} (none: only `globalNamespaces`)
+     */
+    globalNamespaceLabels?: Record<string, string>;
+}
+
 /** Arguments of SidecarBypass. */
 export interface SidecarBypassArgs {
     /** Which meshes to write rules for. */
@@ -341,4 +378,6 @@ export interface SidecarBypassArgs {
      * fails preview, naming the other manager and the field, and nothing is overwritten without consent.
      */
     takeOwnership?: boolean;
+    /** How scope rules reach pods of workloads not listed in `workloads`: at admission, by default. */
+    admission?: Admission;
 }

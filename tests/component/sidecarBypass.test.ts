@@ -31,6 +31,9 @@ describe("SidecarBypass under mocks", () => {
         const mine = byName("platform");
         const types = mine.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepEqual(types, [
+            // The namespace's rules at admission, cluster-scoped: a policy and its binding.
+            `kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicy platform/MutatingAdmissionPolicy/${objectPrefix("platform")}-namespace-payments`,
+            `kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyBinding platform/MutatingAdmissionPolicyBinding/${objectPrefix("platform")}-namespace-payments`,
             // At preview each patched workload is read first, for the ownership check.
             "kubernetes:apps/v1:Deployment platform/debug/Deployment/api/live",
             "kubernetes:apps/v1:Deployment platform/payments/Deployment/ledger/live",

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SidecarBypassArgs } from "../args";
 import type { ClusterObject } from "../meshes/adapter";
 import { MESHES } from "../meshes/registry";
+import { admissionObjects } from "../plan/admissionPolicy";
 import { planBypass } from "../plan/planBypass";
 import type { BypassPlan, WorkloadPlan } from "../plan/types";
 import type { PlainBypassArgs } from "../rules/schema";
@@ -22,6 +23,8 @@ export interface ComponentPlan {
     record(namespace: string): pulumi.Output<Record<string, string>>;
     /** The spec of one cluster object. */
     spec(mesh: string, obj: ClusterObject): pulumi.Output<Record<string, unknown>>;
+    /** The spec of one admission policy or binding. */
+    admissionSpec(obj: ClusterObject): pulumi.Output<Record<string, unknown>>;
 }
 
 /** A cluster object's identity within a plan. */
@@ -62,6 +65,7 @@ function fromPlan(structure: BypassPlan, plan: pulumi.Output<BypassPlan>): Compo
         workloads: new Map(p.workloads.map((w) => [w.id, { annotations: w.annotations, labels: w.labels }])),
         records: new Map(p.namespaces.map((ns) => [ns.name, ns.configMapData])),
         specs: new Map(Object.entries(p.objects).flatMap(([mesh, list]) => (list ?? []).map((o) => [objectKey(mesh, o), o.spec]))),
+        admission: new Map(admissionObjects(p.admission, {}).map((o) => [objectKey("admission", o), o.spec])),
     }));
     const found = <T>(what: string, v: T | undefined): T => {
         if (v === undefined) throw new Error(`sidecar-bypass: ${what} is in the plan of the plain values but not in the full plan`);
@@ -74,6 +78,8 @@ function fromPlan(structure: BypassPlan, plan: pulumi.Output<BypassPlan>): Compo
         template: (id) => index.apply((ix) => found(id, ix.workloads.get(id))),
         record: (ns) => index.apply((ix) => found(`namespace ${ns}`, ix.records.get(ns))),
         spec: (mesh, obj) => index.apply((ix) => found(objectKey(mesh, obj), ix.specs.get(objectKey(mesh, obj)))) as pulumi.Output<Record<string, unknown>>,
+        admissionSpec: (obj) =>
+            index.apply((ix) => found(objectKey("admission", obj), ix.admission.get(objectKey("admission", obj)))) as pulumi.Output<Record<string, unknown>>,
     };
 }
 

@@ -5,8 +5,7 @@
 // field manager owns `data`, which then changes in place.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ComponentOwner } from "../plan/owner";
-import { kubeName, LABEL_MAX } from "../rules/kubeNames";
+import { type ComponentOwner, ownerLabels } from "../plan/owner";
 import { patchAnnotations } from "./fieldManager";
 
 export function namespaceRecord(
@@ -21,12 +20,7 @@ export function namespaceRecord(
         {
             metadata: {
                 ...metadata,
-                labels: {
-                    "app.kubernetes.io/managed-by": "sidecar-bypass",
-                    "sidecar-bypass.io/component": kubeName(record.owner.component, LABEL_MAX),
-                    "sidecar-bypass.io/stack": kubeName(record.owner.stack, LABEL_MAX),
-                    "sidecar-bypass.io/project": kubeName(record.owner.project, LABEL_MAX),
-                },
+                labels: ownerLabels(record.owner),
                 // The labels are cut to what a label holds; the field manager names the owner whole.
                 annotations: { "sidecar-bypass.io/field-manager": record.fieldManager },
             },

@@ -1,8 +1,9 @@
 // The component: a thin layer that plans (planComponent) and turns each part of the plan into its resources.
 import * as pulumi from "@pulumi/pulumi";
 import type { SidecarBypassArgs } from "../args";
+import { admissionObjects } from "../plan/admissionPolicy";
 import { effectiveTable, summaryMarkdown } from "../plan/describe";
-import { type ComponentOwner, fieldManagerOf, objectPrefixOf } from "../plan/owner";
+import { type ComponentOwner, fieldManagerOf, objectPrefixOf, ownerLabels } from "../plan/owner";
 import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
@@ -71,6 +72,10 @@ export class SidecarBypass extends pulumi.ComponentResource {
                 const resourceName = `${name}/${ns ? `${ns}/` : ""}${obj.kind}/${obj.metadata.name}`;
                 clusterObject(resourceName, obj, plan.spec(mesh, obj), settings, { parent });
             }
+        }
+        // Cluster-scoped: every new pod in a scope's namespaces gets that scope's keys it lacks.
+        for (const obj of admissionObjects(structure.admission, ownerLabels(owner))) {
+            clusterObject(`${name}/${obj.kind}/${obj.metadata.name}`, obj, plan.admissionSpec(obj), settings, { parent: this });
         }
         this.effectiveRules = plan.select(effectiveTable);
         this.summary = plan.select((p) => summaryMarkdown(p));

@@ -2,7 +2,7 @@
 // field manager of its own and names its objects apart, so two components never undo each other's fields silently
 // (server-side apply gives a manager exactly the fields it last applied) and never write the same object.
 import { createHash } from "node:crypto";
-import { kubeName } from "../rules/kubeNames";
+import { kubeName, LABEL_MAX } from "../rules/kubeNames";
 
 export interface ComponentOwner {
     readonly project: string;
@@ -38,6 +38,16 @@ export function fieldManagerOf(o: ComponentOwner): string {
  */
 export function objectPrefixOf(o: ComponentOwner): string {
     return kubeName(`${SHARED_FIELD_MANAGER}-${o.component}-${o.stack}-${digest(ownerText(o), 6)}`);
+}
+
+/** The labels on every object the owner creates, cut to what a label value holds (the field manager names it whole). */
+export function ownerLabels(o: ComponentOwner): Record<string, string> {
+    return {
+        "app.kubernetes.io/managed-by": SHARED_FIELD_MANAGER,
+        "sidecar-bypass.io/component": kubeName(o.component, LABEL_MAX),
+        "sidecar-bypass.io/stack": kubeName(o.stack, LABEL_MAX),
+        "sidecar-bypass.io/project": kubeName(o.project, LABEL_MAX),
+    };
 }
 
 /** What a field manager says of its owner. */

@@ -10,6 +10,7 @@ import type { SettingsOf } from "../rules/meshTraits";
 import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
+import { type AdmissionPlan, planAdmission, type ScopeKeys } from "./admissionPolicy";
 import { PlanDescriber } from "./describe";
 import { plainEffective } from "./plainEffective";
 import { ROLLOUT_HASH_ANNOTATION, rolloutHash } from "./rolloutHash";
@@ -87,6 +88,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             return p;
         });
         const namespaces = this.describeNamespaces(workloads, errors);
+        const admission = this.planAdmission(run, name);
         if (errors.length > 0) throw new BypassValidationError(errors);
         const selected = this.rules.meshes as readonly IdOf<R>[];
         const objects: Partial<Record<IdOf<R>, readonly ClusterObject[]>> = {};
@@ -99,6 +101,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             workloads,
             namespaces,
             objects,
+            admission,
             rollout: this.rules.rollout,
             takeOwnership: this.rules.takeOwnership,
             notices: [
@@ -106,9 +109,16 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
                     ? ["takeOwnership: the fields this component declares are taken back from any other field manager (server-side apply with force)"]
                     : []),
                 ...selected.flatMap((mesh) => this.registry[mesh].notices?.(this.rules.settings[mesh], this.rules) ?? []),
+                ...admissionNotices(admission),
             ],
             warnings: [...this.warnings, ...run.noteWarnings()],
         };
+    }
+
+    private planAdmission(run: PlanRun<R>, name: string): AdmissionPlan {
+        if (this.rules.admission.mode === "off") return { mode: "off", scopes: [] };
+        const namespaces = new Map([...this.rules.namespaces.keys()].map((ns) => [ns, run.scopeKeys(ns)]));
+        return planAdmission(this.rules.admission, run.scopeKeys(undefined), namespaces, name);
     }
 
     private describeNamespaces(workloads: readonly WorkloadPlan<IdOf<R>>[], errors: ValidationIssue[]): NamespacePlan[] {
@@ -205,12 +215,38 @@ class PlanRun<R extends MeshRegistry> {
         return { meshes, annotations, labels, hash };
     }
 
+    /** What a pod of an unlisted workload gets in this namespace (undefined: the global scope's own). */
+    scopeKeys(namespace: string | undefined): ScopeKeys {
+        const effective = namespace === undefined ? this.resolver.resolveGlobal() : this.resolver.resolve(namespace).effective;
+        const { annotations, labels, hash } = this.render(effective, undefined, namespace === undefined ? "global" : `namespace/${namespace}`);
+        return hash === undefined ? { annotations, labels } : { annotations, labels, hash };
+    }
+
     noteWarnings(): ValidationIssue[] {
         return [...this.notes].map(([message, ids]) => ({
             path: "workloads",
             message: `${message} (${ids[0]}${ids.length > 1 ? ` and ${ids.length - 1} more` : ""})`,
         }));
     }
+}
+
+/** What preview says of each scope enforced at admission, and of what its change does to running pods. */
+function admissionNotices(admission: AdmissionPlan): string[] {
+    return admission.scopes.map((s) => {
+        const where = s.selections
+            .map((sel) =>
+                sel.in
+                    ? `namespaces ${sel.in.join(", ")}`
+                    : `namespaces labelled ${Object.entries(sel.matchLabels ?? {})
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(",")} (not ${sel.notIn?.join(", ")})`,
+            )
+            .join(" and ");
+        return (
+            `admission (${admission.mode}): ${s.scope} reaches every new pod in ${where} through MutatingAdmissionPolicy ${s.name}, ` +
+            "adding the keys a pod does not carry; running pods of unlisted workloads keep their rules until they are re-created"
+        );
+    });
 }
 
 /** The characters of a string map's keys and values: what counts toward Kubernetes' size limits. */

@@ -6,6 +6,7 @@ import type { EffectiveField, EffectiveFullBypass } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
 import type { ValidationIssue } from "../rules/issues";
 import type { RolloutSettings, WorkloadIdentity } from "../rules/types";
+import type { AdmissionPlan } from "./admissionPolicy";
 
 /** One field in force on a workload: the resolved field with its ranges as canonical texts, e.g. `10.0.0.0/8`. */
 export interface PlannedField extends Omit<EffectiveField, "cidrs" | "cidrTexts" | "joined"> {
@@ -54,6 +55,8 @@ export interface BypassPlan<Id extends string = Mesh> {
     readonly namespaces: readonly NamespacePlan[];
     /** The cluster objects each selected mesh needs (Kuma's policies), by mesh. */
     readonly objects: Partial<Record<Id, readonly ClusterObject[]>>;
+    /** The scopes whose rules reach every new pod in them at admission. */
+    readonly admission: AdmissionPlan;
     /** Whether and how long `up` waits for the rollouts the patches start. */
     readonly rollout: RolloutSettings;
     /** Take back our declared fields from other field managers (server-side apply with force). */

@@ -356,6 +356,11 @@ export class ScopeResolver {
         return s;
     }
 
+    /** The global scope's own effective rules: what a pod in a namespace without rules of its own gets. */
+    resolveGlobal(): EffectiveRules {
+        return this.global.effective;
+    }
+
     /** The effective rules, and whether they are the namespace's shared ones. */
     resolve(namespace: string, workload?: NormalisedWorkload): { effective: EffectiveRules; shared: boolean } {
         const ns = this.namespaceState(namespace);

@@ -4,6 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
+    AdmissionMode,
     CloudMetadata,
     DestinationProtocol,
     DestinationType,
@@ -175,6 +176,19 @@ const rolloutOptions = z.strictObject({
         .optional(),
 });
 
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+    error: "a label key is an optional DNS-subdomain prefix and '/', then a name of at most 63 letters, digits, '-', '_' or '.'",
+});
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, {
+    error: "a label value is at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+});
+
+const admissionOptions = z.strictObject({
+    mode: z.enum(values(AdmissionMode), { error: `expected ${Object.values(AdmissionMode).join(", ")}` }).optional(),
+    globalNamespaces: z.array(dnsLabel).optional(),
+    globalNamespaceLabels: z.record(labelKey, labelValue).optional(),
+});
+
 /** The arguments other than the meshes' own options, fully typed: what the interfaces are checked against. */
 const coreArgsSchema = z.strictObject({
     meshes: z.array(z.string()),
@@ -184,6 +198,7 @@ const coreArgsSchema = z.strictObject({
     rolloutHash: z.boolean().optional(),
     rollout: rolloutOptions.optional(),
     takeOwnership: z.boolean({ error: "expected true or false" }).optional(),
+    admission: admissionOptions.optional(),
 });
 
 /**

@@ -91,6 +91,17 @@ export interface RolloutSettings {
     readonly timeoutSeconds: number;
 }
 
+/** How scope rules reach the pods of unlisted workloads (see the `Admission` argument). */
+export interface AdmissionSettings {
+    readonly mode: "v1" | "v1beta1" | "off";
+    /** Sorted, each once. */
+    readonly globalNamespaces: readonly string[];
+    readonly globalNamespaceLabels: Readonly<Record<string, string>>;
+    /** The namespace scopes that set a field rendered onto pods (an admission policy each). */
+    readonly podRuleNamespaces: ReadonlySet<string>;
+    readonly globalSetsPodFields: boolean;
+}
+
 export interface NormalisedRules<Settings = Readonly<Record<string, unknown>>> {
     readonly meshes: readonly string[];
     readonly global: NormalisedScope;
@@ -102,4 +113,5 @@ export interface NormalisedRules<Settings = Readonly<Record<string, unknown>>> {
     readonly rollout: RolloutSettings;
     /** Server-side apply with force: take back our declared fields from other managers. */
     readonly takeOwnership: boolean;
+    readonly admission: AdmissionSettings;
 }

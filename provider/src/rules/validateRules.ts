@@ -6,7 +6,7 @@ import type { MeshTraits, SettingsOf } from "./meshTraits";
 import { normaliseScope, type ScopeContext } from "./normaliseScope";
 import { argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, type PlainBypassArgs, workloadRulesSchema } from "./schema";
 import { schemaKeys, suggestKey } from "./suggestKey";
-import type { NormalisedRules, NormalisedScope, NormalisedWorkload } from "./types";
+import type { AdmissionSettings, NormalisedRules, NormalisedScope, NormalisedWorkload } from "./types";
 
 export interface ValidateOptions {
     /** The time expiries are compared with; default now. */
@@ -48,6 +48,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
     const global: NormalisedScope = parsedGlobal ? normaliseScope(parsedGlobal, globalRef, ctx) : { ref: globalRef, fields: {} };
 
     const namespaces = new Map<string, NormalisedScope>();
+    const podRuleNamespaces = new Set<string>();
     const namespacePaths = new Map<string, string>();
     (top.namespaces ?? []).forEach((raw, i) => {
         const path = `namespaces[${i}]`;
@@ -59,6 +60,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
             return;
         }
         namespacePaths.set(parsed.name, path);
+        if (setsPodFields(parsed)) podRuleNamespaces.add(parsed.name);
         namespaces.set(parsed.name, normaliseScope(parsed, { level: "namespace", label: `namespace/${parsed.name}`, path }, ctx));
     });
 
@@ -89,12 +91,20 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         settings[id] = mesh.options.read(parsed, { issues, selected: selected.includes(id) });
     }
 
+    const admission: AdmissionSettings = {
+        mode: top.admission?.mode ?? "v1",
+        globalNamespaces: [...new Set(top.admission?.globalNamespaces ?? [])].sort(),
+        globalNamespaceLabels: top.admission?.globalNamespaceLabels ?? {},
+        podRuleNamespaces,
+        globalSetsPodFields: parsedGlobal !== undefined && setsPodFields(parsedGlobal),
+    };
     const withWorkloads = new Set(workloads.map((w) => w.namespace));
     for (const [name, path] of namespacePaths) {
-        if (!withWorkloads.has(name)) {
+        // At admission a namespace's rules reach every new pod in it, listed or not.
+        if (admission.mode === "off" && !withWorkloads.has(name)) {
             issues.warn(
                 path,
-                `no workload in namespace '${name}' is listed in workloads; its port and range rules reach only workloads given to bypassTransform`,
+                `no workload in namespace '${name}' is listed in workloads; its port and range rules reach only workloads given to bypassTransform (admission.mode is off)`,
             );
         }
     }
@@ -109,12 +119,22 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         rolloutHash: top.rolloutHash ?? true,
         rollout: { wait: top.rollout?.wait ?? true, timeoutSeconds: top.rollout?.timeoutSeconds ?? 600 },
         takeOwnership: top.takeOwnership ?? false,
+        admission,
     };
     for (const [id, mesh] of Object.entries(meshes)) {
         mesh.check?.(rules, settings[id], { issues, selected: selected.includes(id) });
     }
     issues.throwIfErrors();
     return { rules, warnings: issues.warnings };
+}
+
+/**
+ * Whether a scope as written sets a field that renders onto pods (anything but its name and Kuma's passthrough
+ * policy). Read from the keys written, not their values, so an Output value (absent from the plan of the plain
+ * values) still counts: which admission policies exist must not depend on values that arrive later.
+ */
+function setsPodFields(scope: object): boolean {
+    return Object.keys(scope).some((k) => k !== "name" && k !== "passthrough");
 }
 
 function reportZodIssues(list: readonly z.core.$ZodIssue[], base: string, issues: IssueCollector, known: () => ReadonlySet<string>): void {

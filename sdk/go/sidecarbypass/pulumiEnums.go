@@ -10,6 +10,176 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+type AdmissionMode string
+
+const (
+	// A MutatingAdmissionPolicy per scope (`admissionregistration.k8s.io/v1`, GA and on by default in Kubernetes 1.36).
+	AdmissionModeV1 = AdmissionMode("v1")
+	// The same as `v1beta1`, for Kubernetes 1.34 and 1.35 with the MutatingAdmissionPolicy feature gate and runtime-config on.
+	AdmissionModeV1beta1 = AdmissionMode("v1beta1")
+	// No admission policy: scope rules reach only the listed workloads (and those given to bypassTransform).
+	AdmissionModeOff = AdmissionMode("off")
+)
+
+func (AdmissionMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdmissionMode)(nil)).Elem()
+}
+
+func (e AdmissionMode) ToAdmissionModeOutput() AdmissionModeOutput {
+	return pulumi.ToOutput(e).(AdmissionModeOutput)
+}
+
+func (e AdmissionMode) ToAdmissionModeOutputWithContext(ctx context.Context) AdmissionModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(AdmissionModeOutput)
+}
+
+func (e AdmissionMode) ToAdmissionModePtrOutput() AdmissionModePtrOutput {
+	return e.ToAdmissionModePtrOutputWithContext(context.Background())
+}
+
+func (e AdmissionMode) ToAdmissionModePtrOutputWithContext(ctx context.Context) AdmissionModePtrOutput {
+	return AdmissionMode(e).ToAdmissionModeOutputWithContext(ctx).ToAdmissionModePtrOutputWithContext(ctx)
+}
+
+func (e AdmissionMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AdmissionMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e AdmissionMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e AdmissionMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type AdmissionModeOutput struct{ *pulumi.OutputState }
+
+func (AdmissionModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdmissionMode)(nil)).Elem()
+}
+
+func (o AdmissionModeOutput) ToAdmissionModeOutput() AdmissionModeOutput {
+	return o
+}
+
+func (o AdmissionModeOutput) ToAdmissionModeOutputWithContext(ctx context.Context) AdmissionModeOutput {
+	return o
+}
+
+func (o AdmissionModeOutput) ToAdmissionModePtrOutput() AdmissionModePtrOutput {
+	return o.ToAdmissionModePtrOutputWithContext(context.Background())
+}
+
+func (o AdmissionModeOutput) ToAdmissionModePtrOutputWithContext(ctx context.Context) AdmissionModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AdmissionMode) *AdmissionMode {
+		return &v
+	}).(AdmissionModePtrOutput)
+}
+
+func (o AdmissionModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o AdmissionModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AdmissionMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o AdmissionModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AdmissionModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e AdmissionMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type AdmissionModePtrOutput struct{ *pulumi.OutputState }
+
+func (AdmissionModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdmissionMode)(nil)).Elem()
+}
+
+func (o AdmissionModePtrOutput) ToAdmissionModePtrOutput() AdmissionModePtrOutput {
+	return o
+}
+
+func (o AdmissionModePtrOutput) ToAdmissionModePtrOutputWithContext(ctx context.Context) AdmissionModePtrOutput {
+	return o
+}
+
+func (o AdmissionModePtrOutput) Elem() AdmissionModeOutput {
+	return o.ApplyT(func(v *AdmissionMode) AdmissionMode {
+		if v != nil {
+			return *v
+		}
+		var ret AdmissionMode
+		return ret
+	}).(AdmissionModeOutput)
+}
+
+func (o AdmissionModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o AdmissionModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *AdmissionMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// AdmissionModeInput is an input type that accepts values of the AdmissionMode enum
+// A concrete instance of `AdmissionModeInput` can be one of the following:
+//
+//	AdmissionModeV1
+//	AdmissionModeV1beta1
+//	AdmissionModeOff
+type AdmissionModeInput interface {
+	pulumi.Input
+
+	ToAdmissionModeOutput() AdmissionModeOutput
+	ToAdmissionModeOutputWithContext(context.Context) AdmissionModeOutput
+}
+
+var admissionModePtrType = reflect.TypeOf((**AdmissionMode)(nil)).Elem()
+
+type AdmissionModePtrInput interface {
+	pulumi.Input
+
+	ToAdmissionModePtrOutput() AdmissionModePtrOutput
+	ToAdmissionModePtrOutputWithContext(context.Context) AdmissionModePtrOutput
+}
+
+type admissionModePtr string
+
+func AdmissionModePtr(v string) AdmissionModePtrInput {
+	return (*admissionModePtr)(&v)
+}
+
+func (*admissionModePtr) ElementType() reflect.Type {
+	return admissionModePtrType
+}
+
+func (in *admissionModePtr) ToAdmissionModePtrOutput() AdmissionModePtrOutput {
+	return pulumi.ToOutput(in).(AdmissionModePtrOutput)
+}
+
+func (in *admissionModePtr) ToAdmissionModePtrOutputWithContext(ctx context.Context) AdmissionModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(AdmissionModePtrOutput)
+}
+
 type CloudMetadata string
 
 const (
@@ -1613,6 +1783,8 @@ func (in *workloadKindPtr) ToWorkloadKindPtrOutputWithContext(ctx context.Contex
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AdmissionModeInput)(nil)).Elem(), AdmissionMode("v1"))
+	pulumi.RegisterInputType(reflect.TypeOf((*AdmissionModePtrInput)(nil)).Elem(), AdmissionMode("v1"))
 	pulumi.RegisterInputType(reflect.TypeOf((*CloudMetadataInput)(nil)).Elem(), CloudMetadata("aws"))
 	pulumi.RegisterInputType(reflect.TypeOf((*CloudMetadataPtrInput)(nil)).Elem(), CloudMetadata("aws"))
 	pulumi.RegisterInputType(reflect.TypeOf((*CloudMetadataArrayInput)(nil)).Elem(), CloudMetadataArray{})
@@ -1633,6 +1805,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*UidProtocolPtrInput)(nil)).Elem(), UidProtocol("tcp"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadKindInput)(nil)).Elem(), WorkloadKind("Deployment"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadKindPtrInput)(nil)).Elem(), WorkloadKind("Deployment"))
+	pulumi.RegisterOutputType(AdmissionModeOutput{})
+	pulumi.RegisterOutputType(AdmissionModePtrOutput{})
 	pulumi.RegisterOutputType(CloudMetadataOutput{})
 	pulumi.RegisterOutputType(CloudMetadataPtrOutput{})
 	pulumi.RegisterOutputType(CloudMetadataArrayOutput{})

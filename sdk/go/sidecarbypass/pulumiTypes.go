@@ -188,6 +188,193 @@ func (o AcknowledgePtrOutput) SidecarPorts() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+type Admission struct {
+	// Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+	// selected this way.
+	GlobalNamespaceLabels map[string]string `pulumi:"globalNamespaceLabels"`
+	// Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+	// meshes' own) are reached only when named here.
+	GlobalNamespaces []string `pulumi:"globalNamespaces"`
+	// `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+	// workloads get rules); default `v1`.
+	Mode *AdmissionMode `pulumi:"mode"`
+}
+
+// AdmissionInput is an input type that accepts AdmissionArgs and AdmissionOutput values.
+// You can construct a concrete instance of `AdmissionInput` via:
+//
+//	AdmissionArgs{...}
+type AdmissionInput interface {
+	pulumi.Input
+
+	ToAdmissionOutput() AdmissionOutput
+	ToAdmissionOutputWithContext(context.Context) AdmissionOutput
+}
+
+type AdmissionArgs struct {
+	// Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+	// selected this way.
+	GlobalNamespaceLabels map[string]string `pulumi:"globalNamespaceLabels"`
+	// Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+	// meshes' own) are reached only when named here.
+	GlobalNamespaces []string `pulumi:"globalNamespaces"`
+	// `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+	// workloads get rules); default `v1`.
+	Mode *AdmissionMode `pulumi:"mode"`
+}
+
+func (AdmissionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Admission)(nil)).Elem()
+}
+
+func (i AdmissionArgs) ToAdmissionOutput() AdmissionOutput {
+	return i.ToAdmissionOutputWithContext(context.Background())
+}
+
+func (i AdmissionArgs) ToAdmissionOutputWithContext(ctx context.Context) AdmissionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdmissionOutput)
+}
+
+func (i AdmissionArgs) ToAdmissionPtrOutput() AdmissionPtrOutput {
+	return i.ToAdmissionPtrOutputWithContext(context.Background())
+}
+
+func (i AdmissionArgs) ToAdmissionPtrOutputWithContext(ctx context.Context) AdmissionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdmissionOutput).ToAdmissionPtrOutputWithContext(ctx)
+}
+
+// AdmissionPtrInput is an input type that accepts AdmissionArgs, AdmissionPtr and AdmissionPtrOutput values.
+// You can construct a concrete instance of `AdmissionPtrInput` via:
+//
+//	        AdmissionArgs{...}
+//
+//	or:
+//
+//	        nil
+type AdmissionPtrInput interface {
+	pulumi.Input
+
+	ToAdmissionPtrOutput() AdmissionPtrOutput
+	ToAdmissionPtrOutputWithContext(context.Context) AdmissionPtrOutput
+}
+
+type admissionPtrType AdmissionArgs
+
+func AdmissionPtr(v *AdmissionArgs) AdmissionPtrInput {
+	return (*admissionPtrType)(v)
+}
+
+func (*admissionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Admission)(nil)).Elem()
+}
+
+func (i *admissionPtrType) ToAdmissionPtrOutput() AdmissionPtrOutput {
+	return i.ToAdmissionPtrOutputWithContext(context.Background())
+}
+
+func (i *admissionPtrType) ToAdmissionPtrOutputWithContext(ctx context.Context) AdmissionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdmissionPtrOutput)
+}
+
+type AdmissionOutput struct{ *pulumi.OutputState }
+
+func (AdmissionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Admission)(nil)).Elem()
+}
+
+func (o AdmissionOutput) ToAdmissionOutput() AdmissionOutput {
+	return o
+}
+
+func (o AdmissionOutput) ToAdmissionOutputWithContext(ctx context.Context) AdmissionOutput {
+	return o
+}
+
+func (o AdmissionOutput) ToAdmissionPtrOutput() AdmissionPtrOutput {
+	return o.ToAdmissionPtrOutputWithContext(context.Background())
+}
+
+func (o AdmissionOutput) ToAdmissionPtrOutputWithContext(ctx context.Context) AdmissionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Admission) *Admission {
+		return &v
+	}).(AdmissionPtrOutput)
+}
+
+// Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+// selected this way.
+func (o AdmissionOutput) GlobalNamespaceLabels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v Admission) map[string]string { return v.GlobalNamespaceLabels }).(pulumi.StringMapOutput)
+}
+
+// Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+// meshes' own) are reached only when named here.
+func (o AdmissionOutput) GlobalNamespaces() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Admission) []string { return v.GlobalNamespaces }).(pulumi.StringArrayOutput)
+}
+
+// `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+// workloads get rules); default `v1`.
+func (o AdmissionOutput) Mode() AdmissionModePtrOutput {
+	return o.ApplyT(func(v Admission) *AdmissionMode { return v.Mode }).(AdmissionModePtrOutput)
+}
+
+type AdmissionPtrOutput struct{ *pulumi.OutputState }
+
+func (AdmissionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Admission)(nil)).Elem()
+}
+
+func (o AdmissionPtrOutput) ToAdmissionPtrOutput() AdmissionPtrOutput {
+	return o
+}
+
+func (o AdmissionPtrOutput) ToAdmissionPtrOutputWithContext(ctx context.Context) AdmissionPtrOutput {
+	return o
+}
+
+func (o AdmissionPtrOutput) Elem() AdmissionOutput {
+	return o.ApplyT(func(v *Admission) Admission {
+		if v != nil {
+			return *v
+		}
+		var ret Admission
+		return ret
+	}).(AdmissionOutput)
+}
+
+// Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+// selected this way.
+func (o AdmissionPtrOutput) GlobalNamespaceLabels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *Admission) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.GlobalNamespaceLabels
+	}).(pulumi.StringMapOutput)
+}
+
+// Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+// meshes' own) are reached only when named here.
+func (o AdmissionPtrOutput) GlobalNamespaces() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Admission) []string {
+		if v == nil {
+			return nil
+		}
+		return v.GlobalNamespaces
+	}).(pulumi.StringArrayOutput)
+}
+
+// `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+// workloads get rules); default `v1`.
+func (o AdmissionPtrOutput) Mode() AdmissionModePtrOutput {
+	return o.ApplyT(func(v *Admission) *AdmissionMode {
+		if v == nil {
+			return nil
+		}
+		return v.Mode
+	}).(AdmissionModePtrOutput)
+}
+
 type EffectiveRuleRowOutput struct {
 	// e.g. `outbound.excludeIpRanges`, `fullBypass`.
 	Field string `pulumi:"field"`
@@ -3841,6 +4028,8 @@ func (o WorkloadRulesArrayOutput) Index(i pulumi.IntInput) WorkloadRulesOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AcknowledgeInput)(nil)).Elem(), AcknowledgeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AcknowledgePtrInput)(nil)).Elem(), AcknowledgeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdmissionInput)(nil)).Elem(), AdmissionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdmissionPtrInput)(nil)).Elem(), AdmissionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FullBypassInput)(nil)).Elem(), FullBypassArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FullBypassPtrInput)(nil)).Elem(), FullBypassArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InboundInheritInput)(nil)).Elem(), InboundInheritArgs{})
@@ -3883,6 +4072,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadRulesArrayInput)(nil)).Elem(), WorkloadRulesArray{})
 	pulumi.RegisterOutputType(AcknowledgeOutput{})
 	pulumi.RegisterOutputType(AcknowledgePtrOutput{})
+	pulumi.RegisterOutputType(AdmissionOutput{})
+	pulumi.RegisterOutputType(AdmissionPtrOutput{})
 	pulumi.RegisterOutputType(EffectiveRuleRowOutputOutput{})
 	pulumi.RegisterOutputType(EffectiveRuleRowOutputArrayOutput{})
 	pulumi.RegisterOutputType(FullBypassOutput{})

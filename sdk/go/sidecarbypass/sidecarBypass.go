@@ -44,6 +44,8 @@ func NewSidecarBypass(ctx *pulumi.Context,
 }
 
 type sidecarBypassArgs struct {
+	// How scope rules reach pods of workloads not listed in `workloads`: at admission, by default.
+	Admission *Admission `pulumi:"admission"`
 	// Rules for every managed workload.
 	Global *ScopeRules   `pulumi:"global"`
 	Istio  *IstioOptions `pulumi:"istio"`
@@ -66,6 +68,8 @@ type sidecarBypassArgs struct {
 
 // The set of arguments for constructing a SidecarBypass resource.
 type SidecarBypassArgs struct {
+	// How scope rules reach pods of workloads not listed in `workloads`: at admission, by default.
+	Admission *AdmissionArgs
 	// Rules for every managed workload.
 	Global *ScopeRulesArgs
 	Istio  *IstioOptionsArgs

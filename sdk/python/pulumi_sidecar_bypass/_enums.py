@@ -7,6 +7,7 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'AdmissionMode',
     'CloudMetadata',
     'DestinationProtocol',
     'DestinationType',
@@ -17,6 +18,22 @@ __all__ = [
     'UidProtocol',
     'WorkloadKind',
 ]
+
+
+@pulumi.type_token("sidecar-bypass:index:AdmissionMode")
+class AdmissionMode(_builtins.str, Enum):
+    V1 = "v1"
+    """
+    A MutatingAdmissionPolicy per scope (`admissionregistration.k8s.io/v1`, GA and on by default in Kubernetes 1.36).
+    """
+    V1BETA1 = "v1beta1"
+    """
+    The same as `v1beta1`, for Kubernetes 1.34 and 1.35 with the MutatingAdmissionPolicy feature gate and runtime-config on.
+    """
+    OFF = "off"
+    """
+    No admission policy: scope rules reach only the listed workloads (and those given to bypassTransform).
+    """
 
 
 @pulumi.type_token("sidecar-bypass:index:CloudMetadata")

@@ -18,6 +18,8 @@ from ._enums import *
 __all__ = [
     'AcknowledgeArgs',
     'AcknowledgeArgsDict',
+    'AdmissionArgs',
+    'AdmissionArgsDict',
     'FullBypassArgs',
     'FullBypassArgsDict',
     'InboundInheritArgs',
@@ -127,6 +129,84 @@ class AcknowledgeArgs:
     @sidecar_ports.setter
     def sidecar_ports(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "sidecar_ports", value)
+
+
+class AdmissionArgsDict(TypedDict):
+    global_namespace_labels: NotRequired[Mapping[str, _builtins.str]]
+    """
+    Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+    selected this way.
+    """
+    global_namespaces: NotRequired[Sequence[_builtins.str]]
+    """
+    Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+    meshes' own) are reached only when named here.
+    """
+    mode: NotRequired['AdmissionMode']
+    """
+    `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+    workloads get rules); default `v1`.
+    """
+
+@pulumi.input_type
+class AdmissionArgs:
+    def __init__(__self__, *,
+                 global_namespace_labels: Optional[Mapping[str, _builtins.str]] = None,
+                 global_namespaces: Optional[Sequence[_builtins.str]] = None,
+                 mode: Optional['AdmissionMode'] = None):
+        """
+        :param Mapping[str, _builtins.str] global_namespace_labels: Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+               selected this way.
+        :param Sequence[_builtins.str] global_namespaces: Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+               meshes' own) are reached only when named here.
+        :param 'AdmissionMode' mode: `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+               workloads get rules); default `v1`.
+        """
+        if global_namespace_labels is not None:
+            pulumi.set(__self__, "global_namespace_labels", global_namespace_labels)
+        if global_namespaces is not None:
+            pulumi.set(__self__, "global_namespaces", global_namespaces)
+        if mode is not None:
+            pulumi.set(__self__, "mode", mode)
+
+    @_builtins.property
+    @pulumi.getter(name="globalNamespaceLabels")
+    def global_namespace_labels(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Namespace labels (all must match) that select more namespaces for the global rules; system namespaces are never
+        selected this way.
+        """
+        return pulumi.get(self, "global_namespace_labels")
+
+    @global_namespace_labels.setter
+    def global_namespace_labels(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "global_namespace_labels", value)
+
+    @_builtins.property
+    @pulumi.getter(name="globalNamespaces")
+    def global_namespaces(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Namespaces, besides those in `namespaces`, whose new pods get the global rules. System namespaces (kube-*, the
+        meshes' own) are reached only when named here.
+        """
+        return pulumi.get(self, "global_namespaces")
+
+    @global_namespaces.setter
+    def global_namespaces(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "global_namespaces", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def mode(self) -> Optional['AdmissionMode']:
+        """
+        `v1` (Kubernetes 1.36+), `v1beta1` (1.34/1.35 with the feature gate and runtime-config on) or `off` (only listed
+        workloads get rules); default `v1`.
+        """
+        return pulumi.get(self, "mode")
+
+    @mode.setter
+    def mode(self, value: Optional['AdmissionMode']):
+        pulumi.set(self, "mode", value)
 
 
 class FullBypassArgsDict(TypedDict):

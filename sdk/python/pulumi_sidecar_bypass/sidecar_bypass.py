@@ -23,6 +23,7 @@ __all__ = ['SidecarBypassArgs', 'SidecarBypass']
 class SidecarBypassArgs:
     def __init__(__self__, *,
                  meshes: Sequence['Mesh'],
+                 admission: Optional['AdmissionArgs'] = None,
                  global_: Optional['ScopeRulesArgs'] = None,
                  istio: Optional['IstioOptionsArgs'] = None,
                  kuma: Optional['KumaOptionsArgs'] = None,
@@ -35,6 +36,7 @@ class SidecarBypassArgs:
         The set of arguments for constructing a SidecarBypass resource.
 
         :param Sequence['Mesh'] meshes: Which meshes to write rules for.
+        :param 'AdmissionArgs' admission: How scope rules reach pods of workloads not listed in `workloads`: at admission, by default.
         :param 'ScopeRulesArgs' global_: Rules for every managed workload.
         :param Sequence['NamespaceRulesArgs'] namespaces: Rules per namespace.
         :param 'RolloutArgs' rollout: Whether and how long `pulumi up` waits for the rollouts it starts.
@@ -45,6 +47,8 @@ class SidecarBypassArgs:
         :param Sequence['WorkloadRulesArgs'] workloads: The workloads the component manages, with their own rules.
         """
         pulumi.set(__self__, "meshes", meshes)
+        if admission is not None:
+            pulumi.set(__self__, "admission", admission)
         if global_ is not None:
             pulumi.set(__self__, "global_", global_)
         if istio is not None:
@@ -73,6 +77,18 @@ class SidecarBypassArgs:
     @meshes.setter
     def meshes(self, value: Sequence['Mesh']):
         pulumi.set(self, "meshes", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def admission(self) -> Optional['AdmissionArgs']:
+        """
+        How scope rules reach pods of workloads not listed in `workloads`: at admission, by default.
+        """
+        return pulumi.get(self, "admission")
+
+    @admission.setter
+    def admission(self, value: Optional['AdmissionArgs']):
+        pulumi.set(self, "admission", value)
 
     @_builtins.property
     @pulumi.getter(name="global")
@@ -173,6 +189,7 @@ class SidecarBypass(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 admission: Optional[Union['AdmissionArgs', 'AdmissionArgsDict']] = None,
                  global_: Optional[Union['ScopeRulesArgs', 'ScopeRulesArgsDict']] = None,
                  istio: Optional[Union['IstioOptionsArgs', 'IstioOptionsArgsDict']] = None,
                  kuma: Optional[Union['KumaOptionsArgs', 'KumaOptionsArgsDict']] = None,
@@ -190,6 +207,7 @@ class SidecarBypass(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param Union['AdmissionArgs', 'AdmissionArgsDict'] admission: How scope rules reach pods of workloads not listed in `workloads`: at admission, by default.
         :param Union['ScopeRulesArgs', 'ScopeRulesArgsDict'] global_: Rules for every managed workload.
         :param Sequence['Mesh'] meshes: Which meshes to write rules for.
         :param Sequence[Union['NamespaceRulesArgs', 'NamespaceRulesArgsDict']] namespaces: Rules per namespace.
@@ -226,6 +244,7 @@ class SidecarBypass(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 admission: Optional[Union['AdmissionArgs', 'AdmissionArgsDict']] = None,
                  global_: Optional[Union['ScopeRulesArgs', 'ScopeRulesArgsDict']] = None,
                  istio: Optional[Union['IstioOptionsArgs', 'IstioOptionsArgsDict']] = None,
                  kuma: Optional[Union['KumaOptionsArgs', 'KumaOptionsArgsDict']] = None,
@@ -246,6 +265,7 @@ class SidecarBypass(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = SidecarBypassArgs.__new__(SidecarBypassArgs)
 
+            __props__.__dict__["admission"] = admission
             __props__.__dict__["global_"] = global_
             __props__.__dict__["istio"] = istio
             __props__.__dict__["kuma"] = kuma

@@ -1,0 +1,175 @@
+// Scope rules at admission, judged by the real kube-apiserver (1.36, MutatingAdmissionPolicy GA): the policies and
+// bindings a plan renders are applied as the component applies them, then pods of generated shapes are created in
+// the scopes' namespaces. Needs no Pulumi CLI. What must hold: no pod is refused; each pod gets exactly the keys of
+// its scope it did not carry (its own values win); a pod of a patched workload (it carries a rollout hash) is left
+// as it is; a namespace with rules of its own gets its rules, not the global ones; a namespace nobody selected and a
+// system namespace get nothing.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION } from "../../provider/index";
+import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
+import { applyServerSide, getJson, kubectl } from "../../tools/harness/kube";
+import { namespaceObject } from "../../tools/harness/workloads";
+
+const SHAPES = Number(process.env.E2E_ADMISSION_SHAPES ?? 60);
+
+const rules: PlainBypassArgs = {
+    meshes: ["istio", "kuma", "kmesh", "linkerd", "consul"],
+    global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
+    namespaces: [
+        { name: "payments", inbound: { excludePorts: [7001, 7002] }, outbound: { excludePorts: [25] } },
+        { name: "debug", fullBypass: { enabled: true, acknowledged: true, reason: "tracing a TLS bug", expires: "2099-01-01T00:00:00Z" } },
+    ],
+    admission: { globalNamespaces: ["shop", "kube-system"], globalNamespaceLabels: { team: "web" } },
+};
+
+interface Pod {
+    metadata: { name: string; namespace: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+}
+
+/** A pod of a given metadata shape; kwok never runs it, the API server only admits it. */
+const pod = (namespace: string, name: string, annotations?: Record<string, string>, labels?: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, ...(annotations ? { annotations } : {}), ...(labels ? { labels } : {}) },
+    spec: { containers: [{ name: "app", image: "registry.example/app:1" }] },
+});
+
+describe("e2e: scope rules at admission, on the real API server (no CLI needed)", () => {
+    let cp: ControlPlane;
+    const plan = planBypass(rules, { name: "sidecar-bypass-adm" });
+    const keysOf = (scope: string) => plan.admission.scopes.find((s) => s.scope === scope)!;
+
+    before(() => {
+        cp = startControlPlane("e2e-admission", { fresh: true });
+        applyServerSide(
+            cp,
+            [
+                ...["payments", "debug", "shop", "other"].map(namespaceObject),
+                { apiVersion: "v1", kind: "Namespace", metadata: { name: "web", labels: { team: "web" } } },
+            ],
+            { fieldManager: "test" },
+        );
+        const objects = admissionObjects(plan.admission, { "app.kubernetes.io/managed-by": "sidecar-bypass" });
+        applyServerSide(
+            cp,
+            objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, spec: o.spec })),
+            { fieldManager: "sidecar-bypass:test/adm/adm" },
+        );
+    });
+    after(() => cp?.stop());
+
+    /** Creates a pod (retrying while the policies' informers catch up with their creation) and returns it as stored. */
+    async function admitted(p: ReturnType<typeof pod>, expectMutation: boolean): Promise<Pod> {
+        for (let attempt = 0; attempt < 40; attempt++) {
+            kubectl(cp, ["create", "-f", "-"], JSON.stringify(p));
+            const stored = getJson<Pod>(cp, ["pod", "-n", p.metadata.namespace, p.metadata.name]);
+            const mutated = stored.metadata.annotations?.["sidecar-bypass.io/admission"] !== undefined;
+            if (mutated || !expectMutation) return stored;
+            kubectl(cp, ["delete", "pod", "-n", p.metadata.namespace, p.metadata.name, "--wait=false"]);
+            await new Promise((r) => setTimeout(r, 250));
+        }
+        throw new Error(`no policy mutated ${p.metadata.namespace}/${p.metadata.name} within 10 s`);
+    }
+
+    it("plans one policy per scope, with the global rules in the namespaces selected and none other", () => {
+        assert.deepEqual(
+            plan.admission.scopes.map((s) => [s.scope, s.selections]),
+            [
+                [
+                    "global",
+                    [
+                        { in: ["kube-system", "shop"] },
+                        {
+                            matchLabels: { team: "web" },
+                            notIn: [
+                                "consul",
+                                "debug",
+                                "istio-system",
+                                "kmesh-system",
+                                "kong-mesh-system",
+                                "kube-node-lease",
+                                "kube-public",
+                                "kube-system",
+                                "kuma-system",
+                                "linkerd",
+                                "linkerd-cni",
+                                "payments",
+                                "shop",
+                            ],
+                        },
+                    ],
+                ],
+                ["namespace/debug", [{ in: ["debug"] }]],
+                ["namespace/payments", [{ in: ["payments"] }]],
+            ],
+        );
+    });
+
+    it("a pod with no metadata of its own gets every key of its namespace's scope, and nothing of another", async () => {
+        const p = await admitted(pod("payments", "bare"), true);
+        const scope = keysOf("namespace/payments");
+        assert.deepEqual(p.metadata.annotations, scope.annotations);
+        assert.deepEqual(p.metadata.labels ?? {}, scope.labels);
+        assert.match(p.metadata.annotations?.["traffic.sidecar.istio.io/excludeOutboundIPRanges"] ?? "", /169\.254\.169\.254\/32/, "global inherited");
+        const debug = await admitted(pod("debug", "bare"), true);
+        assert.equal(debug.metadata.labels?.["kmesh.net/bypass"], "enabled");
+        assert.equal(debug.metadata.annotations?.["sidecar.istio.io/inject"], keysOf("namespace/debug").annotations["sidecar.istio.io/inject"]);
+    });
+
+    it("the global rules reach the namespaces named (a system one too, named) and labelled, and no other", async () => {
+        for (const ns of ["shop", "web", "kube-system"]) {
+            const p = await admitted(pod(ns, "bare"), true);
+            assert.deepEqual(p.metadata.annotations, keysOf("global").annotations, ns);
+        }
+        const other = await admitted(pod("other", "bare"), false);
+        assert.equal(other.metadata.annotations, undefined, "a namespace nobody selected gets nothing");
+    });
+
+    it("a pod of a patched workload (it carries a rollout hash) is left exactly as its template has it", async () => {
+        const own = { [ROLLOUT_HASH_ANNOTATION]: "0123456789abcdef", "traffic.sidecar.istio.io/excludeInboundPorts": "9000" };
+        const p = await admitted(pod("payments", "patched", own, { app: "ledger" }), false);
+        assert.deepEqual(p.metadata.annotations, own);
+        assert.deepEqual(p.metadata.labels, { app: "ledger" });
+    });
+
+    it(`pods of ${SHAPES} generated shapes: none refused, each key it carried kept, exactly the missing ones added`, async () => {
+        const scope = keysOf("namespace/payments");
+        const ours = [...Object.keys(scope.annotations)];
+        const key = fc.oneof(fc.constantFrom(...ours), fc.constantFrom("example.com/chart", "app.kubernetes.io/name", "example.com/x", "x"));
+        const value = fc.oneof(fc.string({ maxLength: 20 }), fc.constant("v".repeat(20_000)), fc.constant('naïve, "quoted" \\ value\n'));
+        const shape = fc.record(
+            {
+                annotations: fc.dictionary(key, value, { maxKeys: 12 }),
+                labels: fc.dictionary(fc.constantFrom("app", "tier", "kmesh.net/bypass"), fc.constantFrom("a", "b", "disabled"), { maxKeys: 3 }),
+            },
+            { requiredKeys: [] },
+        );
+        const shapes = fc.sample(shape, { numRuns: SHAPES, seed: 21 }).filter((s) => !(s.annotations && ROLLOUT_HASH_ANNOTATION in s.annotations));
+        for (const [i, s] of shapes.entries()) {
+            const name = `shape-${i}`;
+            const stored = await admitted(pod("payments", name, s.annotations, s.labels), true);
+            const expected = { ...scope.annotations, ...(s.annotations ?? {}) };
+            assert.deepEqual(stored.metadata.annotations, expected, `${name}: ${JSON.stringify(s).slice(0, 300)}`);
+            assert.deepEqual(stored.metadata.labels ?? {}, { ...scope.labels, ...(s.labels ?? {}) }, name);
+        }
+    });
+
+    it("after the policies are deleted, new pods carry nothing of ours; running pods are untouched", async () => {
+        const before = getJson<Pod>(cp, ["pod", "-n", "payments", "bare"]);
+        for (const s of plan.admission.scopes) {
+            kubectl(cp, ["delete", "mutatingadmissionpolicybinding", "-l", "app.kubernetes.io/managed-by=sidecar-bypass", "--ignore-not-found"]);
+            kubectl(cp, ["delete", "mutatingadmissionpolicy", s.name, "--ignore-not-found"]);
+        }
+        let stored: Pod | undefined;
+        for (let attempt = 0; attempt < 40; attempt++) {
+            kubectl(cp, ["create", "-f", "-"], JSON.stringify(pod("payments", `after-${attempt}`)));
+            stored = getJson<Pod>(cp, ["pod", "-n", "payments", `after-${attempt}`]);
+            if (stored.metadata.annotations === undefined) break;
+            await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.equal(stored?.metadata.annotations, undefined);
+        assert.deepEqual(getJson<Pod>(cp, ["pod", "-n", "payments", "bare"]).metadata.annotations, before.metadata.annotations);
+    });
+});

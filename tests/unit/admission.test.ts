@@ -1,0 +1,115 @@
+// Scope rules at admission, the pure part: which scopes get a policy, which namespaces each binding selects, the keys
+// it adds, and the policy objects themselves (snapshot). The API server judges them in tests/e2e/admission.test.ts.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ADMISSION_ANNOTATION, admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION, SYSTEM_NAMESPACES } from "../../provider/index";
+import { FIXED_NOW } from "../helpers/clock";
+import { designExample } from "../helpers/examples";
+import { matchSnapshot } from "../helpers/snapshot";
+
+const base: PlainBypassArgs = {
+    meshes: ["istio"],
+    global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
+    namespaces: [{ name: "payments", inbound: { excludePorts: [7001] } }],
+};
+const plan = (extra: Partial<PlainBypassArgs> = {}) => planBypass({ ...base, ...extra }, { name: "sb" });
+
+describe("admission: which scopes, which namespaces", () => {
+    it("by default (v1): each namespace with pod rules gets a policy; the global rules reach no namespace unless selected", () => {
+        const p = plan();
+        assert.equal(p.admission.mode, "v1");
+        assert.deepEqual(
+            p.admission.scopes.map((s) => [s.scope, s.name, s.selections]),
+            [["namespace/payments", "sb-namespace-payments", [{ in: ["payments"] }]]],
+        );
+        assert.ok(p.notices.some((n) => /^admission \(v1\): namespace\/payments reaches every new pod in namespaces payments/.test(n)));
+        assert.ok(p.notices.some((n) => /running pods of unlisted workloads keep their rules until they are re-created/.test(n)));
+        // The README's first example now does something: no warning that nothing is listed.
+        assert.ok(!p.warnings.some((w) => /no workload in namespace/.test(w.message)));
+    });
+
+    it("the namespace's keys are its effective rules (global inherited), with the admission mark and no rollout hash", () => {
+        const s = plan().admission.scopes[0];
+        assert.equal(s.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "7001");
+        assert.match(s.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"] ?? "", /169\.254\.169\.254\/32/);
+        assert.match(s.annotations[ADMISSION_ANNOTATION], /^sb-namespace-payments\/[0-9a-f]{16}$/);
+        assert.ok(!(ROLLOUT_HASH_ANNOTATION in s.annotations));
+    });
+
+    it("global rules reach the namespaces named (system ones too) and those labelled (never a system one, nor one with rules of its own)", () => {
+        const p = plan({ admission: { globalNamespaces: ["shop", "kube-system", "payments", "shop"], globalNamespaceLabels: { team: "web" } } });
+        const global = p.admission.scopes.find((s) => s.scope === "global");
+        assert.deepEqual(global?.selections, [
+            { in: ["kube-system", "shop"] },
+            { matchLabels: { team: "web" }, notIn: [...new Set([...SYSTEM_NAMESPACES, "payments", "shop", "kube-system"])].sort() },
+        ]);
+        const objects = admissionObjects(p.admission, {});
+        assert.deepEqual(
+            objects.map((o) => `${o.kind} ${o.metadata.name}`),
+            [
+                "MutatingAdmissionPolicy sb-global",
+                "MutatingAdmissionPolicyBinding sb-global-1",
+                "MutatingAdmissionPolicyBinding sb-global-2",
+                "MutatingAdmissionPolicy sb-namespace-payments",
+                "MutatingAdmissionPolicyBinding sb-namespace-payments",
+            ],
+        );
+    });
+
+    it("a namespace that sets only a Kuma passthrough policy gets none; it takes the global rules where selected", () => {
+        const p = planBypass(
+            {
+                meshes: ["kuma"],
+                global: { outbound: { excludePorts: [25] } },
+                namespaces: [{ name: "shop", passthrough: { mode: "None" } }],
+                admission: { globalNamespaces: ["shop"] },
+            },
+            { name: "sb" },
+        );
+        assert.deepEqual(
+            p.admission.scopes.map((s) => [s.scope, s.selections]),
+            [["global", [{ in: ["shop"] }]]],
+        );
+    });
+
+    it("mode off: no policy, and the old warning that nothing reaches an unlisted namespace's pods", () => {
+        const p = plan({ admission: { mode: "off" } });
+        assert.deepEqual(p.admission, { mode: "off", scopes: [] });
+        assert.deepEqual(admissionObjects(p.admission, {}), []);
+        assert.ok(p.warnings.some((w) => /no workload in namespace 'payments' is listed/.test(w.message) && /admission\.mode is off/.test(w.message)));
+    });
+
+    it("v1beta1 writes the same objects at admissionregistration.k8s.io/v1beta1", () => {
+        const objects = admissionObjects(plan({ admission: { mode: "v1beta1" } }).admission, {});
+        assert.ok(objects.length > 0 && objects.every((o) => o.apiVersion === "admissionregistration.k8s.io/v1beta1"));
+    });
+
+    it("refuses a mode, namespace or label it does not know, naming the field", () => {
+        assert.throws(
+            () => plan({ admission: { mode: "v2" as "v1", globalNamespaces: ["Bad_NS"], globalNamespaceLabels: { "bad key!": "x" } } }),
+            (e: Error & { issues?: { path: string; message: string }[] }) => {
+                const paths = (e.issues ?? []).map((i) => i.path);
+                assert.ok(paths.includes("admission.mode"), paths.join(", "));
+                assert.ok(paths.includes("admission.globalNamespaces[0]"), paths.join(", "));
+                assert.ok(
+                    paths.some((p) => p.startsWith("admission.globalNamespaceLabels")),
+                    paths.join(", "),
+                );
+                return true;
+            },
+        );
+    });
+
+    it("writes keys and values as CEL string literals that read back exactly", () => {
+        const p = planBypass({ meshes: ["istio"], namespaces: [{ name: "x", interfaces: { exclude: ["net1"] }, inbound: { excludePorts: [9000] } }] });
+        const [policy] = admissionObjects(p.admission, {});
+        const vars = (policy.spec as { variables: { name: string; expression: string }[] }).variables;
+        // The map literal is JSON's syntax for a string map, so JSON reads it back.
+        assert.deepEqual(JSON.parse(vars[0].expression), p.admission.scopes[0].annotations);
+    });
+
+    it("renders the design example's policies (snapshot)", () => {
+        const p = planBypass(designExample(), { now: FIXED_NOW, name: "platform" });
+        matchSnapshot("design-example-admission", admissionObjects(p.admission, { "app.kubernetes.io/managed-by": "sidecar-bypass" }));
+    });
+});
