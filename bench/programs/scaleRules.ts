@@ -1,5 +1,6 @@
 // The rule set the e2e scale test and the Pulumi benchmark use: workloads spread over namespaces, rules at
-// every scope, one workload in ten with a merged range of its own.
+// every scope, one workload in ten with a merged range of its own. Scope rules reach the listed workloads (no
+// admission policy), so both sides of the benchmark make the same objects.
 import type { PlainBypassArgs } from "sidecar-bypass";
 
 export interface ScaleSize {
@@ -20,6 +21,8 @@ export function scaleNamespaces(size: ScaleSize): string[] {
 export function scaleRules(size: ScaleSize): PlainBypassArgs {
     return {
         meshes: ["istio", "kuma"],
+        // The listed form, as the direct program writes it: the namespace rules reach the listed workloads only.
+        admission: { mode: "off" },
         global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
         namespaces: scaleNamespaces(size).map((name, i) => ({ name, inbound: { excludePorts: [7000 + i] } })),
         workloads: scaleWorkloads(size).map((w, i) => ({

@@ -5,6 +5,7 @@
 import { getVersion } from "@pulumi/kubernetes/utilities";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
+import { describeUnreplaced, type LiveRolloutSpec, templateChanges, unreplacedReason } from "../plan/podReplacement";
 import { describeOtherComponents, describeTakenFields, type ManagedFieldsEntry, otherComponentManagers, takenFields } from "../plan/takenFields";
 import { SKIP_AWAIT } from "./fieldManager";
 import type { PodTemplateMetadata } from "./workloadPatch";
@@ -12,7 +13,7 @@ import type { PodTemplateMetadata } from "./workloadPatch";
 /** A live workload as the Kubernetes provider reads it: the parts the check looks at (absent parts read as none). */
 class LiveWorkload extends pulumi.CustomResource {
     declare readonly metadata: pulumi.Output<{ managedFields?: ManagedFieldsEntry[] } | undefined>;
-    declare readonly spec: pulumi.Output<{ template?: { metadata?: Partial<PodTemplateMetadata> } } | undefined>;
+    declare readonly spec: pulumi.Output<({ template?: { metadata?: Partial<PodTemplateMetadata> } } & LiveRolloutSpec) | undefined>;
 
     constructor(name: string, w: { kind: WorkloadKind; namespace: string; name: string }, opts: pulumi.CustomResourceOptions) {
         // The read carries the object's identity, so the provider reads it as an object it knows: a GET, with skipAwait
@@ -66,6 +67,8 @@ export function ownershipGate(
         const taken = takenFields(state, planned, fieldManager);
         if (taken.length > 0 && !takeOwnership) fail(describeTakenFields(w.id, taken, false));
         if (taken.length > 0) pulumi.log.info(describeTakenFields(w.id, taken, true), report);
+        const unreplaced = unreplacedReason(w.kind, spec);
+        if (unreplaced && templateChanges(planned, spec?.template?.metadata ?? {})) pulumi.log.warn(describeUnreplaced(w.id, unreplaced), report);
         return [];
     });
 }

@@ -1,0 +1,84 @@
+// Workloads whose pods a template change does not replace, on a real API server with the real CLI and provider: an
+// OnDelete StatefulSet (as Vault's chart makes it) and a paused Deployment are named at preview, with why and what to
+// do; a rolling Deployment beside them is not. With rollout.wait false, up then applies the patches, and the
+// StatefulSet's running pod still has its old template until it is deleted.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { PlainBypassArgs } from "../../provider/index";
+import { applyServerSide, getJson, kubectl, waitForRollouts } from "../../tools/harness/kube";
+import { chartWorkload, HELM_MANAGER, namespaceObject } from "../../tools/harness/workloads";
+import { cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
+
+const skip = cliSkipReason();
+const KEY = "traffic.sidecar.istio.io/excludeInboundPorts";
+
+const rules = (port: number): PlainBypassArgs => ({
+    meshes: ["istio"],
+    namespaces: [{ name: "vault", inbound: { excludePorts: [port] } }],
+    workloads: [
+        { kind: "StatefulSet", namespace: "vault", name: "vault" },
+        { kind: "Deployment", namespace: "vault", name: "paused" },
+        { kind: "Deployment", namespace: "vault", name: "rolling" },
+    ],
+    rollout: { wait: false },
+});
+
+interface Pod {
+    metadata: { name: string; annotations?: Record<string, string> };
+}
+
+function podExists(cluster: E2eCluster, name: string): boolean {
+    return kubectl(cluster.kube, ["get", "pods", "-n", "vault", "-o", "name"]).split("\n").includes(`pod/${name}`);
+}
+
+describe("e2e: workloads whose pods a change does not replace", { skip: skip && `skipped: ${skip}` }, () => {
+    let cluster: E2eCluster;
+    let s: E2eStack;
+    before(async () => {
+        cluster = new E2eCluster("e2e-strategies");
+        const vault = chartWorkload({ namespace: "vault", name: "vault" }, "StatefulSet") as { spec: Record<string, unknown> };
+        vault.spec.updateStrategy = { type: "OnDelete" };
+        const paused = chartWorkload({ namespace: "vault", name: "paused" }) as { spec: Record<string, unknown> };
+        applyServerSide(cluster.kube, [namespaceObject("vault")], { fieldManager: HELM_MANAGER });
+        applyServerSide(cluster.kube, [vault, paused, chartWorkload({ namespace: "vault", name: "rolling" })], { fieldManager: HELM_MANAGER });
+        await waitForRollouts(cluster.kube, ["vault/paused", "vault/rolling"]);
+        kubectl(cluster.kube, ["rollout", "pause", "deployment/paused", "-n", "vault"]);
+        // The StatefulSet's first pod, created before any rule (bounded wait: 60 s).
+        for (let i = 0; i < 120 && !podExists(cluster, "vault-0"); i++) await new Promise((r) => setTimeout(r, 500));
+        assert.ok(podExists(cluster, "vault-0"), "the StatefulSet's pod was created");
+        s = await E2eStack.open(cluster, "strategies");
+        await s.setRules(rules(7001));
+    });
+    after(async () => {
+        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
+        await s?.remove();
+        cluster?.stop();
+    });
+
+    it("preview names the OnDelete StatefulSet and the paused Deployment, and not the rolling one", async (t) => {
+        const preview = await s.stack.preview({ color: "never" });
+        const lines = preview.stdout.split("\n").filter((l) => l.includes("will not be replaced"));
+        for (const l of lines) t.diagnostic(l.trim());
+        const text = preview.stdout.replace(/\s+/g, " ");
+        assert.match(text, /StatefulSet\/vault\/vault: this change reaches its pod template, but its running pods will not be replaced/);
+        assert.match(text, /its updateStrategy is OnDelete, so the controller replaces a pod only when someone deletes it \(up reports it ready/);
+        assert.match(text, /Deployment\/vault\/paused: this change reaches its pod template.*it is paused \(spec\.paused\)/);
+        assert.doesNotMatch(text, /Deployment\/vault\/rolling: this change reaches/);
+    });
+
+    it("after up, the StatefulSet's running pod keeps its old rules until it is deleted; a no-op preview names nothing", async () => {
+        const up = await s.stack.up({ color: "never" });
+        assert.equal(up.summary.result, "succeeded");
+        const sts = getJson<{ spec: { template: { metadata: { annotations?: Record<string, string> } } } }>(cluster.kube, [
+            "statefulset",
+            "-n",
+            "vault",
+            "vault",
+        ]);
+        assert.equal(sts.spec.template.metadata.annotations?.[KEY], "7001", "the template has the rule");
+        const podBefore = getJson<Pod>(cluster.kube, ["pod", "-n", "vault", "vault-0"]);
+        assert.equal(podBefore.metadata.annotations?.[KEY], undefined, "the running pod does not");
+        const preview = await s.stack.preview({ color: "never" });
+        assert.doesNotMatch(preview.stdout, /will not be replaced/, "nothing left to apply to the template: nothing to say");
+    });
+});
