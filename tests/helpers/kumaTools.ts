@@ -2,10 +2,10 @@
 // the tests find `kumactl` on PATH, where a developer who built it from Kuma's source put it, and otherwise say
 // in one line what they skipped.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import type { ClusterObject } from "../../provider/index";
 
 export function findOnPath(name: string): string | undefined {
@@ -20,10 +20,50 @@ export function findOnPath(name: string): string | undefined {
     return undefined;
 }
 
-export function kumactlSkipReason(): string | undefined {
-    return findOnPath("kumactl")
-        ? undefined
-        : "kumactl not found on PATH; Kuma's tools are in no registry (build kumactl v2.14.x from kumahq/kuma's source and put it on PATH)";
+/** A kumactl found on PATH, and the Kuma line it belongs to (by what its `version` reports). */
+export interface Kumactl {
+    readonly path: string;
+    readonly version: string;
+    /** 2 for a 2.x release, 3 for 3.x or a master build (`0.0.0-preview.v<commit>`, module kuma/v3). */
+    readonly major: 2 | 3;
+}
+
+let found: Kumactl[] | undefined;
+
+/** Every `kumactl` or `kumactl-*` on PATH, first of each line kept (as a shell would pick the first on PATH). */
+export function findKumactls(): Kumactl[] {
+    if (found) return found;
+    const out: Kumactl[] = [];
+    for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
+        let names: string[];
+        try {
+            names = readdirSync(dir).filter((n) => n === "kumactl" || n.startsWith("kumactl-"));
+        } catch {
+            continue;
+        }
+        for (const name of names.sort()) {
+            const path = join(dir, name);
+            // No control plane is configured: `version` prints the client's line and a connection error, which is fine.
+            const r = spawnSync(path, ["--config-file", "/dev/null", "version"], { encoding: "utf8", timeout: 30_000 });
+            const version = /Client: Kuma (\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1];
+            if (!version) continue;
+            const major = version.startsWith("0.0.0-preview") || version.startsWith("3.") ? 3 : version.startsWith("2.") ? 2 : undefined;
+            if (major && !out.some((k) => k.major === major)) out.push({ path, version, major });
+        }
+    }
+    found = out;
+    return out;
+}
+
+export function kumactlFor(major: 2 | 3): Kumactl | undefined {
+    return findKumactls().find((k) => k.major === major);
+}
+
+export function kumactlSkipReason(major: 2 | 3 = 2): string | undefined {
+    if (kumactlFor(major)) return undefined;
+    return major === 2
+        ? "no Kuma 2.x kumactl found on PATH; Kuma's tools are in no registry (build kumactl v2.14.x from kumahq/kuma's source and put it on PATH)"
+        : "no Kuma 3 kumactl (a master build, module kuma/v3) found on PATH as kumactl or kumactl-*; build it from kumahq/kuma master and put it on PATH";
 }
 
 type KumaObject = ClusterObject;
@@ -40,7 +80,7 @@ export function toUniversal(o: KumaObject): Record<string, unknown> {
  * message when refused. One multi-document file per call: kumactl reports each refused document by index
  * (`resource[i]: failed to parse resource: …`) and checks them all.
  */
-export function kumaVerdicts(resources: readonly Record<string, unknown>[]): Array<string | undefined> {
+export function kumaVerdicts(resources: readonly Record<string, unknown>[], kumactl = "kumactl"): Array<string | undefined> {
     const dir = mkdtempSync(join(tmpdir(), "sb-kumactl-"));
     try {
         // An empty config, so kumactl reads nothing of the developer's own.
@@ -50,13 +90,42 @@ export function kumaVerdicts(resources: readonly Record<string, unknown>[]): Arr
             const batch = resources.slice(at, at + 200);
             const file = join(dir, "batch.yaml");
             writeFileSync(file, batch.map((r) => stringify(r)).join("---\n"));
-            const out = spawnSync("kumactl", ["--config-file", join(dir, "config"), "apply", "--dry-run", "-f", file], { encoding: "utf8", timeout: 120_000 });
+            const out = spawnSync(kumactl, ["--config-file", join(dir, "config"), "apply", "--dry-run", "-f", file], { encoding: "utf8", timeout: 120_000 });
             const refused = new Map<number, string>();
             for (const m of `${out.stdout}${out.stderr}`.matchAll(/^resource\[(\d+)\]: (.*)$/gm)) refused.set(Number(m[1]), m[2]);
             if (out.status !== 0 && refused.size === 0) throw new Error(`kumactl apply --dry-run failed without naming a resource: ${out.stderr}`);
             for (let i = 0; i < batch.length; i++) verdicts.push(refused.get(i));
         }
         return verdicts;
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** What kumactl adds of its own to each echoed resource: bookkeeping, not what was written. */
+const BOOKKEEPING = ["creationTime", "modificationTime", "kri"];
+
+/**
+ * What Kuma parsed of each resource: `kumactl apply --dry-run` echoes every resource it accepted as Kuma holds it after
+ * unmarshalling (a field Kuma does not know is dropped there, silently: master's REST unmarshaller is not strict). Every
+ * resource must be accepted; the echoes come back in order, without kumactl's bookkeeping.
+ */
+export function kumaParsed(resources: readonly Record<string, unknown>[], kumactl: string): Record<string, unknown>[] {
+    const dir = mkdtempSync(join(tmpdir(), "sb-kumactl-"));
+    try {
+        writeFileSync(join(dir, "config"), "");
+        const parsed: Record<string, unknown>[] = [];
+        for (let at = 0; at < resources.length; at += 200) {
+            const batch = resources.slice(at, at + 200);
+            const file = join(dir, "batch.yaml");
+            writeFileSync(file, batch.map((r) => stringify(r)).join("---\n"));
+            const out = spawnSync(kumactl, ["--config-file", join(dir, "config"), "apply", "--dry-run", "-f", file], { encoding: "utf8", timeout: 120_000 });
+            if (out.status !== 0) throw new Error(`kumactl apply --dry-run refused a resource: ${out.stderr}${out.stdout}`);
+            const docs = parseAllDocuments(out.stdout).map((d) => d.toJS() as Record<string, unknown>);
+            if (docs.length !== batch.length) throw new Error(`kumactl echoed ${docs.length} resources for ${batch.length}`);
+            for (const d of docs) parsed.push(Object.fromEntries(Object.entries(d).filter(([k]) => !BOOKKEEPING.includes(k))));
+        }
+        return parsed;
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }

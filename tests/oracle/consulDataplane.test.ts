@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { type PlainBypassArgs, planBypass, type UidRule } from "../../provider/index";
+import { goSkipReason, judgeSkip, requireJudge } from "../helpers/oracles";
 import { netnsUnavailable, PodNetwork, plannedExclusions } from "../helpers/podNetwork";
 import { REPO } from "../helpers/snapshot";
 
@@ -74,10 +75,11 @@ function consulRedirect(): string {
     return join(out.trim().split("\n").pop()!, "bin", "consul-redirect");
 }
 
-const unavailable = netnsUnavailable();
+const unavailable = netnsUnavailable() ?? goSkipReason("Consul's sdk/iptables (tools/build-consul.sh)");
 
-describe("Consul's data plane (consul sdk/iptables in a network namespace)", { skip: unavailable && `SKIPPED, not silently: ${unavailable}` }, () => {
+describe("Consul's data plane (consul sdk/iptables in a network namespace)", { skip: judgeSkip(unavailable) }, () => {
     const networks: PodNetwork[] = [];
+    before(() => requireJudge(unavailable));
     after(() => {
         for (const n of networks) n.down();
     });

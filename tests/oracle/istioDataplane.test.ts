@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr } from "../../provider/index";
 import { bypassArgs, type PlainScopeRules, type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { type IstioTools, istioTools } from "../helpers/istioTools";
+import { goSkipReason, judgeSkip, requireJudge } from "../helpers/oracles";
 import { NET1, netnsUnavailable, PodNetwork } from "../helpers/podNetwork";
 
 const APP_PORTS = [8080, 9090];
@@ -82,12 +83,13 @@ export function net1Outbound(a: IstioInitArgs, address: string, port: number): s
     return outboundCaptured(a, address, port) ? "sidecar-outbound" : "dest";
 }
 
-const unavailable = netnsUnavailable();
+const unavailable = netnsUnavailable() ?? goSkipReason();
 
-describe("Istio's data plane (istio-iptables in a network namespace)", { skip: unavailable && `SKIPPED, not silently: ${unavailable}` }, () => {
+describe("Istio's data plane (istio-iptables in a network namespace)", { skip: judgeSkip(unavailable) }, () => {
     let tools: IstioTools;
     const networks: PodNetwork[] = [];
     before(() => {
+        requireJudge(unavailable);
         tools = istioTools();
     });
     after(() => {

@@ -8,6 +8,7 @@ import { BypassPlanner, BypassValidationError, istioInitArgs, type PlainBypassAr
 import { validArgs } from "../helpers/arbitraries";
 import { FIXED_NOW } from "../helpers/clock";
 import { type IstioTools, istioTools, kubeInject } from "../helpers/istioTools";
+import { goSkipReason, judgeSkip, requireJudge } from "../helpers/oracles";
 import { CORPUS } from "./corpus";
 
 const GENERATED = Number(process.env.ORACLE_CASES ?? 300);
@@ -75,9 +76,12 @@ function assertInjection(rendered: Rendered[], tools: IstioTools): void {
     assert.equal(wrong.length, 0, `istio-init disagrees with the plan for ${wrong.length} workload(s):\n${wrong.slice(0, 10).join("\n")}`);
 }
 
-describe("Istio's injector (istioctl kube-inject, offline)", () => {
+const unavailable = goSkipReason();
+
+describe("Istio's injector (istioctl kube-inject, offline)", { skip: judgeSkip(unavailable) }, () => {
     let tools: IstioTools;
     before(() => {
+        requireJudge(unavailable);
         tools = istioTools();
     });
 

@@ -8,6 +8,7 @@ import { BypassValidationError, ISTIO_ANNOTATIONS, parseCidr, planBypass } from 
 import { interfaceName, port as portSchema } from "../../provider/src/rules/schema";
 import { validArgs } from "../helpers/arbitraries";
 import { type IstioTools, istioAccepts, istioTools } from "../helpers/istioTools";
+import { goSkipReason, judgeSkip, requireJudge } from "../helpers/oracles";
 
 const RUNS = Number(process.env.ORACLE_CASES ?? 300) * 10;
 const SEED = Number(process.env.ORACLE_SEED ?? Date.now() % 2 ** 31);
@@ -67,9 +68,12 @@ function normalised(raw: string): string {
     return t.includes("/") ? t : `${t}/${t.includes(":") ? 128 : 32}`;
 }
 
-describe("Istio's annotation validators (differential)", () => {
+const unavailable = goSkipReason();
+
+describe("Istio's annotation validators (differential)", { skip: judgeSkip(unavailable) }, () => {
     let tools: IstioTools;
     before(() => {
+        requireJudge(unavailable);
         tools = istioTools();
     });
 

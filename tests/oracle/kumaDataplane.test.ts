@@ -9,10 +9,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { type PlainBypassArgs, planBypass, type UidRule } from "../../provider/index";
 import { type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { findOnPath, kumactlSkipReason } from "../helpers/kumaTools";
+import { judgeSkip, requireJudge } from "../helpers/oracles";
 import { netnsUnavailable, PodNetwork, plannedExclusions } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
 
@@ -96,12 +97,13 @@ function installTransparentProxy(net: PodNetwork, annotationFlags: string[]): st
     return flags;
 }
 
-const unavailable = netnsUnavailable() ?? kumactlSkipReason();
+const unavailable = netnsUnavailable() ?? kumactlSkipReason(2);
 
 describe("Kuma's data plane (kumactl install transparent-proxy in a network namespace)", {
-    skip: unavailable && `SKIPPED, not silently: ${unavailable}`,
+    skip: judgeSkip(unavailable),
 }, () => {
     const networks: PodNetwork[] = [];
+    before(() => requireJudge(unavailable));
     after(() => {
         for (const n of networks) n.down();
     });
