@@ -61,7 +61,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const gate = ownershipGate(`${resourceName}/live`, w, template, settings, this, { parent });
             workloadPatch(resourceName, w, template, settings, { parent, dependsOn: gate });
         }
-        for (const ns of structure.namespaces.filter((ns) => ns.workloads.length > 0)) {
+        for (const ns of structure.namespaces.filter((ns) => ns.workloads.length > 0 || ns.admission)) {
             const record = { name: objectName, namespace: ns.name, owner, ...settings };
             namespaceRecord(`${name}/${ns.name}/record`, record, plan.record(ns.name), { parent: scope(ns.name) });
         }

@@ -1,7 +1,9 @@
 // Explaining a plan to people: the per-namespace ConfigMap text, the effective-rules table and the
 // markdown summary for a pull request. Values are grouped by the scopes they came from.
+
 import { MESHES } from "../meshes/registry";
 import { valueSeparator } from "../rules/fields";
+import type { AdmissionScope } from "./admissionPolicy";
 import type { BypassPlan, PlannedEffective, WorkloadPlan } from "./types";
 
 /** One row of the effective-rules table: the values of one field that came from the same scopes. */
@@ -49,7 +51,7 @@ export class PlanDescriber {
     namespaceRecord(
         ns: string,
         workloads: readonly WorkloadPlan<string>[],
-        context: { meshes: readonly string[]; namespaceRules: boolean },
+        context: { meshes: readonly string[]; namespaceRules: boolean; admission?: { mode: string; scope: AdmissionScope } },
     ): { data: Record<string, string>; size: number } {
         const data: Record<string, string> = {};
         let size = 0;
@@ -60,6 +62,18 @@ export class PlanDescriber {
         };
         const sharing = workloads.find((w) => w.inheritsNamespace);
         put("meshes", `${context.meshes.join(",")}\n`);
+        if (context.admission) {
+            const { mode, scope } = context.admission;
+            const keys = [
+                ...Object.entries(scope.annotations).map(([k, v]) => `  annotation ${k}: ${v}`),
+                ...Object.entries(scope.labels).map(([k, v]) => `  label ${k}: ${v}`),
+            ];
+            put(
+                "admission",
+                `every new pod in ${ns} gets the keys below it does not carry, from MutatingAdmissionPolicy ${scope.name} ` +
+                    `(admissionregistration.k8s.io/${mode}, the ${scope.scope} scope); running pods keep the rules they were created with:\n${keys.join("\n")}\n`,
+            );
+        }
         if (sharing) {
             const scopes = context.namespaceRules ? "namespace and global scopes" : "global scope";
             put("namespace", this.describeWorkload(sharing, `rules for every listed workload in ${ns} that sets none itself (${scopes}):`));

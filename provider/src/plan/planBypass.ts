@@ -10,7 +10,7 @@ import type { SettingsOf } from "../rules/meshTraits";
 import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
-import { type AdmissionPlan, planAdmission, type ScopeKeys } from "./admissionPolicy";
+import { type AdmissionPlan, type AdmissionScope, planAdmission, type ScopeKeys } from "./admissionPolicy";
 import { PlanDescriber } from "./describe";
 import { plainEffective } from "./plainEffective";
 import { ROLLOUT_HASH_ANNOTATION, rolloutHash } from "./rolloutHash";
@@ -87,8 +87,8 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             }
             return p;
         });
-        const namespaces = this.describeNamespaces(workloads, errors);
         const admission = this.planAdmission(run, name);
+        const namespaces = this.describeNamespaces(workloads, admission, errors);
         if (errors.length > 0) throw new BypassValidationError(errors);
         const selected = this.rules.meshes as readonly IdOf<R>[];
         const objects: Partial<Record<IdOf<R>, readonly ClusterObject[]>> = {};
@@ -121,7 +121,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         return planAdmission(this.rules.admission, run.scopeKeys(undefined), namespaces, name);
     }
 
-    private describeNamespaces(workloads: readonly WorkloadPlan<IdOf<R>>[], errors: ValidationIssue[]): NamespacePlan[] {
+    private describeNamespaces(workloads: readonly WorkloadPlan<IdOf<R>>[], admission: AdmissionPlan, errors: ValidationIssue[]): NamespacePlan[] {
         const byNamespace = new Map<string, WorkloadPlan<IdOf<R>>[]>();
         for (const w of workloads) {
             const list = byNamespace.get(w.namespace);
@@ -129,17 +129,25 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             else byNamespace.set(w.namespace, [w]);
         }
         for (const ns of this.rules.namespaces.keys()) if (!byNamespace.has(ns)) byNamespace.set(ns, []);
+        // The namespaces an admission policy reaches by name: the record says so (those reached by label are not known here).
+        const admitted = new Map<string, AdmissionScope>();
+        for (const scope of admission.scopes) for (const sel of scope.selections) for (const ns of sel.in ?? []) admitted.set(ns, scope);
+        for (const ns of admitted.keys()) if (!byNamespace.has(ns)) byNamespace.set(ns, []);
         const describer = new PlanDescriber();
         return [...byNamespace.keys()].sort().map((ns) => {
             const members = byNamespace.get(ns) ?? [];
+            const scope = admitted.get(ns);
             const { data: configMapData, size } = describer.namespaceRecord(ns, members, {
                 meshes: this.rules.meshes,
                 namespaceRules: this.rules.namespaces.has(ns),
+                ...(scope ? { admission: { mode: admission.mode, scope } } : {}),
             });
             if (size > CONFIGMAP_LIMIT) {
                 errors.push({ path: "namespaces", message: `the record of namespace '${ns}' would take ${size} bytes, over a ConfigMap's 1 MiB` });
             }
-            return { name: ns, workloads: members.map((w) => w.id), configMapData };
+            return scope
+                ? { name: ns, workloads: members.map((w) => w.id), admission: scope.name, configMapData }
+                : { name: ns, workloads: members.map((w) => w.id), configMapData };
         });
     }
 }

@@ -45,6 +45,8 @@ export interface WorkloadPlan<Id extends string = Mesh> {
 export interface NamespacePlan {
     readonly name: string;
     readonly workloads: readonly string[];
+    /** The admission policy that reaches every new pod in the namespace, when one names it. */
+    readonly admission?: string;
     /** ConfigMap data recording the resolved rules and where each came from. */
     readonly configMapData: Record<string, string>;
 }
