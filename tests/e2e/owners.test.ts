@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type PlainBypassArgs, planBypass, SHARED_FIELD_MANAGER } from "../../provider/index";
-import { applyServerSide, replicaSetsByDeployment, rolledDeployments } from "../../tools/harness/kube";
+import { applyRequest, replicaSetsByDeployment, rolledDeployments } from "../../tools/harness/kube";
 import { changingOps, cliSkipReason, type Deployment, E2eCluster, E2eStack, fieldManagerIn, planOptions } from "../helpers/e2e";
 
 const skip = cliSkipReason();
@@ -132,9 +132,12 @@ describe("e2e: one owner per component", { skip: skip && `skipped: ${skip}` }, (
             const w = plan.workloads[0];
             const template = { spec: { template: { metadata: { annotations: w.annotations, labels: w.labels } } } };
             const identity = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "ledger", namespace: "back" } };
-            applyServerSide(cluster.kube, [{ ...identity, ...template }], { fieldManager: SHARED_FIELD_MANAGER });
+            // Partial objects, as the provider sends them (kubectl would validate them as whole objects first).
+            const moved = await applyRequest(cluster.kube, { ...identity, ...template }, { fieldManager: SHARED_FIELD_MANAGER });
+            assert.equal(moved.status, 200, JSON.stringify(moved.body));
             // Relinquished as the provider relinquishes: an apply of the bare identity.
-            applyServerSide(cluster.kube, [identity], { fieldManager: ours });
+            const released = await applyRequest(cluster.kube, identity, { fieldManager: ours });
+            assert.equal(released.status, 200, JSON.stringify(released.body));
             assert.deepEqual(templateManagers(ledger()), [SHARED_FIELD_MANAGER, "helm"].sort());
         }
 
