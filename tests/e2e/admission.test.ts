@@ -5,9 +5,13 @@
 // as it is; a namespace with rules of its own gets its rules, not the global ones; a namespace nobody selected and a
 // system namespace get nothing.
 import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION } from "../../provider/index";
+import { admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION, SYSTEM_NAMESPACES } from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyServerSide, getJson, kubectl } from "../../tools/harness/kube";
 import { namespaceObject } from "../../tools/harness/workloads";
@@ -83,21 +87,8 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
                         { in: ["kube-system", "shop"] },
                         {
                             matchLabels: { team: "web" },
-                            notIn: [
-                                "consul",
-                                "debug",
-                                "istio-system",
-                                "kmesh-system",
-                                "kong-mesh-system",
-                                "kube-node-lease",
-                                "kube-public",
-                                "kube-system",
-                                "kuma-system",
-                                "linkerd",
-                                "linkerd-cni",
-                                "payments",
-                                "shop",
-                            ],
+                            // The system namespaces, those with rules of their own, and those already named.
+                            notIn: [...new Set([...SYSTEM_NAMESPACES, "debug", "payments", "shop", "kube-system"])].sort(),
                         },
                     ],
                 ],
@@ -156,6 +147,27 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
         }
     });
 
+    it("a mutating webhook (where every mesh's injector sits) receives the pod with our keys already on it", async (t) => {
+        const recorder = new RecordingWebhook();
+        try {
+            await recorder.start();
+            applyServerSide(cp, [recorder.configuration("payments")], { fieldManager: "test" });
+            const scope = keysOf("namespace/payments");
+            let seen: Pod["metadata"] | undefined;
+            for (let attempt = 0; attempt < 40 && !seen; attempt++) {
+                kubectl(cp, ["create", "-f", "-"], JSON.stringify(pod("payments", `chain-${attempt}`, { "example.com/chart": "x" })));
+                seen = recorder.received().find((m) => m.name === `chain-${attempt}`);
+                if (!seen) await new Promise((r) => setTimeout(r, 250));
+            }
+            assert.ok(seen, "the webhook was called within 10 s");
+            t.diagnostic(`the webhook received ${Object.keys(seen.annotations ?? {}).length} annotations on ${seen.name}`);
+            assert.deepEqual(seen.annotations, { ...scope.annotations, "example.com/chart": "x" });
+        } finally {
+            kubectl(cp, ["delete", "mutatingwebhookconfiguration", RecordingWebhook.NAME, "--ignore-not-found"]);
+            recorder.stop();
+        }
+    });
+
     it("after the policies are deleted, new pods carry nothing of ours; running pods are untouched", async () => {
         const before = getJson<Pod>(cp, ["pod", "-n", "payments", "bare"]);
         for (const s of plan.admission.scopes) {
@@ -173,3 +185,89 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
         assert.deepEqual(getJson<Pod>(cp, ["pod", "-n", "payments", "bare"]).metadata.annotations, before.metadata.annotations);
     });
 });
+
+/**
+ * A mutating webhook that records the pods it is handed and changes nothing: HTTPS on 127.0.0.1 with a certificate of
+ * its own (the API server trusts it through the configuration's caBundle). A child process, so it answers while this
+ * process waits on kubectl; stopped by its PID.
+ */
+class RecordingWebhook {
+    static readonly NAME = "sidecar-bypass-test-recorder";
+    private readonly dir = mkdtempSync(join(tmpdir(), "sb-webhook-"));
+    private child?: ChildProcess;
+    private port = 0;
+
+    async start(): Promise<void> {
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ],
+            { cwd: this.dir, stdio: "ignore" },
+        );
+        const server = `
+const https = require("node:https"), fs = require("node:fs");
+const log = ${JSON.stringify(join(this.dir, "received.jsonl"))};
+const s = https.createServer({ key: fs.readFileSync("key.pem"), cert: fs.readFileSync("cert.pem") }, (req, res) => {
+  let body = ""; req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    const review = JSON.parse(body);
+    fs.appendFileSync(log, JSON.stringify(review.request.object.metadata) + "\\n");
+    res.setHeader("Content-Type", "application/json");
+    res.end(JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response: { uid: review.request.uid, allowed: true } }));
+  });
+});
+s.listen(0, "127.0.0.1", () => fs.writeFileSync("port", String(s.address().port)));`;
+        this.child = spawn(process.execPath, ["-e", server], { cwd: this.dir, stdio: "ignore" });
+        for (let i = 0; i < 100 && !existsSync(join(this.dir, "port")); i++) await new Promise((r) => setTimeout(r, 100));
+        this.port = Number(readFileSync(join(this.dir, "port"), "utf8"));
+    }
+
+    configuration(namespace: string): object {
+        return {
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "MutatingWebhookConfiguration",
+            metadata: { name: RecordingWebhook.NAME },
+            webhooks: [
+                {
+                    name: "recorder.sidecar-bypass.test",
+                    clientConfig: { url: `https://127.0.0.1:${this.port}/record`, caBundle: readFileSync(join(this.dir, "cert.pem")).toString("base64") },
+                    rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],
+                    namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [namespace] }] },
+                    sideEffects: "None",
+                    admissionReviewVersions: ["v1"],
+                    failurePolicy: "Ignore",
+                    timeoutSeconds: 5,
+                },
+            ],
+        };
+    }
+
+    received(): Pod["metadata"][] {
+        const file = join(this.dir, "received.jsonl");
+        if (!existsSync(file)) return [];
+        return readFileSync(file, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Pod["metadata"]);
+    }
+
+    stop(): void {
+        if (this.child?.pid && this.child.exitCode === null) this.child.kill("SIGKILL");
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+}
