@@ -17,7 +17,12 @@ export interface EffectiveRuleRow {
 type Row = Omit<EffectiveRuleRow, "workload">;
 
 /** A workload's key in its namespace's record starts with its kind in lower case. */
-const KIND_KEYS: Record<WorkloadPlan<string>["kind"], string> = { Deployment: "deployment", StatefulSet: "statefulset", DaemonSet: "daemonset", Pod: "pod" };
+export const KIND_KEYS: Record<WorkloadPlan<string>["kind"], string> = {
+    Deployment: "deployment",
+    StatefulSet: "statefulset",
+    DaemonSet: "daemonset",
+    Pod: "pod",
+};
 
 /** Describes the workloads of one plan; rows are made once per (shared) effective result. */
 export class PlanDescriber {
