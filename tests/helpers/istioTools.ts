@@ -51,10 +51,11 @@ export function istioTools(): IstioTools {
 }
 
 /**
- * Runs `istioctl kube-inject` offline over many objects at once; returns the injected objects. Without
+ * Runs `istioctl kube-inject` offline over many objects at once, with the proxy as a native sidecar (an init container
+ * that keeps running, Istio 1.28+'s default where every kubelet is 1.33+) or in the classic form; returns the injected objects. Without
  * `--revision`, istioctl waits for a cluster to tell it the default revision, so it is given explicitly.
  */
-export function kubeInject(tools: IstioTools, objects: readonly object[]): Array<Record<string, unknown>> {
+export function kubeInject(tools: IstioTools, objects: readonly object[], o: { nativeSidecar?: boolean } = {}): Array<Record<string, unknown>> {
     const dir = mkdtempSync(join(tmpdir(), "sb-inject-"));
     try {
         const file = join(dir, "in.yaml");
@@ -74,7 +75,15 @@ export function kubeInject(tools: IstioTools, objects: readonly object[]): Array
                 "-f",
                 file,
             ],
-            { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 },
+            {
+                encoding: "utf8",
+                maxBuffer: 1 << 30,
+                stdio: ["ignore", "pipe", "pipe"],
+                timeout: 5 * 60_000,
+                // With no cluster to ask about kubelet versions, istioctl renders the proxy as a native sidecar only when
+                // told to (pkg/kube/inject/inject.go: features.EnableNativeSidecars == NativeSidecarModeEnabled).
+                env: { ...process.env, ENABLE_NATIVE_SIDECARS: o.nativeSidecar ? "true" : "false" },
+            },
         );
         return parseAllDocuments(out)
             .map((d) => d.toJS() as Record<string, unknown>)

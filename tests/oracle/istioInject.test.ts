@@ -1,6 +1,7 @@
 // Istio's injector as the judge: every Deployment the component renders for the corpus and for generated
 // rule sets goes through `istioctl kube-inject` offline, with the injector configuration of the pinned
-// Istio. Injection must succeed and istio-init's -i -x -b -d -q -o -c -k must be what the plan predicts.
+// Istio, in both sidecar modes (the proxy as a native sidecar, the default of Istio 1.28+ where every kubelet is 1.33+,
+// and the classic form). Injection must succeed and istio-init's -i -x -b -d -q -o -c -k must be what the plan predicts.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
@@ -58,10 +59,21 @@ function initArgs(injected: Record<string, unknown>): Record<string, string> {
     return flags;
 }
 
-function assertInjection(rendered: Rendered[], tools: IstioTools): void {
+/** Whether the proxy was injected as a native sidecar: an init container that keeps running. */
+function proxyIsNative(injected: Record<string, unknown>): boolean {
+    const spec = (injected as { spec: { template: { spec: { initContainers?: Array<{ name: string; restartPolicy?: string }> } } } }).spec.template.spec;
+    return spec.initContainers?.some((c) => c.name === "istio-proxy" && c.restartPolicy === "Always") ?? false;
+}
+
+function assertInjection(rendered: Rendered[], tools: IstioTools, nativeSidecar: boolean): void {
     const injected = kubeInject(
         tools,
         rendered.map((r) => r.doc),
+        { nativeSidecar },
+    );
+    assert.ok(
+        injected.every((d) => proxyIsNative(d) === nativeSidecar),
+        `the proxy is ${nativeSidecar ? "not " : ""}a native sidecar in some injected workload`,
     );
     assert.equal(injected.length, rendered.length, "kube-inject returned a different number of objects");
     const wrong: string[] = [];
@@ -85,13 +97,16 @@ describe("Istio's injector (istioctl kube-inject, offline)", { skip: judgeSkip(u
         tools = istioTools();
     });
 
-    it(`injects every corpus workload with the istio-init arguments the plan predicts (${CORPUS.length} rule sets)`, () => {
-        const rendered: Rendered[] = [];
-        for (const c of CORPUS) render(c.name, c.args, tools, rendered);
-        assertInjection(rendered, tools);
-    });
+    for (const nativeSidecar of [false, true]) {
+        const mode = nativeSidecar ? "the proxy a native sidecar" : "the classic sidecar";
+        it(`injects every corpus workload with the istio-init arguments the plan predicts (${CORPUS.length} rule sets, ${mode})`, () => {
+            const rendered: Rendered[] = [];
+            for (const c of CORPUS) render(c.name, c.args, tools, rendered);
+            assertInjection(rendered, tools, nativeSidecar);
+        });
+    }
 
-    it(`does the same for ${GENERATED} generated rule sets (seed ${SEED}; ORACLE_SEED to replay)`, () => {
+    it(`does the same for ${GENERATED} generated rule sets in both sidecar modes (seed ${SEED}; ORACLE_SEED to replay)`, () => {
         const rendered: Rendered[] = [];
         const sets = fc.sample(validArgs, { numRuns: GENERATED, seed: SEED });
         sets.forEach((args, i) => {
@@ -102,6 +117,7 @@ describe("Istio's injector (istioctl kube-inject, offline)", { skip: judgeSkip(u
             }
         });
         assert.ok(rendered.length > GENERATED, `only ${rendered.length} workloads rendered`);
-        assertInjection(rendered, tools);
+        assertInjection(rendered, tools, false);
+        assertInjection(rendered, tools, true);
     });
 });
