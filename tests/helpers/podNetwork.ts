@@ -34,7 +34,7 @@ export function netnsUnavailable(): string | undefined {
             timeout: 10 * 60_000,
         });
     } catch (e) {
-        return `could not install iptables and iproute2 (tools/ensure-iptables.sh): ${(e as Error).message.split("\n")[0]}`;
+        return `could not install iptables, nftables and iproute2 (tools/ensure-iptables.sh): ${(e as Error).message.split("\n")[0]}`;
     }
     const probe = `sbprobe${process.pid}`;
     try {

@@ -85,61 +85,68 @@ export function net1Outbound(a: IstioInitArgs, address: string, port: number): s
 
 const unavailable = netnsUnavailable() ?? goSkipReason();
 
-describe("Istio's data plane (istio-iptables in a network namespace)", { skip: judgeSkip(unavailable) }, () => {
-    let tools: IstioTools;
-    const networks: PodNetwork[] = [];
-    before(() => {
-        requireJudge(unavailable);
-        tools = istioTools();
-    });
-    after(() => {
-        for (const n of networks) n.down();
-    });
+// Both of istio-init's backends: iptables, and native nftables (Istio 1.28+, values.global.nativeNftables).
+for (const backend of ["iptables", "nftables"] as const)
+    describe(`Istio's data plane (istio-iptables in a network namespace, ${backend})`, { skip: judgeSkip(unavailable) }, () => {
+        let tools: IstioTools;
+        const networks: PodNetwork[] = [];
+        before(() => {
+            requireJudge(unavailable);
+            tools = istioTools();
+        });
+        after(() => {
+            for (const n of networks) n.down();
+        });
 
-    CASES.forEach((c, k) => {
-        it(c.name, async () => {
-            const planner = new BypassPlanner(
-                bypassArgs({
-                    meshes: ["istio"],
-                    ...(c.global ? { global: c.global } : {}),
-                    workloads: [workload("Deployment", "oracle", "app", c.rules)],
-                }),
-            );
-            const args = istioInitArgs(planner.plan().workloads[0].annotations, planner.rules.settings.istio);
-            const net = new PodNetwork(String(k));
-            networks.push(net);
-            try {
-                net.up();
-                await net.listen(net.pod, "app", APP_PORTS);
-                await net.listen(net.pod, "sidecar-outbound", [15001]);
-                await net.listen(net.pod, "sidecar-inbound", [15006]);
-                await net.listen(net.client, "dest", DEST_PORTS);
-                net.attachNet1();
-                await net.listen(net.peer, "dest", DEST_PORTS);
-                const flags = ["-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", args.i, "-x", args.x, "-b", args.b, "-d", args.d];
-                for (const flag of ["q", "o", "c", "k"] as const) {
-                    const v = args[flag];
-                    if (v !== undefined) flags.push(`-${flag}`, v);
+        CASES.forEach((c, k) => {
+            it(c.name, async () => {
+                const planner = new BypassPlanner(
+                    bypassArgs({
+                        meshes: ["istio"],
+                        ...(c.global ? { global: c.global } : {}),
+                        workloads: [workload("Deployment", "oracle", "app", c.rules)],
+                    }),
+                );
+                const args = istioInitArgs(planner.plan().workloads[0].annotations, planner.rules.settings.istio);
+                const net = new PodNetwork(`${backend === "nftables" ? "n" : ""}${k}`);
+                networks.push(net);
+                try {
+                    net.up();
+                    await net.listen(net.pod, "app", APP_PORTS);
+                    await net.listen(net.pod, "sidecar-outbound", [15001]);
+                    await net.listen(net.pod, "sidecar-inbound", [15006]);
+                    await net.listen(net.client, "dest", DEST_PORTS);
+                    net.attachNet1();
+                    await net.listen(net.peer, "dest", DEST_PORTS);
+                    const flags = ["-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", args.i, "-x", args.x, "-b", args.b, "-d", args.d];
+                    for (const flag of ["q", "o", "c", "k"] as const) {
+                        const v = args[flag];
+                        if (v !== undefined) flags.push(`-${flag}`, v);
+                    }
+                    if (backend === "nftables") flags.push("--native-nftables");
+                    net.exec(net.pod, [tools.pilotAgent, "istio-iptables", ...flags, "--dual-stack"]);
+                    // The backend asked for is the one that holds the capture rules.
+                    const nft = net.exec(net.pod, ["nft", "list", "ruleset"]);
+                    const iptables = net.exec(net.pod, ["iptables-save"]);
+                    assert.equal(/istio/i.test(nft) && !/ISTIO/.test(iptables), backend === "nftables", `${backend}: the rules are in the other backend`);
+
+                    const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
+                        inbound: (_, p) => (inboundCaptured(args, p) ? "sidecar-inbound" : "app"),
+                        outbound: (a, p) => (outboundCaptured(args, a, p) ? "sidecar-outbound" : "dest"),
+                    });
+                    // Through net1: from its peer to the app, and from the pod to the peer, over IPv4 and IPv6.
+                    const inbound = [NET1.podV4, NET1.podV6].flatMap((a) => APP_PORTS.map((p): [string, number] => [a, p]));
+                    const outbound = [NET1.peerV4, NET1.peerV6].flatMap((a) => DEST_PORTS.map((p): [string, number] => [a, p]));
+                    const got = [...net.connect(net.peer, inbound), ...net.connect(net.pod, outbound)].map((answer) => answer.split(" ")[0]);
+                    const want = [...inbound.map(([a, p]) => net1Inbound(args, a, p)), ...outbound.map(([a, p]) => net1Outbound(args, a, p))];
+                    [...inbound.map((t) => `net1 in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `net1 out ${t[0]}:${t[1]}`)].forEach((row, i) => {
+                        if (got[i] !== want[i]) diff.push(`${row}: reached ${got[i]}, plan says ${want[i]}`);
+                    });
+                    // A connection error never matches an expected listener, so it shows up here too.
+                    assert.deepEqual(diff, [], `istio-init args ${JSON.stringify(args)}`);
+                } finally {
+                    net.down();
                 }
-                net.exec(net.pod, [tools.pilotAgent, "istio-iptables", ...flags, "--dual-stack"]);
-
-                const diff = net.trafficMismatches(APP_PORTS, DEST_PORTS, {
-                    inbound: (_, p) => (inboundCaptured(args, p) ? "sidecar-inbound" : "app"),
-                    outbound: (a, p) => (outboundCaptured(args, a, p) ? "sidecar-outbound" : "dest"),
-                });
-                // Through net1: from its peer to the app, and from the pod to the peer, over IPv4 and IPv6.
-                const inbound = [NET1.podV4, NET1.podV6].flatMap((a) => APP_PORTS.map((p): [string, number] => [a, p]));
-                const outbound = [NET1.peerV4, NET1.peerV6].flatMap((a) => DEST_PORTS.map((p): [string, number] => [a, p]));
-                const got = [...net.connect(net.peer, inbound), ...net.connect(net.pod, outbound)].map((answer) => answer.split(" ")[0]);
-                const want = [...inbound.map(([a, p]) => net1Inbound(args, a, p)), ...outbound.map(([a, p]) => net1Outbound(args, a, p))];
-                [...inbound.map((t) => `net1 in  ${t[0]}:${t[1]}`), ...outbound.map((t) => `net1 out ${t[0]}:${t[1]}`)].forEach((row, i) => {
-                    if (got[i] !== want[i]) diff.push(`${row}: reached ${got[i]}, plan says ${want[i]}`);
-                });
-                // A connection error never matches an expected listener, so it shows up here too.
-                assert.deepEqual(diff, [], `istio-init args ${JSON.stringify(args)}`);
-            } finally {
-                net.down();
-            }
+            });
         });
     });
-});
