@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr } from "../../provider/index";
 import { bypassArgs, type PlainScopeRules, type PlainWorkloadOptions, workload } from "../helpers/builders";
-import { type IstioTools, istioTools } from "../helpers/istioTools";
+import { type IstioTools, istioTools, kubeInject } from "../helpers/istioTools";
 import { goSkipReason, judgeSkip, requireJudge } from "../helpers/oracles";
-import { NET1, netnsUnavailable, PodNetwork } from "../helpers/podNetwork";
+import { ADDR, NET1, netnsUnavailable, PodNetwork } from "../helpers/podNetwork";
 
 const APP_PORTS = [8080, 9090];
 const DEST_PORTS = [80, 5432];
@@ -150,3 +150,69 @@ for (const backend of ["iptables", "nftables"] as const)
             });
         });
     });
+
+/**
+ * The order Istio's injector gives the init containers decides whether an application's init container gets the
+ * network: in the classic form istio-init runs last (its traffic leaves before any capture); with the proxy as a native
+ * sidecar the order is istio-init, the proxy, then the application's (its traffic goes through the running proxy, unless
+ * excluded). Judged with the injector's own output (istioctl kube-inject) replayed on real traffic: each init container
+ * in the injected order, istio-init with the very arguments the injector gave it.
+ */
+describe("Istio's init order on real traffic: an application's init container, classic and native sidecar", { skip: judgeSkip(unavailable) }, () => {
+    let tools: IstioTools;
+    before(() => {
+        requireJudge(unavailable);
+        tools = istioTools();
+    });
+
+    const cases = [
+        { native: false, rules: {}, reaches: "dest", why: "it runs before istio-init: nothing is captured yet" },
+        { native: true, rules: {}, reaches: "sidecar-outbound", why: "it runs after the proxy: its traffic is captured and proxied" },
+        { native: true, rules: { outbound: { excludePorts: [443] } }, reaches: "dest", why: "its port is excluded" },
+    ];
+    cases.forEach((c, k) => {
+        it(`${c.native ? "native sidecar" : "classic sidecar"}${c.rules.outbound ? ", port 443 excluded" : ""}: the init container's call to 443 reaches ${c.reaches} (${c.why})`, async () => {
+            const planner = new BypassPlanner(bypassArgs({ meshes: ["istio"], workloads: [workload("Deployment", "oracle", "app", c.rules)] }));
+            const w = planner.plan().workloads[0];
+            const doc = {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: "app", namespace: "oracle" },
+                spec: {
+                    selector: { matchLabels: { app: "app" } },
+                    template: {
+                        metadata: { labels: { app: "app", ...w.labels }, annotations: w.annotations },
+                        spec: {
+                            initContainers: [{ name: "app-init", image: "registry.example/init:1" }],
+                            containers: [{ name: "app", image: "registry.example/app:1" }],
+                        },
+                    },
+                },
+            };
+            const [injected] = kubeInject(tools, [doc], { nativeSidecar: c.native });
+            const inits = (injected as { spec: { template: { spec: { initContainers: Array<{ name: string; args?: string[] }> } } } }).spec.template.spec
+                .initContainers;
+            const order = inits.map((i) => i.name);
+            assert.deepEqual(order, c.native ? ["istio-init", "istio-proxy", "app-init"] : ["app-init", "istio-init"]);
+
+            const net = new PodNetwork(`o${k}`);
+            try {
+                net.up();
+                await net.listen(net.pod, "sidecar-outbound", [15001]);
+                await net.listen(net.client, "dest", [443]);
+                let reached = "";
+                for (const init of inits) {
+                    if (init.name === "istio-init") {
+                        const args = (init.args ?? []).filter((a) => a !== "istio-iptables");
+                        net.exec(net.pod, [tools.pilotAgent, "istio-iptables", ...args]);
+                    }
+                    // The application's init container, as its user: who answers its call to an outside 443?
+                    if (init.name === "app-init") reached = net.connect(net.pod, [[ADDR.destA4, 443]], 1000)[0].split(" ")[0];
+                }
+                assert.equal(reached, c.reaches);
+            } finally {
+                net.down();
+            }
+        });
+    });
+});
