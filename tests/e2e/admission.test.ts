@@ -141,10 +141,44 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
         for (const [i, s] of shapes.entries()) {
             const name = `shape-${i}`;
             const stored = await admitted(pod("payments", name, s.annotations, s.labels), true);
-            const expected = { ...scope.annotations, ...(s.annotations ?? {}) };
+            // A pod that already carries an admission mark was admitted by a scope's policy: it is left as it is.
+            const marked = s.annotations !== undefined && "sidecar-bypass.io/admission" in s.annotations;
+            const expected = marked ? { ...s.annotations } : { ...scope.annotations, ...(s.annotations ?? {}) };
             assert.deepEqual(stored.metadata.annotations, expected, `${name}: ${JSON.stringify(s).slice(0, 300)}`);
-            assert.deepEqual(stored.metadata.labels ?? {}, { ...scope.labels, ...(s.labels ?? {}) }, name);
+            assert.deepEqual(stored.metadata.labels ?? {}, marked ? { ...(s.labels ?? {}) } : { ...scope.labels, ...(s.labels ?? {}) }, name);
         }
+    });
+
+    it("two components over one namespace: each pod takes one component's rules whole, never a mix", async () => {
+        // Another stack's component, with other rules for payments (the API server evaluates policies in no defined order).
+        const other = planBypass(
+            { meshes: ["istio"], namespaces: [{ name: "payments", inbound: { excludePorts: [9100] }, outbound: { excludePorts: [25] } }] },
+            { name: "sidecar-bypass-other" },
+        );
+        const objects = admissionObjects(other.admission, { "app.kubernetes.io/managed-by": "sidecar-bypass" });
+        applyServerSide(
+            cp,
+            objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, spec: o.spec })),
+            { fieldManager: "sidecar-bypass:test/other/other" },
+        );
+        const ours = keysOf("namespace/payments");
+        const theirs = other.admission.scopes[0];
+        const marks = new Set<string>();
+        for (let i = 0; i < 20; i++) {
+            const p = await admitted(pod("payments", `two-${i}`), true);
+            const mark = p.metadata.annotations?.["sidecar-bypass.io/admission"];
+            const scope = mark === theirs.annotations["sidecar-bypass.io/admission"] ? theirs : ours;
+            assert.deepEqual(p.metadata.annotations, scope.annotations, `two-${i}: exactly one scope's keys`);
+            marks.add(mark ?? "");
+        }
+        for (const o of objects) kubectl(cp, ["delete", o.kind.toLowerCase(), o.metadata.name, "--ignore-not-found"]);
+        // Until the other policy's deletion is seen, a pod may still take its rules: wait for ours alone.
+        for (let i = 0; i < 40; i++) {
+            const p = await admitted(pod("payments", `after-other-${i}`), true);
+            if (p.metadata.annotations?.["sidecar-bypass.io/admission"] === ours.annotations["sidecar-bypass.io/admission"]) break;
+            await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.ok(marks.size >= 1);
     });
 
     it("a mutating webhook (where every mesh's injector sits) receives the pod with our keys already on it", async (t) => {

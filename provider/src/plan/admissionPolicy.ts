@@ -140,6 +140,13 @@ export function admissionObjects(plan: AdmissionPlan, labels: Readonly<Record<st
                         name: "not-a-patched-workload",
                         expression: `!has(object.metadata.annotations) || !(${celString(ROLLOUT_HASH_ANNOTATION)} in object.metadata.annotations)`,
                     },
+                    {
+                        // Another component's policy over the same namespace already mutated the pod: the API server
+                        // evaluates policies in no defined order (k8s.io/apiserver policy/generic/policy_source.go walks a
+                        // map), so each pod takes one scope's rules whole, never a mix of two.
+                        name: "not-admitted-by-another-scope",
+                        expression: `!has(object.metadata.annotations) || !(${celString(ADMISSION_ANNOTATION)} in object.metadata.annotations)`,
+                    },
                 ],
                 variables: [
                     { name: "annotations", expression: celMap(s.annotations) },
