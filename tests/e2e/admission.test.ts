@@ -149,6 +149,12 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
         }
     });
 
+    it("a pod whose own annotations leave no room for ours is created as it is, never refused", async () => {
+        const big = { "example.com/blob": "b".repeat(262_000) };
+        const p = await admitted(pod("payments", "crowded", big), false);
+        assert.deepEqual(p.metadata.annotations, big);
+    });
+
     it("two components over one namespace: each pod takes one component's rules whole, never a mix", async () => {
         // Another stack's component, with other rules for payments (the API server evaluates policies in no defined order).
         const other = planBypass(

@@ -100,6 +100,15 @@ describe("admission: which scopes, which namespaces", () => {
         );
     });
 
+    it("refuses a scope whose keys would take more than half of a pod's 256 KiB of annotations, naming it", () => {
+        const ranges = Array.from({ length: 12000 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.${(i % 2) * 2}/32`);
+        assert.throws(
+            () => planBypass({ meshes: ["istio"], namespaces: [{ name: "big", outbound: { excludeIpRanges: ranges } }] }),
+            (e: Error & { issues?: { path: string; message: string }[] }) =>
+                (e.issues ?? []).some((i) => i.path === "namespaces" && /admission policy of namespace\/big would add \d+ bytes/.test(i.message)),
+        );
+    });
+
     it("writes keys and values as CEL string literals that read back exactly", () => {
         const p = planBypass({ meshes: ["istio"], namespaces: [{ name: "x", interfaces: { exclude: ["net1"] }, inbound: { excludePorts: [9000] } }] });
         const [policy] = admissionObjects(p.admission, {});

@@ -93,6 +93,10 @@ export function planAdmission(settings: AdmissionSettings, global: ScopeKeys, na
     return { mode: settings.mode, scopes };
 }
 
+/** Kubernetes' limit on an object's annotations: keys and values, in bytes (apimachinery TotalAnnotationSizeLimitB). */
+const ANNOTATION_LIMIT = 256 * 1024;
+const byteSize = (m: Readonly<Record<string, string>>) => Object.entries(m).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+
 /** A CEL string literal: JSON's escapes are all CEL escapes. */
 const celString = (s: string) => JSON.stringify(s);
 const celMap = (m: Readonly<Record<string, string>>) =>
@@ -139,6 +143,14 @@ export function admissionObjects(plan: AdmissionPlan, labels: Readonly<Record<st
                         // A patched workload's pods carry its whole rules in their template, with its rollout hash.
                         name: "not-a-patched-workload",
                         expression: `!has(object.metadata.annotations) || !(${celString(ROLLOUT_HASH_ANNOTATION)} in object.metadata.annotations)`,
+                    },
+                    {
+                        // Kubernetes refuses a pod whose annotations pass 256 KiB (keys and values, in bytes): a pod whose
+                        // own leave no room for ours is left as it is, so the policy never makes a pod fail to be created.
+                        name: "room-for-the-keys",
+                        expression:
+                            `!has(object.metadata.annotations) || object.metadata.annotations.map(k, size(bytes(k)) + ` +
+                            `size(bytes(object.metadata.annotations[k]))).sum() + ${byteSize(s.annotations)} <= ${ANNOTATION_LIMIT}`,
                     },
                     {
                         // Another component's policy over the same namespace already mutated the pod: the API server

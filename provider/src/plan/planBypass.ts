@@ -88,6 +88,17 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             return p;
         });
         const admission = this.planAdmission(run, name);
+        for (const scope of admission.scopes) {
+            const size = textSize(scope.annotations);
+            if (size > ANNOTATION_LIMIT / 2) {
+                errors.push({
+                    path: scope.scope === "global" ? "global" : "namespaces",
+                    message:
+                        `the admission policy of ${scope.scope} would add ${size} bytes of annotations to each pod, over half of ` +
+                        "Kubernetes' 256 KiB annotation limit (a pod's own annotations need the rest); use wider CIDRs",
+                });
+            }
+        }
         const namespaces = this.describeNamespaces(workloads, admission, errors);
         if (errors.length > 0) throw new BypassValidationError(errors);
         const selected = this.rules.meshes as readonly IdOf<R>[];
