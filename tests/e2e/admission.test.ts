@@ -155,6 +155,28 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
         assert.deepEqual(p.metadata.annotations, big);
     });
 
+    it("the largest scope the validation accepts (a CEL map just under 100,000 characters) is accepted and runs", async (t) => {
+        const ranges = Array.from({ length: 6900 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.${(i % 2) * 2}/32`);
+        const large = planBypass(
+            { meshes: ["istio"], namespaces: [{ name: "other", outbound: { excludeIpRanges: ranges } }] },
+            { name: "sidecar-bypass-large" },
+        );
+        const scope = large.admission.scopes[0];
+        const objects = admissionObjects(large.admission, { "app.kubernetes.io/managed-by": "sidecar-bypass" });
+        t.diagnostic(`policy of ${JSON.stringify(objects[0].spec).length} bytes adding ${JSON.stringify(scope.annotations).length} bytes of annotations`);
+        applyServerSide(
+            cp,
+            objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, spec: o.spec })),
+            { fieldManager: "sidecar-bypass:test/large/large" },
+        );
+        try {
+            const p = await admitted(pod("other", "large"), true);
+            assert.deepEqual(p.metadata.annotations, scope.annotations);
+        } finally {
+            for (const o of objects) kubectl(cp, ["delete", o.kind.toLowerCase(), o.metadata.name, "--ignore-not-found"]);
+        }
+    });
+
     it("two components over one namespace: each pod takes one component's rules whole, never a mix", async () => {
         // Another stack's component, with other rules for payments (the API server evaluates policies in no defined order).
         const other = planBypass(

@@ -100,12 +100,16 @@ describe("admission: which scopes, which namespaces", () => {
         );
     });
 
-    it("refuses a scope whose keys would take more than half of a pod's 256 KiB of annotations, naming it", () => {
-        const ranges = Array.from({ length: 12000 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.${(i % 2) * 2}/32`);
+    it("refuses a scope whose policy would hold a CEL expression over the API server's 100,000 characters, naming it", () => {
+        const ranges = Array.from({ length: 7500 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.${(i % 2) * 2}/32`);
         assert.throws(
             () => planBypass({ meshes: ["istio"], namespaces: [{ name: "big", outbound: { excludeIpRanges: ranges } }] }),
             (e: Error & { issues?: { path: string; message: string }[] }) =>
-                (e.issues ?? []).some((i) => i.path === "namespaces" && /admission policy of namespace\/big would add \d+ bytes/.test(i.message)),
+                (e.issues ?? []).some(
+                    (i) =>
+                        i.path === "namespaces" &&
+                        /admission policy of namespace\/big would hold a CEL expression of \d+ characters, over the 100000/.test(i.message),
+                ),
         );
     });
 

@@ -97,6 +97,17 @@ export function planAdmission(settings: AdmissionSettings, global: ScopeKeys, na
 const ANNOTATION_LIMIT = 256 * 1024;
 const byteSize = (m: Readonly<Record<string, string>>) => Object.entries(m).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 
+/**
+ * The API server parses each CEL expression with cel-go's default limit of 100,000 code points
+ * (github.com/google/cel-go v0.26.0 parser/parser.go), and refuses a policy whose expression is longer.
+ */
+export const CEL_EXPRESSION_LIMIT = 100_000;
+
+/** The longest CEL expression the scope's policy holds (its annotations or labels as a map literal), in code points. */
+export function longestExpression(s: Pick<AdmissionScope, "annotations" | "labels">): number {
+    return Math.max([...celMap(s.annotations)].length, [...celMap(s.labels)].length);
+}
+
 /** A CEL string literal: JSON's escapes are all CEL escapes. */
 const celString = (s: string) => JSON.stringify(s);
 const celMap = (m: Readonly<Record<string, string>>) =>

@@ -10,7 +10,7 @@ import type { SettingsOf } from "../rules/meshTraits";
 import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
-import { type AdmissionPlan, type AdmissionScope, planAdmission, type ScopeKeys } from "./admissionPolicy";
+import { type AdmissionPlan, type AdmissionScope, CEL_EXPRESSION_LIMIT, longestExpression, planAdmission, type ScopeKeys } from "./admissionPolicy";
 import { PlanDescriber } from "./describe";
 import { plainEffective } from "./plainEffective";
 import { ROLLOUT_HASH_ANNOTATION, rolloutHash } from "./rolloutHash";
@@ -89,13 +89,13 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         });
         const admission = this.planAdmission(run, name);
         for (const scope of admission.scopes) {
-            const size = textSize(scope.annotations);
-            if (size > ANNOTATION_LIMIT / 2) {
+            const length = longestExpression(scope);
+            if (length > CEL_EXPRESSION_LIMIT) {
                 errors.push({
                     path: scope.scope === "global" ? "global" : "namespaces",
                     message:
-                        `the admission policy of ${scope.scope} would add ${size} bytes of annotations to each pod, over half of ` +
-                        "Kubernetes' 256 KiB annotation limit (a pod's own annotations need the rest); use wider CIDRs",
+                        `the admission policy of ${scope.scope} would hold a CEL expression of ${length} characters, over the ` +
+                        `${CEL_EXPRESSION_LIMIT} the API server accepts (cel-go's parser limit); use wider CIDRs`,
                 });
             }
         }
