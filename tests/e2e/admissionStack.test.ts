@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { ADMISSION_ANNOTATION, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION } from "../../provider/index";
 import { applyServerSide, getJson, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
 import { chartDeployment, HELM_MANAGER } from "../../tools/harness/workloads";
-import { cliSkipReason, E2eCluster, E2eStack, planOptions } from "../helpers/e2e";
+import { cliSkipReason, E2eCluster, E2eStack, planOptions, tearDown } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const STACK = "admission";
@@ -56,11 +56,7 @@ describe("e2e: scope rules at admission, through the real CLI", { skip: skip && 
         const up = await s.stack.up({ color: "never" });
         assert.equal(up.summary.result, "succeeded");
     });
-    after(async () => {
-        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
-        await s?.remove();
-        cluster?.stop();
-    });
+    after(() => tearDown(s, cluster));
 
     it("a Deployment created after up by another manager gets its namespace's rules (global ones inherited) in its pods", async () => {
         applyServerSide(cluster.kube, [chartDeployment({ namespace: "payments", name: "orders" })], { fieldManager: HELM_MANAGER });

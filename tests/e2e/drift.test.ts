@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
 import { kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
-import { changingOps, cliSkipReason, E2eCluster, E2eStack, fieldManagerIn } from "../helpers/e2e";
+import { changingOps, cliSkipReason, E2eCluster, E2eStack, fieldManagerIn, tearDown } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const WORKLOADS = [
@@ -49,11 +49,7 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
             WORKLOADS.map((w) => `${w.namespace}/${w.name}`),
         );
     });
-    after(async () => {
-        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
-        await s?.remove();
-        cluster?.stop();
-    });
+    after(() => tearDown(s, cluster));
 
     /** Our message, as preview and up print it, checked field by field; the provider's raw conflict never shows. */
     function assertOurWords(e: Error, t: { diagnostic(m: string): void }): true {

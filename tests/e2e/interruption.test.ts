@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
 import { findPulumiCli, recoverInterruptedUpdate, stackEnv } from "../../tools/harness/pulumiCli";
-import { changingOps, cliSkipReason, E2eCluster, E2eStack, PROGRAM_DIR } from "../helpers/e2e";
+import { changingOps, cliSkipReason, E2eCluster, E2eStack, PROGRAM_DIR, tearDown } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const STACK = "interruption";
@@ -27,11 +27,7 @@ describe("e2e: an interrupted up", { skip: skip && `skipped: ${skip}` }, () => {
         s = await E2eStack.open(cluster, STACK);
         await s.setRules(rules);
     });
-    after(async () => {
-        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
-        await s?.remove();
-        cluster?.stop();
-    });
+    after(() => tearDown(s, cluster));
 
     it("SIGKILL mid-rollout: the next up is refused for the lock; recovered (stale lock, pending patch creates), up --refresh converges", async (t) => {
         const cli = findPulumiCli()!;

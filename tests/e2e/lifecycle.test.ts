@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { type BypassPlan, effectiveTable, type PlainBypassArgs, planBypass } from "../../provider/index";
 import { applyServerSide, getJson, KubectlError, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
 import { CHART_ANNOTATION, HELM_MANAGER, kumaMesh } from "../../tools/harness/workloads";
-import { changingOps, cliSkipReason, E2eCluster, E2eStack, fieldManagerIn, ownedByOthers, planOptions } from "../helpers/e2e";
+import { changingOps, cliSkipReason, E2eCluster, E2eStack, fieldManagerIn, ownedByOthers, planOptions, tearDown } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const STACK = "lifecycle";
@@ -59,11 +59,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         pristine = new Map(WORKLOADS.map((w) => [`${w.namespace}/${w.name}`, ownedByOthers(cluster.deployment(w.namespace, w.name), keys)]));
         s = await E2eStack.open(cluster, STACK);
     });
-    after(async () => {
-        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
-        await s?.remove();
-        cluster?.stop();
-    });
+    after(() => tearDown(s, cluster));
 
     it("up: the live pod templates carry exactly the planned annotations and labels; the records and Kuma objects exist", async () => {
         const plan = planBypass(v1, PLAN_OPTIONS);

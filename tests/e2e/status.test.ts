@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
 import { applyServerSide, kubectl, waitForRollouts } from "../../tools/harness/kube";
 import { chartDeployment, chartWorkload, HELM_MANAGER, namespaceObject } from "../../tools/harness/workloads";
-import { cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
+import { cliSkipReason, E2eCluster, E2eStack, tearDown } from "../helpers/e2e";
 import { REPO } from "../helpers/snapshot";
 
 const skip = cliSkipReason();
@@ -58,11 +58,7 @@ describe("e2e: sidecar-bypass status", { skip: skip && `skipped: ${skip}` }, () 
         const up = await s.stack.up({ color: "never" });
         assert.equal(up.summary.result, "succeeded");
     });
-    after(async () => {
-        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
-        await s?.remove();
-        cluster?.stop();
-    });
+    after(() => tearDown(s, cluster));
 
     it("names the stale pods and why, as a table and as JSON, and exits 1", async (t) => {
         const table = await status([]);

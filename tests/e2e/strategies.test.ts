@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
 import { applyServerSide, getJson, kubectl, waitForRollouts } from "../../tools/harness/kube";
 import { chartWorkload, HELM_MANAGER, namespaceObject } from "../../tools/harness/workloads";
-import { cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
+import { cliSkipReason, E2eCluster, E2eStack, tearDown } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const KEY = "traffic.sidecar.istio.io/excludeInboundPorts";
@@ -49,11 +49,7 @@ describe("e2e: workloads whose pods a change does not replace", { skip: skip && 
         s = await E2eStack.open(cluster, "strategies");
         await s.setRules(rules(7001));
     });
-    after(async () => {
-        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
-        await s?.remove();
-        cluster?.stop();
-    });
+    after(() => tearDown(s, cluster));
 
     it("preview names the OnDelete StatefulSet and the paused Deployment, and not the rolling one", async (t) => {
         const preview = await s.stack.preview({ color: "never" });

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
-import { cliSkipReason, E2eCluster, E2eStack } from "../helpers/e2e";
+import { cliSkipReason, E2eCluster, E2eStack, tearDown } from "../helpers/e2e";
 
 const skip = cliSkipReason();
 const TIMEOUT = 20;
@@ -22,11 +22,7 @@ describe("e2e: a workload that cannot become ready", { skip: skip && `skipped: $
         await cluster.seed([{ namespace: "shop", name: "stuck", unschedulable: true }]);
         s = await E2eStack.open(cluster, "unhealthy");
     });
-    after(async () => {
-        await s?.stack.destroy({ color: "never" }).catch(() => undefined);
-        await s?.remove();
-        cluster?.stop();
-    });
+    after(() => tearDown(s, cluster));
 
     it(`fails up within the timeout the user set (${TIMEOUT} s), naming the workload and why`, async (t) => {
         await s.setRules(rules(9000, { timeoutSeconds: TIMEOUT }));

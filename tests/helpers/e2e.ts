@@ -136,3 +136,10 @@ export function ownedByOthers(d: Deployment, ourKeys: ReadonlySet<string>): unkn
         template: { annotations: strip(template.metadata.annotations), labels: strip(template.metadata.labels), spec: template.spec },
     };
 }
+
+/** A test file's teardown: its stack destroyed and removed (whatever state it is in), then its control plane stopped. */
+export async function tearDown(s: E2eStack | undefined, cluster: E2eCluster | undefined): Promise<void> {
+    await s?.stack.destroy({ color: "never" }).catch(() => undefined);
+    await s?.remove();
+    cluster?.stop();
+}
