@@ -11,10 +11,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION, SYSTEM_NAMESPACES } from "../../provider/index";
+import {
+    admissionObjects,
+    BypassPlanner,
+    istioInitArgs,
+    type PlainBypassArgs,
+    parseIstioInjectorValues,
+    planBypass,
+    ROLLOUT_HASH_ANNOTATION,
+    SYSTEM_NAMESPACES,
+} from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyServerSide, getJson, kubectl } from "../../tools/harness/kube";
 import { namespaceObject } from "../../tools/harness/workloads";
+import { istioTools, kubeInject } from "../helpers/istioTools";
+import { goSkipReason } from "../helpers/oracles";
 
 const SHAPES = Number(process.env.E2E_ADMISSION_SHAPES ?? 60);
 
@@ -228,6 +239,31 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
             kubectl(cp, ["delete", "mutatingwebhookconfiguration", RecordingWebhook.NAME, "--ignore-not-found"]);
             recorder.stop();
         }
+    });
+
+    it("the pod the API server stored goes through Istio's injector with the istio-init flags the plan predicts", { skip: goSkipReason() }, () => {
+        const tools = istioTools();
+        const stored = getJson<Pod & { apiVersion: string; kind: string; spec: unknown }>(cp, ["pod", "-n", "payments", "bare"]);
+        const asSubmitted = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "bare", namespace: "payments", annotations: stored.metadata.annotations },
+            spec: stored.spec,
+        };
+        const [injected] = kubeInject(tools, [asSubmitted]);
+        const init = (injected as { spec: { initContainers?: Array<{ name: string; args: string[] }> } }).spec.initContainers?.find(
+            (c) => c.name === "istio-init",
+        );
+        assert.ok(init, "istio-init was injected");
+        const flags: Record<string, string> = {};
+        for (let i = 0; i < init.args.length; i++) {
+            const m = /^-([ixbdqock])$/.exec(init.args[i]);
+            if (m) flags[m[1]] = init.args[++i];
+        }
+        const install = new BypassPlanner({ ...rules, istio: { installDefaults: parseIstioInjectorValues(tools.values) } }).rules.settings.istio;
+        assert.deepEqual(flags, { ...istioInitArgs(stored.metadata.annotations ?? {}, install) });
+        assert.equal(flags.b, "*");
+        assert.match(flags.d, /7001/);
     });
 
     it("after the policies are deleted, new pods carry nothing of ours; running pods are untouched", async () => {
