@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADMISSION_ANNOTATION, admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION, SYSTEM_NAMESPACES } from "../../provider/index";
+import { longestExpression } from "../../provider/src/plan/admissionPolicy";
 import { FIXED_NOW } from "../helpers/clock";
 import { designExample } from "../helpers/examples";
 import { matchSnapshot } from "../helpers/snapshot";
@@ -119,6 +120,11 @@ describe("admission: which scopes, which namespaces", () => {
         const vars = (policy.spec as { variables: { name: string; expression: string }[] }).variables;
         // The map literal is JSON's syntax for a string map, so JSON reads it back.
         assert.deepEqual(JSON.parse(vars[0].expression), p.admission.scopes[0].annotations);
+        // The limit check counts the literal without making it; it counts what the policy holds, escapes and all.
+        const odd = { ...p.admission.scopes[0], annotations: { 'k"x': 'naïve, "q" \\ v\n', e: "😀" } };
+        const [oddPolicy] = admissionObjects({ mode: "v1", scopes: [odd] }, {});
+        const oddVars = (oddPolicy.spec as { variables: { expression: string }[] }).variables;
+        assert.equal(longestExpression(odd), Math.max(...oddVars.map((v) => [...v.expression].length)));
     });
 
     it("renders the design example's policies (snapshot)", () => {

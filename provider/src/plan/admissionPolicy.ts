@@ -68,19 +68,26 @@ const hasKeys = (k: ScopeKeys) => Object.keys(k.annotations).length > 0 || Objec
  * The scopes enforced at admission: each namespace with rules (its rules already inherit the global ones), and the
  * global rules in the namespaces the user selected, less those with rules of their own, so each pod meets one policy.
  */
-export function planAdmission(settings: AdmissionSettings, global: ScopeKeys, namespaces: ReadonlyMap<string, ScopeKeys>, prefix: string): AdmissionPlan {
+export function planAdmission(
+    settings: AdmissionSettings,
+    namespaces: readonly string[],
+    /** What a pod of an unlisted workload gets in a namespace (undefined: the global scope's own); asked only for scopes with a policy. */
+    keysOf: (namespace: string | undefined) => ScopeKeys,
+    prefix: string,
+): AdmissionPlan {
     if (settings.mode === "off") return { mode: settings.mode, scopes: [] };
     const scopes: AdmissionScope[] = [];
     // Which policies exist follows from plain values only (the namespaces named, the fields written, the selection),
     // never from rule values that may be Outputs; a scope whose fields render nothing gets a policy that adds nothing.
-    const scope = (label: string, name: string, keys: ScopeKeys, selections: NamespaceSelection[]) => {
+    const scope = (label: string, name: string, namespace: string | undefined, selections: NamespaceSelection[]) => {
         if (selections.length === 0) return;
+        const keys = keysOf(namespace);
         const { [ROLLOUT_HASH_ANNOTATION]: _hash, ...annotations } = keys.annotations;
         const marked = hasKeys(keys) ? { ...annotations, [ADMISSION_ANNOTATION]: `${name}/${keys.hash ?? ""}` } : annotations;
         scopes.push({ scope: label, name, selections, annotations: marked, labels: keys.labels });
     };
     // Namespaces with pod rules of their own have a policy of their own (their rules inherit the global ones).
-    const own = [...namespaces.keys()].filter((n) => settings.podRuleNamespaces.has(n)).sort();
+    const own = namespaces.filter((n) => settings.podRuleNamespaces.has(n)).sort();
     const named = settings.globalNamespaces.filter((n) => !own.includes(n));
     const selections: NamespaceSelection[] = [];
     if (named.length > 0) selections.push({ in: named });
@@ -88,8 +95,8 @@ export function planAdmission(settings: AdmissionSettings, global: ScopeKeys, na
         const notIn = [...new Set([...SYSTEM_NAMESPACES, ...own, ...settings.globalNamespaces])].sort();
         selections.push({ matchLabels: settings.globalNamespaceLabels, notIn });
     }
-    if (settings.globalSetsPodFields) scope("global", kubeName(`${prefix}-global`), global, selections);
-    for (const ns of own) scope(`namespace/${ns}`, kubeName(`${prefix}-namespace-${ns}`), namespaces.get(ns) as ScopeKeys, [{ in: [ns] }]);
+    if (settings.globalSetsPodFields) scope("global", kubeName(`${prefix}-global`), undefined, selections);
+    for (const ns of own) scope(`namespace/${ns}`, kubeName(`${prefix}-namespace-${ns}`), ns, [{ in: [ns] }]);
     return { mode: settings.mode, scopes };
 }
 
@@ -105,7 +112,24 @@ export const CEL_EXPRESSION_LIMIT = 100_000;
 
 /** The longest CEL expression the scope's policy holds (its annotations or labels as a map literal), in code points. */
 export function longestExpression(s: Pick<AdmissionScope, "annotations" | "labels">): number {
-    return Math.max([...celMap(s.annotations)].length, [...celMap(s.labels)].length);
+    return Math.max(celMapLength(s.annotations), celMapLength(s.labels));
+}
+
+/** The code points of a string as a CEL literal (celString), counted without making it: rule values are long. */
+function literalLength(text: string): number {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        // A control character, a quote or a backslash is escaped; past ASCII, code points and UTF-16 units differ.
+        if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x7f) return [...celString(text)].length;
+    }
+    return text.length + 2;
+}
+
+/** The code points of celMap(m), counted without making it. */
+function celMapLength(m: Readonly<Record<string, string>>): number {
+    const entries = Object.entries(m);
+    // Braces, and per entry ": " between key and value and ", " between entries.
+    return 2 + entries.reduce((n, [k, v]) => n + literalLength(k) + literalLength(v) + 2, 0) + Math.max(0, entries.length - 1) * 2;
 }
 
 /** A CEL string literal: JSON's escapes are all CEL escapes. */

@@ -69,10 +69,8 @@ export class PlanDescriber {
         put("meshes", `${context.meshes.join(",")}\n`);
         if (context.admission) {
             const { mode, scope } = context.admission;
-            const keys = [
-                ...Object.entries(scope.annotations).map(([k, v]) => `  annotation ${k}: ${v}`),
-                ...Object.entries(scope.labels).map(([k, v]) => `  label ${k}: ${v}`),
-            ];
+            // The values are in the policy and under key 'namespace': the record names the keys, not their values again.
+            const keys = [...Object.keys(scope.annotations).map((k) => `  annotation ${k}`), ...Object.keys(scope.labels).map((k) => `  label ${k}`)];
             put(
                 "admission",
                 `every new pod in ${ns} gets the keys below it does not carry, from MutatingAdmissionPolicy ${scope.name} ` +

@@ -128,8 +128,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
 
     private planAdmission(run: PlanRun<R>, name: string): AdmissionPlan {
         if (this.rules.admission.mode === "off") return { mode: "off", scopes: [] };
-        const namespaces = new Map([...this.rules.namespaces.keys()].map((ns) => [ns, run.scopeKeys(ns)]));
-        return planAdmission(this.rules.admission, run.scopeKeys(undefined), namespaces, name);
+        return planAdmission(this.rules.admission, [...this.rules.namespaces.keys()], (ns) => run.scopeKeys(ns), name);
     }
 
     private describeNamespaces(workloads: readonly WorkloadPlan<IdOf<R>>[], admission: AdmissionPlan, errors: ValidationIssue[]): NamespacePlan[] {
@@ -236,8 +235,11 @@ class PlanRun<R extends MeshRegistry> {
 
     /** What a pod of an unlisted workload gets in this namespace (undefined: the global scope's own). */
     scopeKeys(namespace: string | undefined): ScopeKeys {
-        const effective = namespace === undefined ? this.resolver.resolveGlobal() : this.resolver.resolve(namespace).effective;
-        const { annotations, labels, hash } = this.render(effective, undefined, namespace === undefined ? "global" : `namespace/${namespace}`);
+        // A namespace's keys are what an unlisted pod there gets: the namespace's shared rendering, made once per call.
+        const { annotations, labels, hash } =
+            namespace === undefined
+                ? this.render(this.resolver.resolveGlobal(), undefined, "global")
+                : this.planOf({ kind: "Pod", namespace, name: "" }, `namespace/${namespace}`, undefined);
         return hash === undefined ? { annotations, labels } : { annotations, labels, hash };
     }
 
@@ -251,21 +253,29 @@ class PlanRun<R extends MeshRegistry> {
 
 /** What preview says of each scope enforced at admission, and of what its change does to running pods. */
 function admissionNotices(admission: AdmissionPlan): string[] {
-    return admission.scopes.map((s) => {
-        const where = s.selections
-            .map((sel) =>
-                sel.in
-                    ? `namespaces ${sel.in.join(", ")}`
-                    : `namespaces labelled ${Object.entries(sel.matchLabels ?? {})
-                          .map(([k, v]) => `${k}=${v}`)
-                          .join(",")} (not ${sel.notIn?.join(", ")})`,
-            )
-            .join(" and ");
-        return (
-            `admission (${admission.mode}): ${s.scope} reaches every new pod in ${where} through MutatingAdmissionPolicy ${s.name}, ` +
-            "adding the keys a pod does not carry; running pods of unlisted workloads keep their rules until they are re-created"
-        );
-    });
+    // Each scope by name up to a screenful; a platform with hundreds of namespaces gets one line for the rest.
+    const shown = 10;
+    const rest = admission.scopes.length - shown;
+    const more =
+        rest > 0 ? [`admission (${admission.mode}): and ${rest} more namespace scopes, each reaching every new pod of its namespace the same way`] : [];
+    return [
+        ...admission.scopes.slice(0, shown).map((s) => {
+            const where = s.selections
+                .map((sel) =>
+                    sel.in
+                        ? `namespaces ${sel.in.join(", ")}`
+                        : `namespaces labelled ${Object.entries(sel.matchLabels ?? {})
+                              .map(([k, v]) => `${k}=${v}`)
+                              .join(",")} (not ${sel.notIn?.join(", ")})`,
+                )
+                .join(" and ");
+            return (
+                `admission (${admission.mode}): ${s.scope} reaches every new pod in ${where} through MutatingAdmissionPolicy ${s.name}, ` +
+                "adding the keys a pod does not carry; running pods of unlisted workloads keep their rules until they are re-created"
+            );
+        }),
+        ...more,
+    ];
 }
 
 /** The characters of a string map's keys and values: what counts toward Kubernetes' size limits. */
