@@ -58,6 +58,17 @@ describe("e2e: scope rules at admission, through the real CLI", { skip: skip && 
     });
     after(() => tearDown(s, cluster));
 
+    it("the record says which scope is enforced at admission, and since when (the policy's creation)", () => {
+        const policy = scopeKeys([7001], "namespace/payments").name;
+        const created = getJson<{ metadata: { creationTimestamp: string } }>(cluster.kube, ["mutatingadmissionpolicy", policy]).metadata.creationTimestamp;
+        const record = getJson<{ data: Record<string, string> }>(cluster.kube, ["configmap", "-n", "payments", planOptions(STACK).name]);
+        assert.match(
+            record.data.admission,
+            new RegExp(`from MutatingAdmissionPolicy ${policy} \\(admissionregistration\\.k8s\\.io/v1, the namespace/payments scope\\)`),
+        );
+        assert.equal(record.data["admission-since"], `${created}\n`);
+    });
+
     it("a Deployment created after up by another manager gets its namespace's rules (global ones inherited) in its pods", async () => {
         applyServerSide(cluster.kube, [chartDeployment({ namespace: "payments", name: "orders" })], { fieldManager: HELM_MANAGER });
         const [pod] = await podsOf(cluster, "payments", "orders-");

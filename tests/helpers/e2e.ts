@@ -35,8 +35,8 @@ export interface Deployment {
 
 export class E2eCluster {
     readonly cp: ControlPlane;
-    constructor(name: string) {
-        this.cp = startControlPlane(name, { fresh: true });
+    constructor(name: string, options: { apiserverArgs?: readonly string[] } = {}) {
+        this.cp = startControlPlane(name, { fresh: true, ...options });
     }
     get kube(): Kube {
         return this.cp;

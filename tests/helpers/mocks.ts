@@ -32,6 +32,20 @@ export function chartWorkloadLive(extra: { annotations?: Record<string, string>;
     };
 }
 
+/**
+ * What the Helm template call (the component's discovery read) reports under the mocks: the data of the chart's
+ * ConfigMap. By default a Kubernetes 1.36 cluster serving MutatingAdmissionPolicy at v1; tests change it.
+ */
+export const CLUSTER_1_36: Record<string, string> = {
+    kubeVersion: "v1.36.3",
+    discovered: "true",
+    "v1.MutatingAdmissionPolicy": "true",
+    "v1.MutatingAdmissionPolicyBinding": "true",
+    "v1beta1.MutatingAdmissionPolicy": "false",
+    "v1beta1.MutatingAdmissionPolicyBinding": "false",
+};
+export const clusterApis = { data: CLUSTER_1_36 };
+
 const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"]);
 
 /** Every resource registered under the mocks, across `installMocks` calls. */
@@ -56,7 +70,8 @@ export function installMocks(options: { preview: boolean }): Registered[] {
                 }
                 return { id: `${args.name}-id`, state: args.inputs };
             },
-            call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+            call: (args: pulumi.runtime.MockCallArgs) =>
+                args.token === "kubernetes:helm:template" ? { result: [{ apiVersion: "v1", kind: "ConfigMap", data: clusterApis.data }] } : args.inputs,
         },
         "sidecar-bypass",
         "test",

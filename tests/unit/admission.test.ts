@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADMISSION_ANNOTATION, admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION, SYSTEM_NAMESPACES } from "../../provider/index";
+import { admissionApiProblem } from "../../provider/src/plan/admissionApi";
 import { longestExpression } from "../../provider/src/plan/admissionPolicy";
 import { FIXED_NOW } from "../helpers/clock";
 import { designExample } from "../helpers/examples";
@@ -130,5 +131,35 @@ describe("admission: which scopes, which namespaces", () => {
     it("renders the design example's policies (snapshot)", () => {
         const p = planBypass(designExample(), { now: FIXED_NOW, name: "platform" });
         matchSnapshot("design-example-admission", admissionObjects(p.admission, { "app.kubernetes.io/managed-by": "sidecar-bypass" }));
+    });
+});
+
+describe("admission: the cluster's API", () => {
+    const served = (versions: ("v1" | "v1beta1")[], kubeVersion = "v1.36.3") => ({ reachable: true, kubeVersion, served: versions });
+
+    it("accepts the mode the cluster serves, and says nothing when it cannot know (unreachable at preview) or the mode is off", () => {
+        assert.equal(admissionApiProblem("v1", served(["v1"])), undefined);
+        assert.equal(admissionApiProblem("v1beta1", served(["v1", "v1beta1"])), undefined);
+        assert.equal(admissionApiProblem("v1", { reachable: false, served: [] }), undefined);
+        assert.equal(admissionApiProblem("off", served([])), undefined);
+    });
+
+    it("on a 1.35 cluster with the beta on, points v1 to v1beta1 (or off), naming the setting and the version", () => {
+        const message = admissionApiProblem("v1", served(["v1beta1"], "v1.35.4")) ?? "";
+        assert.match(
+            message,
+            /^admission\.mode is "v1", but the cluster \(Kubernetes v1\.35\.4\) does not serve MutatingAdmissionPolicy at admissionregistration\.k8s\.io\/v1;/,
+        );
+        assert.match(message, /set admission\.mode: "v1beta1", or set admission\.mode: "off" to keep scope rules on listed workloads only/);
+        assert.match(message, /Nothing was written\.$/);
+    });
+
+    it("on a cluster without it, says which versions have it and how to turn it on", () => {
+        const v1 = admissionApiProblem("v1", served([], "v1.33.5")) ?? "";
+        assert.match(v1, /GA and on by default from Kubernetes 1\.36; on 1\.34 and 1\.35 it is v1beta1, behind the MutatingAdmissionPolicy feature gate/);
+        assert.match(v1, /--runtime-config=admissionregistration\.k8s\.io\/v1beta1=true/);
+        const beta = admissionApiProblem("v1beta1", served([], "v1.33.5")) ?? "";
+        assert.match(beta, /^admission\.mode is "v1beta1", but the cluster \(Kubernetes v1\.33\.5\) does not serve/);
+        assert.match(beta, /admission\.mode: "off"/);
     });
 });

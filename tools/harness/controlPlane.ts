@@ -12,9 +12,9 @@ export interface ControlPlane extends Kube {
     stop(): void;
 }
 
-function cluster(name: string, verb: string): string {
+function cluster(name: string, verb: string, apiserverArgs: readonly string[] = []): string {
     const out = execFileSync(path.join(TOOLS, "cluster"), [verb], {
-        env: { ...process.env, SIDECAR_BYPASS_CLUSTER: name },
+        env: { ...process.env, SIDECAR_BYPASS_CLUSTER: name, SIDECAR_BYPASS_APISERVER_ARGS: apiserverArgs.join(" ") },
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
         maxBuffer: 16 * 1024 * 1024,
@@ -24,11 +24,12 @@ function cluster(name: string, verb: string): string {
 
 /**
  * Builds what is missing and starts the named cluster, reusing it if it runs already; `fresh` stops it first,
- * so a test never inherits what an earlier, interrupted run left in it. Progress goes to stderr.
+ * so a test never inherits what an earlier, interrupted run left in it. `apiserverArgs` are extra kube-apiserver
+ * flags (e.g. a --runtime-config that turns an API off). Progress goes to stderr.
  */
-export function startControlPlane(name: string, options: { fresh?: boolean } = {}): ControlPlane {
+export function startControlPlane(name: string, options: { fresh?: boolean; apiserverArgs?: readonly string[] } = {}): ControlPlane {
     if (options.fresh) cluster(name, "stop");
-    const kubeconfig = cluster(name, "start");
+    const kubeconfig = cluster(name, "start", options.apiserverArgs);
     return { name, kubeconfig, kubectl: controlPlaneBin("kubectl"), stop: () => void cluster(name, "stop") };
 }
 

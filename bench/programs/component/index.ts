@@ -1,7 +1,8 @@
 // Benchmark: the component, as a user writes it.
 import * as pulumi from "@pulumi/pulumi";
 import { SidecarBypass } from "sidecar-bypass";
-import { type ScaleSize, scaleRules } from "../scaleRules";
+import { type ScaleForm, type ScaleSize, scaleRules } from "../scaleRules";
 
-const bypass = new SidecarBypass("bench", scaleRules(new pulumi.Config().requireObject<ScaleSize>("size")));
+const config = new pulumi.Config();
+const bypass = new SidecarBypass("bench", scaleRules(config.requireObject<ScaleSize>("size"), (config.get("form") ?? "listed") as ScaleForm));
 export const rows = bypass.effectiveRules.apply((r) => r.length);

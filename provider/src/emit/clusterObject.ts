@@ -11,7 +11,7 @@ export function clusterObject(
     spec: pulumi.Output<Record<string, unknown>>,
     settings: { fieldManager: string; takeOwnership: boolean },
     opts: pulumi.CustomResourceOptions,
-): pulumi.CustomResource {
+): k8s.apiextensions.CustomResource | k8s.apiextensions.CustomResourcePatch {
     if (obj.patch) {
         const metadata = { name: obj.metadata.name, annotations: patchAnnotations(settings.fieldManager, settings.takeOwnership) };
         return new k8s.apiextensions.CustomResourcePatch(resourceName, { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec }, opts);

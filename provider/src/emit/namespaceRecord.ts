@@ -4,7 +4,7 @@
 // its data are two resources: the ConfigMap owns the object's life, and a server-side-apply patch under our
 // field manager owns `data`, which then changes in place.
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { type ComponentOwner, ownerLabels } from "../plan/owner";
 import { patchAnnotations } from "./fieldManager";
 
@@ -12,7 +12,7 @@ export function namespaceRecord(
     resourceName: string,
     record: { name: string; namespace: string; owner: ComponentOwner; fieldManager: string; takeOwnership: boolean },
     data: pulumi.Output<Record<string, string>>,
-    opts: pulumi.ComponentResourceOptions,
+    opts: { parent: pulumi.Resource; dependsOn: pulumi.Input<pulumi.Resource[]> },
 ): void {
     const metadata = { name: record.name, namespace: record.namespace };
     const object = new k8s.core.v1.ConfigMap(
@@ -25,11 +25,11 @@ export function namespaceRecord(
                 annotations: { "sidecar-bypass.io/field-manager": record.fieldManager },
             },
         },
-        { parent: opts.parent },
+        opts,
     );
     new k8s.core.v1.ConfigMapPatch(
         `${resourceName}/data`,
         { metadata: { ...metadata, annotations: patchAnnotations(record.fieldManager, record.takeOwnership) }, data },
-        { parent: opts.parent, dependsOn: [object] },
+        { parent: opts.parent, dependsOn: pulumi.output(opts.dependsOn).apply((d) => [...d, object]) },
     );
 }

@@ -4,6 +4,7 @@ import type { SidecarBypassArgs } from "../args";
 import { admissionObjects } from "../plan/admissionPolicy";
 import { effectiveTable, summaryMarkdown } from "../plan/describe";
 import { type ComponentOwner, fieldManagerOf, objectPrefixOf, ownerLabels } from "../plan/owner";
+import { admissionApiGate } from "./clusterApis";
 import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
@@ -51,7 +52,15 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const { structure } = plan;
         const settings = { fieldManager: fieldManagerOf(owner), takeOwnership: structure.takeOwnership, rollout: structure.rollout };
         const scopes = new Map<string, NamespaceScope>();
-        const scope = (ns: string) => scopes.get(ns) ?? scopes.set(ns, new NamespaceScope(`${name}/${ns}`, { parent: this })).get(ns);
+        const scope = (ns: string): NamespaceScope => {
+            const made = scopes.get(ns) ?? new NamespaceScope(`${name}/${ns}`, { parent: this });
+            scopes.set(ns, made);
+            return made;
+        };
+
+        // With admission scopes, everything waits for the check that the cluster serves the mode's API: nothing is half-written.
+        const apiGate = structure.admission.scopes.length > 0 ? admissionApiGate(structure.admission.mode, this) : pulumi.output([]);
+        const after = (gate: pulumi.Input<pulumi.Resource[]>) => pulumi.all([apiGate, gate]).apply(([a, b]) => [...a, ...b]);
 
         for (const w of structure.workloads.filter((w) => !w.declaredInProgram)) {
             const resourceName = `${name}/${w.namespace}/${w.kind}/${w.name}`;
@@ -59,23 +68,33 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const template = plan.template(w.id);
             // The patch waits for the live workload's check: a field another manager took fails preview in our words.
             const gate = ownershipGate(`${resourceName}/live`, w, template, settings, this, { parent });
-            workloadPatch(resourceName, w, template, settings, { parent, dependsOn: gate });
-        }
-        for (const ns of structure.namespaces.filter((ns) => ns.workloads.length > 0 || ns.admission)) {
-            const record = { name: objectName, namespace: ns.name, owner, ...settings };
-            namespaceRecord(`${name}/${ns.name}/record`, record, plan.record(ns.name), { parent: scope(ns.name) });
+            workloadPatch(resourceName, w, template, settings, { parent, dependsOn: after(gate) });
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {
             for (const obj of objects ?? []) {
                 const ns = obj.metadata.namespace;
                 const parent = ns && obj.scope !== "global" ? scope(ns) : this;
                 const resourceName = `${name}/${ns ? `${ns}/` : ""}${obj.kind}/${obj.metadata.name}`;
-                clusterObject(resourceName, obj, plan.spec(mesh, obj), settings, { parent });
+                clusterObject(resourceName, obj, plan.spec(mesh, obj), settings, { parent, dependsOn: apiGate });
             }
         }
         // Cluster-scoped: every new pod in a scope's namespaces gets that scope's keys it lacks.
+        const policies = new Map<string, pulumi.Output<string>>();
         for (const obj of admissionObjects(structure.admission, ownerLabels(owner))) {
-            clusterObject(`${name}/${obj.kind}/${obj.metadata.name}`, obj, plan.admissionSpec(obj), settings, { parent: this });
+            const made = clusterObject(`${name}/${obj.kind}/${obj.metadata.name}`, obj, plan.admissionSpec(obj), settings, {
+                parent: this,
+                dependsOn: apiGate,
+            });
+            if (obj.kind === "MutatingAdmissionPolicy") policies.set(obj.metadata.name, made.metadata.creationTimestamp);
+        }
+        for (const ns of structure.namespaces.filter((ns) => ns.workloads.length > 0 || ns.admission)) {
+            const record = { name: objectName, namespace: ns.name, owner, ...settings };
+            // Since when the scope is enforced at admission: its policy's creation, as the API server stamped it.
+            const since = ns.admission ? policies.get(ns.admission) : undefined;
+            const data = since
+                ? pulumi.all([plan.record(ns.name), since]).apply(([d, t]): Record<string, string> => ({ ...d, "admission-since": `${t}\n` }))
+                : plan.record(ns.name);
+            namespaceRecord(`${name}/${ns.name}/record`, record, data, { parent: scope(ns.name), dependsOn: apiGate });
         }
         this.effectiveRules = plan.select(effectiveTable);
         this.summary = plan.select((p) => summaryMarkdown(p));

@@ -1,0 +1,89 @@
+// The edge that asks the cluster which admission API it serves, through the Kubernetes provider (its credentials,
+// its cluster), at preview and at up. The provider has no discovery call of its own, but its Helm template call fills
+// Helm's Capabilities from the cluster's discovery (pulumi-kubernetes provider/pkg/provider/invoke_helm_template.go,
+// setKubeVersionAndAPIVersions): a chart of one template that prints what we ask is a discovery read.
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { getVersion } from "@pulumi/kubernetes/utilities";
+import * as pulumi from "@pulumi/pulumi";
+import { ADMISSION_KINDS, type AdmissionApiVersion, admissionApiProblem, admissionKindOf, type ClusterApis } from "../plan/admissionApi";
+import type { AdmissionSettings } from "../rules/types";
+
+const VERSIONS: readonly AdmissionApiVersion[] = ["v1", "v1beta1"];
+const probeKey = (version: AdmissionApiVersion, kind: string) => `${version}.${kind}`;
+
+/** The chart's files. `v1/Namespace` is in the set only when it came from discovery (Helm's default set names no kinds). */
+function chartFiles(): Record<string, string> {
+    const has = (apiVersion: string) => `{{ .Capabilities.APIVersions.Has ${JSON.stringify(apiVersion)} | quote }}`;
+    const probes = VERSIONS.flatMap((v) => ADMISSION_KINDS.map((k) => `  ${probeKey(v, k)}: ${has(admissionKindOf(v, k))}`));
+    return {
+        "Chart.yaml": "apiVersion: v2\nname: sidecar-bypass-cluster-apis\nversion: 0.1.0\n",
+        "templates/apis.yaml": [
+            "apiVersion: v1",
+            "kind: ConfigMap",
+            "metadata:",
+            "  name: cluster-apis",
+            "data:",
+            "  kubeVersion: {{ .Capabilities.KubeVersion.Version | quote }}",
+            `  discovered: ${has("v1/Namespace")}`,
+            ...probes,
+            "",
+        ].join("\n"),
+    };
+}
+
+/** The chart on disk, where the provider can load it: written once per content, under the temporary directory. */
+function chartDir(): string {
+    const files = chartFiles();
+    const digest = crypto.createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 12);
+    const dir = path.join(os.tmpdir(), `sidecar-bypass-cluster-apis-${digest}`);
+    if (fs.existsSync(path.join(dir, "templates", "apis.yaml"))) return dir;
+    // Written beside and renamed, so two programs at once never see half a chart.
+    const staging = fs.mkdtempSync(`${dir}-`);
+    for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
+        fs.writeFileSync(path.join(staging, file), text);
+    }
+    try {
+        fs.renameSync(staging, dir);
+    } catch {
+        fs.rmSync(staging, { recursive: true, force: true });
+    }
+    return dir;
+}
+
+/** What the provider's cluster serves. */
+export async function readClusterApis(parent: pulumi.Resource): Promise<ClusterApis> {
+    const jsonOpts = JSON.stringify({ path: chartDir(), release_name: "sidecar-bypass-cluster-apis", namespace: "default" });
+    const out = await pulumi.runtime.invoke("kubernetes:helm:template", { jsonOpts }, { parent, version: getVersion() });
+    const data = ((out?.result as { data?: Record<string, string> }[] | undefined) ?? [])[0]?.data ?? {};
+    return {
+        reachable: data.discovered === "true",
+        ...(data.kubeVersion ? { kubeVersion: data.kubeVersion } : {}),
+        served: VERSIONS.filter((v) => ADMISSION_KINDS.every((k) => data[probeKey(v, k)] === "true")),
+    };
+}
+
+/**
+ * What every resource of a component with admission scopes waits for (its `dependsOn`): the check that the cluster
+ * serves the mode's API. It fails with our message when it does not, so nothing of the component is written.
+ */
+export function admissionApiGate(mode: AdmissionSettings["mode"], report: pulumi.Resource): pulumi.Output<pulumi.Resource[]> {
+    return pulumi.output(
+        readClusterApis(report).then((apis) => {
+            if (!apis.reachable && pulumi.runtime.isDryRun()) {
+                pulumi.log.info(`admission.mode "${mode}": the cluster could not be reached to read its APIs; up checks them again`, report);
+            }
+            const problem = admissionApiProblem(mode, apis);
+            if (problem) {
+                const error = new pulumi.ResourceError(problem, report, true);
+                // If the program has finished when this surfaces, Node's runtime prints the error's stack: make it the message.
+                error.stack = problem;
+                throw error;
+            }
+            return [];
+        }),
+    );
+}
