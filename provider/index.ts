@@ -34,3 +34,4 @@ export { CLOUD_METADATA_RANGES } from "./src/rules/cloudMetadata";
 export { BypassValidationError, type ValidationIssue } from "./src/rules/issues";
 export type { PlainBypassArgs } from "./src/rules/schema";
 export type { UidRule } from "./src/rules/types";
+export { atTemplate, templateOf, WORKLOAD_KINDS, type WorkloadKindFacts } from "./src/rules/workloadKinds";

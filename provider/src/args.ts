@@ -18,6 +18,10 @@ export const WorkloadKind = {
     Deployment: "Deployment",
     StatefulSet: "StatefulSet",
     DaemonSet: "DaemonSet",
+    /** `batch/v1`; its pod template is `spec.jobTemplate.spec.template`, so a change reaches the next Job it starts. */
+    CronJob: "CronJob",
+    /** Argo Rollouts' `argoproj.io/v1alpha1` Rollout (its CRD must be installed); its controller rolls on a template change. */
+    Rollout: "Rollout",
 } as const;
 export type WorkloadKind = (typeof WorkloadKind)[keyof typeof WorkloadKind];
 

@@ -247,6 +247,34 @@ describe("SidecarBypass under mocks", () => {
         assert.equal(patch.metadata.annotations["pulumi.com/patchForce"], "true");
     });
 
+    it("patches a CronJob's job template and an Argo Rollout's template, reading each at preview as its own kind", async () => {
+        new sb.SidecarBypass("kinds", {
+            meshes: ["istio"],
+            admission: { mode: "off" },
+            workloads: [
+                { kind: "CronJob", namespace: "ops", name: "backup", outbound: { excludePorts: [5432] } },
+                { kind: "Rollout", namespace: "shop", name: "web", inbound: { excludePorts: [8081] } },
+            ],
+        });
+        await settle();
+        const cron = named("kinds/ops/CronJob/backup");
+        assert.equal(cron.type, "kubernetes:batch/v1:CronJobPatch");
+        const cronSpec = cron.inputs.spec as { jobTemplate: { spec: { template: { metadata: { annotations: Record<string, string> } } } } };
+        assert.equal(cronSpec.jobTemplate.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundPorts"], "5432");
+        const rollout = named("kinds/shop/Rollout/web");
+        assert.equal(rollout.type, "kubernetes:argoproj.io/v1alpha1:RolloutPatch");
+        assert.equal((rollout.inputs as { apiVersion: string }).apiVersion, "argoproj.io/v1alpha1");
+        const rolloutSpec = rollout.inputs.spec as { template: { metadata: { annotations: Record<string, string> } } };
+        assert.equal(rolloutSpec.template.metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "8081");
+        assert.deepEqual(
+            byName("kinds")
+                .filter((r) => r.id !== undefined)
+                .map((r) => `${r.type} ${r.id}`)
+                .sort(),
+            ["kubernetes:argoproj.io/v1alpha1:Rollout shop/web", "kubernetes:batch/v1:CronJob ops/backup"],
+        );
+    });
+
     it("emits no patch for a workload declared in the program", async () => {
         new sb.SidecarBypass("inprogram", {
             meshes: ["istio"],

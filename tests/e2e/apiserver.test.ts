@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { type BypassPlan, type PlainBypassArgs, planBypass } from "../../provider/index";
+import { atTemplate, type BypassPlan, type PlainBypassArgs, planBypass, WORKLOAD_KINDS } from "../../provider/index";
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyRequest, applyServerSide, kubectl } from "../../tools/harness/kube";
 import { chartWorkload, HELM_MANAGER, kumaMesh, namespaceObject } from "../../tools/harness/workloads";
@@ -42,10 +42,10 @@ function objectsOf(plan: BypassPlan, name: string): { workloads: object[]; patch
     return {
         workloads: listed.map((w) => chartWorkload({ namespace: w.namespace, name: w.name }, w.kind)),
         patches: listed.map((w) => ({
-            apiVersion: "apps/v1",
+            apiVersion: WORKLOAD_KINDS[w.kind].apiVersion,
             kind: w.kind,
             metadata: { name: w.name, namespace: w.namespace },
-            spec: { template: { metadata: { annotations: w.annotations, labels: w.labels } } },
+            ...atTemplate(w.kind, { metadata: { annotations: w.annotations, labels: w.labels } }),
         })),
         records: plan.namespaces
             .filter((n) => n.workloads.length > 0)

@@ -35,7 +35,7 @@ export interface Deployment {
 
 export class E2eCluster {
     readonly cp: ControlPlane;
-    constructor(name: string, options: { apiserverArgs?: readonly string[] } = {}) {
+    constructor(name: string, options: { apiserverArgs?: readonly string[]; rollouts?: boolean } = {}) {
         this.cp = startControlPlane(name, { fresh: true, ...options });
     }
     get kube(): Kube {

@@ -34,7 +34,8 @@ export function chartWorkloadLive(extra: { annotations?: Record<string, string>;
 
 /**
  * What the Helm template call (the component's discovery read) reports under the mocks: the data of the chart's
- * ConfigMap. By default a Kubernetes 1.36 cluster serving MutatingAdmissionPolicy at v1; tests change it.
+ * ConfigMap. By default a Kubernetes 1.36 cluster serving MutatingAdmissionPolicy at v1, with Argo Rollouts' CRD; tests
+ * change it.
  */
 export const CLUSTER_1_36: Record<string, string> = {
     kubeVersion: "v1.36.3",
@@ -43,6 +44,7 @@ export const CLUSTER_1_36: Record<string, string> = {
     "v1.MutatingAdmissionPolicyBinding": "true",
     "v1beta1.MutatingAdmissionPolicy": "false",
     "v1beta1.MutatingAdmissionPolicyBinding": "false",
+    Rollout: "true",
 };
 export const clusterApis = { data: CLUSTER_1_36 };
 

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADMISSION_ANNOTATION, admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION, SYSTEM_NAMESPACES } from "../../provider/index";
-import { admissionApiProblem } from "../../provider/src/plan/admissionApi";
 import { longestExpression } from "../../provider/src/plan/admissionPolicy";
+import { admissionApiProblem } from "../../provider/src/plan/clusterApis";
 import { FIXED_NOW } from "../helpers/clock";
 import { designExample } from "../helpers/examples";
 import { matchSnapshot } from "../helpers/snapshot";
@@ -135,12 +135,12 @@ describe("admission: which scopes, which namespaces", () => {
 });
 
 describe("admission: the cluster's API", () => {
-    const served = (versions: ("v1" | "v1beta1")[], kubeVersion = "v1.36.3") => ({ reachable: true, kubeVersion, served: versions });
+    const served = (versions: ("v1" | "v1beta1")[], kubeVersion = "v1.36.3") => ({ reachable: true, kubeVersion, served: versions, customKinds: [] });
 
     it("accepts the mode the cluster serves, and says nothing when it cannot know (unreachable at preview) or the mode is off", () => {
         assert.equal(admissionApiProblem("v1", served(["v1"])), undefined);
         assert.equal(admissionApiProblem("v1beta1", served(["v1", "v1beta1"])), undefined);
-        assert.equal(admissionApiProblem("v1", { reachable: false, served: [] }), undefined);
+        assert.equal(admissionApiProblem("v1", { reachable: false, served: [], customKinds: [] }), undefined);
         assert.equal(admissionApiProblem("off", served([])), undefined);
     });
 

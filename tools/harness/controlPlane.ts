@@ -12,9 +12,22 @@ export interface ControlPlane extends Kube {
     stop(): void;
 }
 
-function cluster(name: string, verb: string, apiserverArgs: readonly string[] = []): string {
+interface ClusterOptions {
+    /** Extra kube-apiserver flags (e.g. a --runtime-config that turns an API off). */
+    readonly apiserverArgs?: readonly string[];
+    /** Whether Argo Rollouts' CRD is installed (default true). */
+    readonly rollouts?: boolean;
+}
+
+function cluster(name: string, verb: string, o: ClusterOptions = {}): string {
+    const env = {
+        ...process.env,
+        SIDECAR_BYPASS_CLUSTER: name,
+        SIDECAR_BYPASS_APISERVER_ARGS: (o.apiserverArgs ?? []).join(" "),
+        SIDECAR_BYPASS_ROLLOUTS: o.rollouts === false ? "off" : "on",
+    };
     const out = execFileSync(path.join(TOOLS, "cluster"), [verb], {
-        env: { ...process.env, SIDECAR_BYPASS_CLUSTER: name, SIDECAR_BYPASS_APISERVER_ARGS: apiserverArgs.join(" ") },
+        env,
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
         maxBuffer: 16 * 1024 * 1024,
@@ -24,12 +37,11 @@ function cluster(name: string, verb: string, apiserverArgs: readonly string[] = 
 
 /**
  * Builds what is missing and starts the named cluster, reusing it if it runs already; `fresh` stops it first,
- * so a test never inherits what an earlier, interrupted run left in it. `apiserverArgs` are extra kube-apiserver
- * flags (e.g. a --runtime-config that turns an API off). Progress goes to stderr.
+ * so a test never inherits what an earlier, interrupted run left in it. Progress goes to stderr.
  */
-export function startControlPlane(name: string, options: { fresh?: boolean; apiserverArgs?: readonly string[] } = {}): ControlPlane {
+export function startControlPlane(name: string, options: { fresh?: boolean } & ClusterOptions = {}): ControlPlane {
     if (options.fresh) cluster(name, "stop");
-    const kubeconfig = cluster(name, "start", options.apiserverArgs);
+    const kubeconfig = cluster(name, "start", options);
     return { name, kubeconfig, kubectl: controlPlaneBin("kubectl"), stop: () => void cluster(name, "stop") };
 }
 

@@ -18,12 +18,38 @@ export function namespaceObject(name: string): object {
     return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
 }
 
-export type ChartKind = "Deployment" | "StatefulSet" | "DaemonSet";
+export type ChartKind = "Deployment" | "StatefulSet" | "DaemonSet" | "CronJob" | "Rollout";
+
+const API_VERSIONS: Record<ChartKind, string> = {
+    Deployment: "apps/v1",
+    StatefulSet: "apps/v1",
+    DaemonSet: "apps/v1",
+    CronJob: "batch/v1",
+    Rollout: "argoproj.io/v1alpha1",
+};
 
 export function chartWorkload(w: ChartWorkload, kind: ChartKind = "Deployment", release = "demo"): object {
     const labels = { app: w.name };
+    const template = {
+        metadata: { labels, annotations: { [CHART_ANNOTATION]: release, ...w.podAnnotations } },
+        spec: {
+            containers: [{ name: "app", image: `registry.example/${w.name}:1` }],
+            ...(kind === "CronJob" ? { restartPolicy: "OnFailure" } : {}),
+            ...(w.unschedulable ? { nodeSelector: { "sidecar-bypass.io/no-such-node": "true" } } : {}),
+        },
+    };
+    const spec =
+        kind === "CronJob"
+            ? { schedule: "*/5 * * * *", jobTemplate: { spec: { template } } }
+            : {
+                  ...(kind === "DaemonSet" ? {} : { replicas: w.replicas ?? 1 }),
+                  ...(kind === "StatefulSet" ? { serviceName: w.name } : {}),
+                  ...(kind === "Rollout" ? { strategy: { canary: {} } } : {}),
+                  selector: { matchLabels: labels },
+                  template,
+              };
     return {
-        apiVersion: "apps/v1",
+        apiVersion: API_VERSIONS[kind],
         kind,
         metadata: {
             name: w.name,
@@ -31,18 +57,7 @@ export function chartWorkload(w: ChartWorkload, kind: ChartKind = "Deployment", 
             labels: { ...labels, "app.kubernetes.io/managed-by": "Helm" },
             annotations: { "meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": w.namespace },
         },
-        spec: {
-            ...(kind === "DaemonSet" ? {} : { replicas: w.replicas ?? 1 }),
-            ...(kind === "StatefulSet" ? { serviceName: w.name } : {}),
-            selector: { matchLabels: labels },
-            template: {
-                metadata: { labels, annotations: { [CHART_ANNOTATION]: release, ...w.podAnnotations } },
-                spec: {
-                    containers: [{ name: "app", image: `registry.example/${w.name}:1` }],
-                    ...(w.unschedulable ? { nodeSelector: { "sidecar-bypass.io/no-such-node": "true" } } : {}),
-                },
-            },
-        },
+        spec,
     };
 }
 

@@ -1,17 +1,17 @@
 // For workloads declared in the same TypeScript program: a resource transform that adds the planned
 // annotations and labels as the workload is declared, instead of patching it afterwards.
 import * as pulumi from "@pulumi/pulumi";
-import type { SidecarBypassArgs } from "../args";
+import type { SidecarBypassArgs, WorkloadKind } from "../args";
 import { MESHES, podTemplateKeys } from "../meshes/registry";
 import { BypassPlanner, type PlanOptions } from "../plan/planBypass";
 import { ROLLOUT_HASH_ANNOTATION } from "../plan/rolloutHash";
+import { WORKLOAD_KINDS } from "../rules/workloadKinds";
 import { skeletonOf } from "./skeleton";
 
-const WORKLOAD_TYPES: Record<string, "Deployment" | "StatefulSet" | "DaemonSet"> = {
-    "kubernetes:apps/v1:Deployment": "Deployment",
-    "kubernetes:apps/v1:StatefulSet": "StatefulSet",
-    "kubernetes:apps/v1:DaemonSet": "DaemonSet",
-};
+/** The resource types of the workload kinds (`kubernetes:<apiVersion>:<kind>`, custom resources included). */
+const WORKLOAD_TYPES: Record<string, WorkloadKind> = Object.fromEntries(
+    Object.entries(WORKLOAD_KINDS).map(([kind, facts]) => [`kubernetes:${facts.apiVersion}:${kind}`, kind as WorkloadKind]),
+);
 const POD_TYPE = "kubernetes:core/v1:Pod";
 
 /** Every key the component may write (each adapter's, and the rollout hash): a change to any of them must replace a bare Pod. */
@@ -37,7 +37,7 @@ function withMetadata(meta: unknown, annotations: Record<string, string>, labels
 
 /**
  * A transform for `transforms: [bypassTransform(rules)]` (or `pulumi.runtime.registerResourceTransform`).
- * Deployments, StatefulSets and DaemonSets get the planned pod-template annotations and labels; bare Pods
+ * Deployments, StatefulSets, DaemonSets, CronJobs and Argo Rollouts get the planned pod-template annotations and labels; bare Pods
  * get them on their metadata and are replaced when they change (their traffic rules are set at creation).
  * Rule values must be plain here; pass Outputs to SidecarBypass instead.
  */
@@ -68,14 +68,12 @@ export function bypassTransform(args: SidecarBypassArgs, options: PlanOptions = 
                 }),
             };
         }
-        const spec = asObject(props.spec);
-        const template = asObject(spec.template);
-        return {
-            props: {
-                ...props,
-                spec: { ...spec, template: { ...template, metadata: withMetadata(template.metadata, plan.annotations, plan.labels) } },
-            },
-            opts,
+        // Down the kind's path to its pod template (a CronJob's is spec.jobTemplate.spec.template), keeping every other field.
+        const merged = (node: unknown, path: readonly string[]): Props => {
+            const o = asObject(node);
+            if (path.length === 0) return { ...o, metadata: withMetadata(o.metadata, plan.annotations, plan.labels) };
+            return { ...o, [path[0]]: merged(o[path[0]], path.slice(1)) };
         };
+        return { props: merged(props, WORKLOAD_KINDS[kind].templatePath), opts };
     };
 }

@@ -1,5 +1,5 @@
-// The edge that asks the cluster which admission API it serves, through the Kubernetes provider (its credentials,
-// its cluster), at preview and at up. The provider has no discovery call of its own, but its Helm template call fills
+// The edge that asks the cluster which APIs it serves (the admission mode's, a CRD-served workload kind's), through the
+// Kubernetes provider (its credentials, its cluster), at preview and at up. The provider has no discovery call of its own, but its Helm template call fills
 // Helm's Capabilities from the cluster's discovery (pulumi-kubernetes provider/pkg/provider/invoke_helm_template.go,
 // setKubeVersionAndAPIVersions): a chart of one template that prints what we ask is a discovery read.
 import * as crypto from "node:crypto";
@@ -8,7 +8,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { getVersion } from "@pulumi/kubernetes/utilities";
 import * as pulumi from "@pulumi/pulumi";
-import { ADMISSION_KINDS, type AdmissionApiVersion, admissionApiProblem, admissionKindOf, type ClusterApis } from "../plan/admissionApi";
+import type { WorkloadKind } from "../args";
+import {
+    ADMISSION_KINDS,
+    type AdmissionApiVersion,
+    admissionApiProblem,
+    admissionKindOf,
+    type ClusterApis,
+    CUSTOM_WORKLOAD_KINDS,
+    workloadKindOf,
+    workloadKindProblems,
+} from "../plan/clusterApis";
 import type { AdmissionSettings } from "../rules/types";
 
 const VERSIONS: readonly AdmissionApiVersion[] = ["v1", "v1beta1"];
@@ -17,7 +27,10 @@ const probeKey = (version: AdmissionApiVersion, kind: string) => `${version}.${k
 /** The chart's files. `v1/Namespace` is in the set only when it came from discovery (Helm's default set names no kinds). */
 function chartFiles(): Record<string, string> {
     const has = (apiVersion: string) => `{{ .Capabilities.APIVersions.Has ${JSON.stringify(apiVersion)} | quote }}`;
-    const probes = VERSIONS.flatMap((v) => ADMISSION_KINDS.map((k) => `  ${probeKey(v, k)}: ${has(admissionKindOf(v, k))}`));
+    const probes = [
+        ...VERSIONS.flatMap((v) => ADMISSION_KINDS.map((k) => `  ${probeKey(v, k)}: ${has(admissionKindOf(v, k))}`)),
+        ...CUSTOM_WORKLOAD_KINDS.map((k) => `  ${k}: ${has(workloadKindOf(k))}`),
+    ];
     return {
         "Chart.yaml": "apiVersion: v2\nname: sidecar-bypass-cluster-apis\nversion: 0.1.0\n",
         "templates/apis.yaml": [
@@ -63,24 +76,38 @@ export async function readClusterApis(parent: pulumi.Resource): Promise<ClusterA
         reachable: data.discovered === "true",
         ...(data.kubeVersion ? { kubeVersion: data.kubeVersion } : {}),
         served: VERSIONS.filter((v) => ADMISSION_KINDS.every((k) => data[probeKey(v, k)] === "true")),
+        customKinds: CUSTOM_WORKLOAD_KINDS.filter((k) => data[k] === "true"),
     };
 }
 
+/** What the component needs the cluster to serve: the admission mode's API when it has scopes, and its listed workloads' kinds. */
+export interface ClusterNeeds {
+    readonly admission?: AdmissionSettings["mode"];
+    readonly workloads: readonly { readonly id: string; readonly kind: WorkloadKind }[];
+}
+
+/** Whether the check is worth a call: admission scopes, or a listed workload of a CRD-served kind. */
+export const needsCheck = (needs: ClusterNeeds) =>
+    (needs.admission !== undefined && needs.admission !== "off") || needs.workloads.some((w) => CUSTOM_WORKLOAD_KINDS.includes(w.kind));
+
 /**
- * What every resource of a component with admission scopes waits for (its `dependsOn`): the check that the cluster
- * serves the mode's API. It fails with our message when it does not, so nothing of the component is written.
+ * What every resource of the component waits for (its `dependsOn`) when it needs something of the cluster: the check
+ * that the cluster serves it. It fails with our message when it does not, so nothing of the component is written.
  */
-export function admissionApiGate(mode: AdmissionSettings["mode"], report: pulumi.Resource): pulumi.Output<pulumi.Resource[]> {
+export function clusterApiGate(needs: ClusterNeeds, report: pulumi.Resource): pulumi.Output<pulumi.Resource[]> {
+    if (!needsCheck(needs)) return pulumi.output([]);
     return pulumi.output(
         readClusterApis(report).then((apis) => {
             if (!apis.reachable && pulumi.runtime.isDryRun()) {
-                pulumi.log.info(`admission.mode "${mode}": the cluster could not be reached to read its APIs; up checks them again`, report);
+                pulumi.log.info("the cluster could not be reached to read which APIs it serves; up checks them again", report);
             }
-            const problem = admissionApiProblem(mode, apis);
-            if (problem) {
-                const error = new pulumi.ResourceError(problem, report, true);
+            const admission = needs.admission ? admissionApiProblem(needs.admission, apis) : undefined;
+            const problems = [...(admission ? [admission] : []), ...workloadKindProblems(needs.workloads, apis)];
+            if (problems.length > 0) {
+                const message = problems.join("\n");
+                const error = new pulumi.ResourceError(message, report, true);
                 // If the program has finished when this surfaces, Node's runtime prints the error's stack: make it the message.
-                error.stack = problem;
+                error.stack = message;
                 throw error;
             }
             return [];

@@ -7,22 +7,25 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
 import { describeUnreplaced, type LiveRolloutSpec, templateChanges, unreplacedReason } from "../plan/podReplacement";
 import { describeOtherComponents, describeTakenFields, type ManagedFieldsEntry, otherComponentManagers, takenFields } from "../plan/takenFields";
+import { templateOf, WORKLOAD_KINDS } from "../rules/workloadKinds";
 import { SKIP_AWAIT } from "./fieldManager";
 import type { PodTemplateMetadata } from "./workloadPatch";
 
 /** A live workload as the Kubernetes provider reads it: the parts the check looks at (absent parts read as none). */
 class LiveWorkload extends pulumi.CustomResource {
     declare readonly metadata: pulumi.Output<{ managedFields?: ManagedFieldsEntry[] } | undefined>;
-    declare readonly spec: pulumi.Output<({ template?: { metadata?: Partial<PodTemplateMetadata> } } & LiveRolloutSpec) | undefined>;
+    /** The pod template sits where the kind keeps it (templateOf); the rest is what decides whether pods are replaced. */
+    declare readonly spec: pulumi.Output<(Record<string, unknown> & LiveRolloutSpec) | undefined>;
 
     constructor(name: string, w: { kind: WorkloadKind; namespace: string; name: string }, opts: pulumi.CustomResourceOptions) {
         // The read carries the object's identity, so the provider reads it as an object it knows: a GET, with skipAwait
         // reporting it as it is rather than awaiting its rollout. A bare `.get()` (no identity) makes the provider
         // (4.34) parse its whole package schema on every read, about 60 ms of CPU per workload, for inputs never used.
-        const identity = { apiVersion: "apps/v1", kind: w.kind, metadata: { name: w.name, namespace: w.namespace, annotations: SKIP_AWAIT } };
+        const { apiVersion } = WORKLOAD_KINDS[w.kind];
+        const identity = { apiVersion, kind: w.kind, metadata: { name: w.name, namespace: w.namespace, annotations: SKIP_AWAIT } };
         // The version the package's own classes ask for, so the read goes to the same provider as the patches.
         const read = pulumi.mergeOptions({ version: getVersion() }, { ...opts, id: `${w.namespace}/${w.name}` });
-        super(`kubernetes:apps/v1:${w.kind}`, name, { ...identity, spec: undefined }, read);
+        super(`kubernetes:${apiVersion}:${w.kind}`, name, { ...identity, spec: undefined }, read);
     }
 }
 
@@ -56,10 +59,13 @@ export function ownershipGate(
     };
     const { fieldManager, takeOwnership } = settings;
     return pulumi.all([template, live.metadata, live.spec]).apply(([planned, metadata, spec]) => {
+        const liveTemplate = ((templateOf(w.kind, { spec }) as { metadata?: Partial<PodTemplateMetadata> } | undefined)?.metadata ??
+            {}) as Partial<PodTemplateMetadata>;
         const state = {
             managedFields: metadata?.managedFields,
-            templateAnnotations: spec?.template?.metadata?.annotations,
-            templateLabels: spec?.template?.metadata?.labels,
+            templateAnnotations: liveTemplate.annotations,
+            templateLabels: liveTemplate.labels,
+            templatePath: WORKLOAD_KINDS[w.kind].templatePath,
         };
         // Another component's workload is refused whatever takeOwnership says: forcing would start a tug of war.
         const others = otherComponentManagers(state, fieldManager);
@@ -68,7 +74,7 @@ export function ownershipGate(
         if (taken.length > 0 && !takeOwnership) fail(describeTakenFields(w.id, taken, false));
         if (taken.length > 0) pulumi.log.info(describeTakenFields(w.id, taken, true), report);
         const unreplaced = unreplacedReason(w.kind, spec);
-        if (unreplaced && templateChanges(planned, spec?.template?.metadata ?? {})) pulumi.log.warn(describeUnreplaced(w.id, unreplaced), report);
+        if (unreplaced && templateChanges(planned, liveTemplate)) pulumi.log.warn(describeUnreplaced(w.id, unreplaced), report);
         return [];
     });
 }

@@ -4,7 +4,7 @@ import type { SidecarBypassArgs } from "../args";
 import { admissionObjects } from "../plan/admissionPolicy";
 import { effectiveTable, summaryMarkdown } from "../plan/describe";
 import { type ComponentOwner, fieldManagerOf, objectPrefixOf, ownerLabels } from "../plan/owner";
-import { admissionApiGate } from "./clusterApis";
+import { clusterApiGate } from "./clusterApis";
 import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
@@ -58,16 +58,20 @@ export class SidecarBypass extends pulumi.ComponentResource {
             return made;
         };
 
-        // With admission scopes, everything waits for the check that the cluster serves the mode's API: nothing is half-written.
-        const apiGate = structure.admission.scopes.length > 0 ? admissionApiGate(structure.admission.mode, this) : pulumi.output([]);
+        // Everything waits for the check that the cluster serves what the component writes (the admission mode's API, a
+        // Rollout's CRD): nothing is half-written.
+        const patched = structure.workloads.filter((w) => !w.declaredInProgram);
+        const needs = { ...(structure.admission.scopes.length > 0 ? { admission: structure.admission.mode } : {}), workloads: patched };
+        const apiGate = clusterApiGate(needs, this);
         const after = (gate: pulumi.Input<pulumi.Resource[]>) => pulumi.all([apiGate, gate]).apply(([a, b]) => [...a, ...b]);
 
-        for (const w of structure.workloads.filter((w) => !w.declaredInProgram)) {
+        for (const w of patched) {
             const resourceName = `${name}/${w.namespace}/${w.kind}/${w.name}`;
             const parent = scope(w.namespace);
             const template = plan.template(w.id);
-            // The patch waits for the live workload's check: a field another manager took fails preview in our words.
-            const gate = ownershipGate(`${resourceName}/live`, w, template, settings, this, { parent });
+            // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
+            // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
+            const gate = ownershipGate(`${resourceName}/live`, w, template, settings, this, { parent, dependsOn: apiGate });
             workloadPatch(resourceName, w, template, settings, { parent, dependsOn: after(gate) });
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {

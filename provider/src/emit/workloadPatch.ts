@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WorkloadKind } from "../args";
 import type { RolloutSettings } from "../rules/types";
+import { atTemplate, WORKLOAD_KINDS } from "../rules/workloadKinds";
 import { patchAnnotations, SKIP_AWAIT } from "./fieldManager";
 
 export interface PodTemplateMetadata {
@@ -26,7 +27,7 @@ export function workloadPatch(
             namespace: w.namespace,
             annotations: rollout.wait ? manager : { ...manager, ...SKIP_AWAIT },
         },
-        spec: { template: { metadata: { annotations: template.annotations, labels: template.labels } } },
+        ...atTemplate(w.kind, { metadata: { annotations: template.annotations, labels: template.labels } }),
     };
     // The provider awaits the rollout for as long as the operation's timeout allows.
     const timeout = `${rollout.timeoutSeconds}s`;
@@ -38,5 +39,10 @@ export function workloadPatch(
             return new k8s.apps.v1.StatefulSetPatch(resourceName, args, withTimeouts);
         case "DaemonSet":
             return new k8s.apps.v1.DaemonSetPatch(resourceName, args, withTimeouts);
+        case "CronJob":
+            return new k8s.batch.v1.CronJobPatch(resourceName, args, withTimeouts);
+        case "Rollout":
+            // The provider has no awaiter for a custom resource: up does not wait for Argo's rollout (preview says so).
+            return new k8s.apiextensions.CustomResourcePatch(resourceName, { apiVersion: WORKLOAD_KINDS.Rollout.apiVersion, kind: "Rollout", ...args }, opts);
     }
 }

@@ -21,6 +21,8 @@ export const KIND_KEYS: Record<WorkloadPlan<string>["kind"], string> = {
     Deployment: "deployment",
     StatefulSet: "statefulset",
     DaemonSet: "daemonset",
+    CronJob: "cronjob",
+    Rollout: "rollout",
     Pod: "pod",
 };
 

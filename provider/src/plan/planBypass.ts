@@ -13,6 +13,7 @@ import { validateRules } from "../rules/validateRules";
 import { type AdmissionPlan, type AdmissionScope, CEL_EXPRESSION_LIMIT, longestExpression, planAdmission, type ScopeKeys } from "./admissionPolicy";
 import { PlanDescriber } from "./describe";
 import { plainEffective } from "./plainEffective";
+import { kindNotices } from "./podReplacement";
 import { ROLLOUT_HASH_ANNOTATION, rolloutHash } from "./rolloutHash";
 import type { BypassPlan, NamespacePlan, PlannedEffective, PlannedIdentity, WorkloadPlan } from "./types";
 
@@ -121,6 +122,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
                     : []),
                 ...selected.flatMap((mesh) => this.registry[mesh].notices?.(this.rules.settings[mesh], this.rules) ?? []),
                 ...admissionNotices(admission),
+                ...kindNotices(workloads.filter((w) => !w.declaredInProgram)),
             ],
             warnings: [...this.warnings, ...run.noteWarnings()],
         };

@@ -29,6 +29,28 @@ export function unreplacedReason(kind: WorkloadKind, spec: LiveRolloutSpec | und
     return undefined;
 }
 
+/**
+ * What preview says of the listed workloads whose kind changes pods its own way, whatever their live state: a CronJob's
+ * change reaches the next Job it starts; a Rollout is rolled by Argo Rollouts' controller, which up does not await.
+ */
+export function kindNotices(workloads: readonly { readonly id: string; readonly kind: WorkloadKind | "Pod" }[]): string[] {
+    const ids = (kind: WorkloadKind) => workloads.filter((w) => w.kind === kind).map((w) => w.id);
+    const list = (xs: string[]) => (xs.length > 3 ? `${xs.slice(0, 3).join(", ")} and ${xs.length - 3} more` : xs.join(", "));
+    const cronJobs = ids("CronJob");
+    const rollouts = ids("Rollout");
+    return [
+        ...(cronJobs.length > 0
+            ? [`${list(cronJobs)}: a CronJob's change reaches the next Job it starts; Jobs running now keep the rules their pods were created with`]
+            : []),
+        ...(rollouts.length > 0
+            ? [
+                  `${list(rollouts)}: Argo Rollouts' controller rolls a Rollout on the change, by its own strategy (canary or blue-green); ` +
+                      "up does not wait for it (the Kubernetes provider awaits no custom resource): `kubectl argo rollouts status` or `sidecar-bypass status` shows it",
+              ]
+            : []),
+    ];
+}
+
 /** Whether the planned pod-template keys differ from the live ones: a change the pods would have to take. */
 export function templateChanges(
     planned: { readonly annotations: Readonly<Record<string, string>>; readonly labels: Readonly<Record<string, string>> },

@@ -20,7 +20,11 @@ export interface LiveWorkload {
     readonly managedFields?: readonly ManagedFieldsEntry[];
     readonly templateAnnotations?: Readonly<Record<string, string>>;
     readonly templateLabels?: Readonly<Record<string, string>>;
+    /** From the object to its pod template (a CronJob's is deeper); `spec.template` when absent. */
+    readonly templatePath?: readonly string[];
 }
+
+const DEFAULT_TEMPLATE_PATH = ["spec", "template"];
 
 /** A field of ours that another manager holds with another value. */
 export interface TakenField {
@@ -38,8 +42,8 @@ function child(node: unknown, key: string): unknown {
 }
 
 /** The keys of the pod template's annotations or labels that one managedFields entry owns. */
-function ownedKeys(entry: ManagedFieldsEntry, field: "annotations" | "labels"): Set<string> {
-    const node = child(child(child(child(entry.fieldsV1, "f:spec"), "f:template"), "f:metadata"), `f:${field}`);
+function ownedKeys(entry: ManagedFieldsEntry, field: "annotations" | "labels", templatePath: readonly string[]): Set<string> {
+    const node = [...templatePath, "metadata", field].reduce((n, key) => child(n, `f:${key}`), entry.fieldsV1);
     if (node === null || typeof node !== "object") return new Set();
     return new Set(
         Object.keys(node)
@@ -49,8 +53,8 @@ function ownedKeys(entry: ManagedFieldsEntry, field: "annotations" | "labels"): 
 }
 
 /** The pod-template metadata fields one managedFields entry owns, whatever their keys. */
-function ownsTemplateMetadata(entry: ManagedFieldsEntry): boolean {
-    return ownedKeys(entry, "annotations").size > 0 || ownedKeys(entry, "labels").size > 0;
+function ownsTemplateMetadata(entry: ManagedFieldsEntry, templatePath: readonly string[]): boolean {
+    return ownedKeys(entry, "annotations", templatePath).size > 0 || ownedKeys(entry, "labels", templatePath).size > 0;
 }
 
 /**
@@ -59,7 +63,13 @@ function ownsTemplateMetadata(entry: ManagedFieldsEntry): boolean {
  */
 export function otherComponentManagers(live: LiveWorkload, ourManager: string): string[] {
     const managers = (live.managedFields ?? [])
-        .filter((e) => e.manager && e.manager !== ourManager && ownerOfManager(e.manager).kind === "component" && ownsTemplateMetadata(e))
+        .filter(
+            (e) =>
+                e.manager &&
+                e.manager !== ourManager &&
+                ownerOfManager(e.manager).kind === "component" &&
+                ownsTemplateMetadata(e, live.templatePath ?? DEFAULT_TEMPLATE_PATH),
+        )
         .map((e) => e.manager as string);
     return [...new Set(managers)].sort();
 }
@@ -97,7 +107,7 @@ export function takenFields(
         ["annotation", "annotations", planned.annotations, live.templateAnnotations ?? {}],
         ["label", "labels", planned.labels, live.templateLabels ?? {}],
     ] as const) {
-        const owners = others.map((e) => ({ e, keys: ownedKeys(e, field) }));
+        const owners = others.map((e) => ({ e, keys: ownedKeys(e, field, live.templatePath ?? DEFAULT_TEMPLATE_PATH) }));
         for (const [key, value] of Object.entries(ours)) {
             const theirs = liveValues[key];
             if (theirs === value) continue;

@@ -63,10 +63,13 @@ export function assessWorkload(w: ObservedWorkload): StatusRow {
     }
     const stale = w.pods.filter((p) => p.annotations[ROLLOUT_HASH] !== w.templateHash).map((p) => p.name);
     if (stale.length === 0) return { ...base, stale, reasons: [], restart: "none" };
+    if (w.kind === "CronJob") {
+        return { ...base, stale, reasons: ["a Job started before the change: the next Job the schedule starts gets it"], restart: "none" };
+    }
     if (w.updateStrategy === "OnDelete") {
         return { ...base, stale, reasons: ["OnDelete: its controller replaces a pod only when it is deleted"], restart: "evict" };
     }
-    if (w.paused) return { ...base, stale, reasons: ["paused: the Deployment rolls nothing until it is resumed"], restart: "resume-first" };
+    if (w.paused) return { ...base, stale, reasons: [`paused: the ${w.kind} rolls nothing until it is resumed`], restart: "resume-first" };
     if (w.rollingOut) return { ...base, stale, reasons: ["rollout in progress"], restart: "none" };
     return {
         ...base,

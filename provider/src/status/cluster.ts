@@ -15,6 +15,8 @@ const KINDS = Object.fromEntries(Object.entries(KIND_KEYS).map(([kind, key]) => 
 export interface Clients {
     readonly core: k8s.CoreV1Api;
     readonly apps: k8s.AppsV1Api;
+    readonly batch: k8s.BatchV1Api;
+    readonly custom: k8s.CustomObjectsApi;
     readonly admission: k8s.AdmissionregistrationV1Api;
 }
 
@@ -24,6 +26,8 @@ export function clients(): Clients {
     return {
         core: config.makeApiClient(k8s.CoreV1Api),
         apps: config.makeApiClient(k8s.AppsV1Api),
+        batch: config.makeApiClient(k8s.BatchV1Api),
+        custom: config.makeApiClient(k8s.CustomObjectsApi),
         admission: config.makeApiClient(k8s.AdmissionregistrationV1Api),
     };
 }
@@ -34,16 +38,27 @@ const podOf = (p: k8s.V1Pod): ObservedPod => ({
     ...(p.metadata?.creationTimestamp ? { createdAt: new Date(p.metadata.creationTimestamp).toISOString() } : {}),
 });
 
-type Workload = k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1DaemonSet;
-
-async function readWorkload(c: Clients, kind: WorkloadKind, namespace: string, name: string): Promise<Workload> {
-    if (kind === "Deployment") return c.apps.readNamespacedDeployment({ name, namespace });
-    if (kind === "StatefulSet") return c.apps.readNamespacedStatefulSet({ name, namespace });
-    return c.apps.readNamespacedDaemonSet({ name, namespace });
+/** What the command needs of one workload as it runs now, whatever its kind. */
+interface LiveWorkload {
+    readonly templateAnnotations: Readonly<Record<string, string>>;
+    readonly updateStrategy?: string;
+    readonly paused?: boolean;
+    readonly rollingOut: boolean;
+    readonly pods: readonly ObservedPod[];
 }
 
+async function podsMatching(c: Clients, namespace: string, labels: Readonly<Record<string, string>>): Promise<ObservedPod[]> {
+    const labelSelector = Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+    const pods = await c.core.listNamespacedPod({ namespace, labelSelector });
+    return pods.items.filter((p) => !p.metadata?.deletionTimestamp).map(podOf);
+}
+
+type AppsWorkload = k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1DaemonSet;
+
 /** Whether the controller still has pods of an older template to replace. */
-function rollingOut(kind: WorkloadKind, w: Workload): boolean {
+function appsRollingOut(kind: WorkloadKind, w: AppsWorkload): boolean {
     const status = (w.status ?? {}) as {
         observedGeneration?: number;
         updatedReplicas?: number;
@@ -56,13 +71,56 @@ function rollingOut(kind: WorkloadKind, w: Workload): boolean {
     return (status.updatedReplicas ?? 0) < want;
 }
 
-async function podsSelectedBy(c: Clients, namespace: string, w: Workload): Promise<ObservedPod[]> {
-    const labels = w.spec?.selector?.matchLabels ?? {};
-    const labelSelector = Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",");
-    const pods = await c.core.listNamespacedPod({ namespace, labelSelector });
-    return pods.items.filter((p) => !p.metadata?.deletionTimestamp).map(podOf);
+async function appsWorkload(c: Clients, kind: WorkloadKind, namespace: string, name: string): Promise<LiveWorkload> {
+    const w: AppsWorkload =
+        kind === "Deployment"
+            ? await c.apps.readNamespacedDeployment({ name, namespace })
+            : kind === "StatefulSet"
+              ? await c.apps.readNamespacedStatefulSet({ name, namespace })
+              : await c.apps.readNamespacedDaemonSet({ name, namespace });
+    const strategy = (w.spec as { updateStrategy?: { type?: string } } | undefined)?.updateStrategy?.type;
+    return {
+        templateAnnotations: w.spec?.template?.metadata?.annotations ?? {},
+        ...(strategy ? { updateStrategy: strategy } : {}),
+        ...((w.spec as { paused?: boolean } | undefined)?.paused ? { paused: true } : {}),
+        rollingOut: appsRollingOut(kind, w),
+        pods: await podsMatching(c, namespace, w.spec?.selector?.matchLabels ?? {}),
+    };
+}
+
+/** A CronJob's pods are those of the Jobs it started (the Job controller labels them with the Job's uid). */
+async function cronJob(c: Clients, namespace: string, name: string): Promise<LiveWorkload> {
+    const cj = await c.batch.readNamespacedCronJob({ name, namespace });
+    const jobs = (await c.batch.listNamespacedJob({ namespace })).items.filter((j) =>
+        j.metadata?.ownerReferences?.some((r) => r.controller && r.uid === cj.metadata?.uid),
+    );
+    const pods = await Promise.all(jobs.map((j) => podsMatching(c, namespace, { "batch.kubernetes.io/controller-uid": j.metadata?.uid ?? "" })));
+    return { templateAnnotations: cj.spec?.jobTemplate?.spec?.template?.metadata?.annotations ?? {}, rollingOut: false, pods: pods.flat() };
+}
+
+/** An Argo Rollout: its template, its selector, and whether Argo's controller has replaced every pod yet. */
+async function rollout(c: Clients, namespace: string, name: string): Promise<LiveWorkload> {
+    const r = (await c.custom.getNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace, plural: "rollouts", name })) as {
+        spec?: {
+            replicas?: number;
+            paused?: boolean;
+            selector?: { matchLabels?: Record<string, string> };
+            template?: { metadata?: { annotations?: Record<string, string> } };
+        };
+        status?: { updatedReplicas?: number; phase?: string };
+    };
+    return {
+        templateAnnotations: r.spec?.template?.metadata?.annotations ?? {},
+        ...(r.spec?.paused ? { paused: true } : {}),
+        rollingOut: (r.status?.updatedReplicas ?? 0) < (r.spec?.replicas ?? 1) || r.status?.phase === "Progressing",
+        pods: await podsMatching(c, namespace, r.spec?.selector?.matchLabels ?? {}),
+    };
+}
+
+function readWorkload(c: Clients, kind: WorkloadKind, namespace: string, name: string): Promise<LiveWorkload> {
+    if (kind === "CronJob") return cronJob(c, namespace, name);
+    if (kind === "Rollout") return rollout(c, namespace, name);
+    return appsWorkload(c, kind, namespace, name);
 }
 
 /** Every workload the components' records list, as it runs now. */
@@ -78,21 +136,9 @@ export async function observeWorkloads(c: Clients, only?: { component?: string; 
             const kind = dot > 0 ? KINDS[key.slice(0, dot)] : undefined;
             if (!kind || kind === "Pod") continue;
             const name = key.slice(dot + 1);
-            const w = await readWorkload(c, kind, namespace, name);
-            const strategy = (w.spec as { updateStrategy?: { type?: string } } | undefined)?.updateStrategy?.type;
-            out.push({
-                kind,
-                namespace,
-                name,
-                component,
-                ...(w.spec?.template?.metadata?.annotations?.[ROLLOUT_HASH_ANNOTATION]
-                    ? { templateHash: w.spec.template.metadata.annotations[ROLLOUT_HASH_ANNOTATION] }
-                    : {}),
-                ...(strategy ? { updateStrategy: strategy } : {}),
-                ...((w.spec as { paused?: boolean } | undefined)?.paused ? { paused: true } : {}),
-                rollingOut: rollingOut(kind, w),
-                pods: await podsSelectedBy(c, namespace, w),
-            });
+            const { templateAnnotations, ...live } = await readWorkload(c, kind, namespace, name);
+            const templateHash = templateAnnotations[ROLLOUT_HASH_ANNOTATION];
+            out.push({ kind, namespace, name, component, ...(templateHash ? { templateHash } : {}), ...live });
         }
     }
     return out;

@@ -1,5 +1,6 @@
 // `--restart-stale`: replaces exactly the stale pods, after saying which. A rolling workload is restarted as
-// `kubectl rollout restart` does it (a new restartedAt annotation on its template); an OnDelete one has its stale pods
+// `kubectl rollout restart` does it (a new restartedAt annotation on its template; an Argo Rollout through its own
+// spec.restartAt); an OnDelete one has its stale pods
 // evicted one at a time (the eviction API respects PodDisruptionBudgets), each replacement awaited before the next.
 import * as k8s from "@kubernetes/client-node";
 import type { WorkloadKind } from "../args";
@@ -26,7 +27,13 @@ async function rolloutRestart(c: Clients, o: Owner): Promise<void> {
     const param = { name: o.name, namespace: o.namespace, body, fieldManager: FIELD_MANAGER };
     if (o.kind === "Deployment") await c.apps.patchNamespacedDeployment(param, options);
     else if (o.kind === "StatefulSet") await c.apps.patchNamespacedStatefulSet(param, options);
-    else await c.apps.patchNamespacedDaemonSet(param, options);
+    else if (o.kind === "DaemonSet") await c.apps.patchNamespacedDaemonSet(param, options);
+    else if (o.kind === "Rollout") {
+        // Argo's own restart (what `kubectl argo rollouts restart` sets): its controller replaces the pods by its strategy.
+        const restartAt = { spec: { restartAt: new Date().toISOString() } };
+        const target = { group: "argoproj.io", version: "v1alpha1", namespace: o.namespace, plural: "rollouts", name: o.name };
+        await c.custom.patchNamespacedCustomObject({ ...target, body: restartAt, fieldManager: FIELD_MANAGER }, options);
+    } else throw new Error(`a ${o.kind} has no rollout to restart`);
 }
 
 /** Evicts one pod and waits (bounded) until its replacement runs: a new pod of the same owner, ready. */
@@ -57,8 +64,9 @@ async function ownerOf(c: Clients, namespace: string, pod: string): Promise<Owne
     if (ref.kind === "StatefulSet" || ref.kind === "DaemonSet") return { kind: ref.kind, namespace, name: ref.name };
     if (ref.kind !== "ReplicaSet") return undefined;
     const rs = await c.apps.readNamespacedReplicaSet({ name: ref.name, namespace });
-    const deployment = rs.metadata?.ownerReferences?.find((r) => r.controller && r.kind === "Deployment");
-    return deployment ? { kind: "Deployment", namespace, name: deployment.name } : undefined;
+    // A ReplicaSet of a Deployment, or of an Argo Rollout (whose controller makes ReplicaSets too).
+    const owner = rs.metadata?.ownerReferences?.find((r) => r.controller && (r.kind === "Deployment" || r.kind === "Rollout"));
+    return owner ? { kind: owner.kind as "Deployment" | "Rollout", namespace, name: owner.name } : undefined;
 }
 
 async function strategyOf(c: Clients, o: Owner): Promise<string | undefined> {

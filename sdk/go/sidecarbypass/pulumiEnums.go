@@ -1621,6 +1621,10 @@ const (
 	WorkloadKindDeployment  = WorkloadKind("Deployment")
 	WorkloadKindStatefulSet = WorkloadKind("StatefulSet")
 	WorkloadKindDaemonSet   = WorkloadKind("DaemonSet")
+	// `batch/v1`; its pod template is `spec.jobTemplate.spec.template`, so a change reaches the next Job it starts.
+	WorkloadKindCronJob = WorkloadKind("CronJob")
+	// Argo Rollouts' `argoproj.io/v1alpha1` Rollout (its CRD must be installed); its controller rolls on a template change.
+	WorkloadKindRollout = WorkloadKind("Rollout")
 )
 
 func (WorkloadKind) ElementType() reflect.Type {
@@ -1748,6 +1752,8 @@ func (o WorkloadKindPtrOutput) ToStringPtrOutputWithContext(ctx context.Context)
 //	WorkloadKindDeployment
 //	WorkloadKindStatefulSet
 //	WorkloadKindDaemonSet
+//	WorkloadKindCronJob
+//	WorkloadKindRollout
 type WorkloadKindInput interface {
 	pulumi.Input
 

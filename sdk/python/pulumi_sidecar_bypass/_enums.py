@@ -119,3 +119,11 @@ class WorkloadKind(_builtins.str, Enum):
     DEPLOYMENT = "Deployment"
     STATEFUL_SET = "StatefulSet"
     DAEMON_SET = "DaemonSet"
+    CRON_JOB = "CronJob"
+    """
+    `batch/v1`; its pod template is `spec.jobTemplate.spec.template`, so a change reaches the next Job it starts.
+    """
+    ROLLOUT = "Rollout"
+    """
+    Argo Rollouts' `argoproj.io/v1alpha1` Rollout (its CRD must be installed); its controller rolls on a template change.
+    """

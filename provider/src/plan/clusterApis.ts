@@ -1,7 +1,10 @@
-// Whether the cluster serves the API an admission mode writes. Without it, the Kubernetes provider previews a policy
-// of an unknown kind as fine (it skips the dry run of a kind the cluster does not know) and fails at up, after the
-// workload patches were written; so the component asks first and refuses at preview, in our words.
+// Whether the cluster serves the APIs the component writes: the admission mode's, and a CRD-served workload kind's
+// (Argo Rollouts). Without one, the Kubernetes provider previews an object of an unknown kind as fine (it skips the dry
+// run of a kind the cluster does not know) and fails at up, after other patches were written; so the component asks
+// first and refuses at preview, in our words.
+import type { WorkloadKind } from "../args";
 import type { AdmissionSettings } from "../rules/types";
+import { WORKLOAD_KINDS } from "../rules/workloadKinds";
 
 export type AdmissionApiVersion = Exclude<AdmissionSettings["mode"], "off">;
 
@@ -15,8 +18,26 @@ export interface ClusterApis {
     readonly reachable: boolean;
     /** e.g. `v1.36.3`. */
     readonly kubeVersion?: string;
-    /** The versions at which both kinds are served. */
+    /** The versions at which both admission kinds are served. */
     readonly served: readonly AdmissionApiVersion[];
+    /** The workload kinds served by a CRD (WORKLOAD_KINDS' `crd`) that the cluster serves. */
+    readonly customKinds: readonly WorkloadKind[];
+}
+
+/** The workload kinds a CRD serves, as Capabilities.APIVersions names them (group/version/Kind). */
+export const CUSTOM_WORKLOAD_KINDS = (Object.keys(WORKLOAD_KINDS) as WorkloadKind[]).filter((k) => WORKLOAD_KINDS[k].crd !== undefined);
+export const workloadKindOf = (kind: WorkloadKind) => `${WORKLOAD_KINDS[kind].apiVersion}/${kind}`;
+
+/** Why a listed workload cannot be patched on this cluster (its kind's CRD is not installed), one line per workload. */
+export function workloadKindProblems(workloads: readonly { readonly id: string; readonly kind: WorkloadKind }[], apis: ClusterApis): string[] {
+    if (!apis.reachable) return [];
+    return workloads
+        .filter((w) => WORKLOAD_KINDS[w.kind].crd !== undefined && !apis.customKinds.includes(w.kind))
+        .map(
+            (w) =>
+                `workloads: ${w.id}: the cluster does not serve ${WORKLOAD_KINDS[w.kind].apiVersion} ${w.kind} (${WORKLOAD_KINDS[w.kind].crd}' CRD is ` +
+                `not installed): install it first, or list the workload by the kind that runs it. Nothing was written.`,
+        );
 }
 
 const SETTING = "admission.mode";
