@@ -24,6 +24,7 @@ import {
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyServerSide, getJson, kubectl } from "../../tools/harness/kube";
 import { namespaceObject } from "../../tools/harness/workloads";
+import { Istiod } from "../helpers/istiod";
 import { istioTools, kubeInject } from "../helpers/istioTools";
 import { goSkipReason } from "../helpers/oracles";
 
@@ -255,15 +256,45 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
             (c) => c.name === "istio-init",
         );
         assert.ok(init, "istio-init was injected");
-        const flags: Record<string, string> = {};
-        for (let i = 0; i < init.args.length; i++) {
-            const m = /^-([ixbdqock])$/.exec(init.args[i]);
-            if (m) flags[m[1]] = init.args[++i];
-        }
-        const install = new BypassPlanner({ ...rules, istio: { installDefaults: parseIstioInjectorValues(tools.values) } }).rules.settings.istio;
-        assert.deepEqual(flags, { ...istioInitArgs(stored.metadata.annotations ?? {}, install) });
+        const flags = initFlags(init.args);
+        assert.deepEqual(flags, { ...istioInitArgs(stored.metadata.annotations ?? {}, installOf(tools)) });
         assert.equal(flags.b, "*");
         assert.match(flags.d, /7001/);
+    });
+
+    it("Istio's own injector (istiod, run as the webhook) injects the pod our policy admitted, with the flags the plan predicts", {
+        skip: goSkipReason(),
+    }, async (t) => {
+        const tools = istioTools();
+        const istiod = new Istiod(tools, cp);
+        try {
+            const t0 = Date.now();
+            // As on a 1.36 cluster, whose kubelets take native sidecars.
+            await istiod.start({ nativeSidecars: true });
+            t.diagnostic(`istiod's webhook answered ${Date.now() - t0} ms after its start`);
+            applyServerSide(cp, [istiod.configuration()], { fieldManager: "test" });
+            kubectl(cp, ["label", "namespace", "payments", "istio-injection=enabled", "--overwrite"]);
+            let stored: InjectedPod | undefined;
+            for (let attempt = 0; attempt < 40 && !stored?.spec.initContainers?.length; attempt++) {
+                kubectl(cp, ["create", "-f", "-"], JSON.stringify(pod("payments", `istiod-${attempt}`, { "example.com/chart": "x" })));
+                stored = getJson<InjectedPod>(cp, ["pod", "-n", "payments", `istiod-${attempt}`]);
+                if (!stored.spec.initContainers?.length) await new Promise((r) => setTimeout(r, 250));
+            }
+            assert.ok(stored?.spec.initContainers?.length, "istiod injected a pod within 10 s");
+            const scope = keysOf("namespace/payments");
+            for (const [k, v] of Object.entries(scope.annotations)) assert.equal(stored.metadata.annotations?.[k], v, k);
+            const [init, proxy] = stored.spec.initContainers;
+            assert.equal(init.name, "istio-init");
+            assert.deepEqual([proxy?.name, proxy?.restartPolicy], ["istio-proxy", "Always"], "the proxy is a native sidecar");
+            const flags = initFlags(init.args ?? []);
+            t.diagnostic(`istio-init ${JSON.stringify(flags)}`);
+            assert.deepEqual(flags, { ...istioInitArgs(stored.metadata.annotations ?? {}, installOf(tools)) });
+            assert.match(flags.d, /7001/);
+        } finally {
+            kubectl(cp, ["delete", "mutatingwebhookconfiguration", Istiod.WEBHOOK, "--ignore-not-found"]);
+            kubectl(cp, ["label", "namespace", "payments", "istio-injection-"]);
+            await istiod.stop();
+        }
     });
 
     it("after the policies are deleted, new pods carry nothing of ours; running pods are untouched", async () => {
@@ -283,6 +314,24 @@ describe("e2e: scope rules at admission, on the real API server (no CLI needed)"
         assert.deepEqual(getJson<Pod>(cp, ["pod", "-n", "payments", "bare"]).metadata.annotations, before.metadata.annotations);
     });
 });
+
+interface InjectedPod extends Pod {
+    spec: { initContainers?: { name: string; args?: string[]; restartPolicy?: string }[] };
+}
+
+/** istio-init's flags that carry rules, by letter, from its arguments. */
+function initFlags(args: readonly string[]): Record<string, string> {
+    const flags: Record<string, string> = {};
+    for (let i = 0; i < args.length; i++) {
+        const m = /^-([ixbdqock])$/.exec(args[i]);
+        if (m) flags[m[1]] = args[++i];
+    }
+    return flags;
+}
+
+/** The install's defaults, as the plan reads them from the injector's values. */
+const installOf = (tools: ReturnType<typeof istioTools>) =>
+    new BypassPlanner({ ...rules, istio: { installDefaults: parseIstioInjectorValues(tools.values) } }).rules.settings.istio;
 
 /**
  * A mutating webhook that records the pods it is handed and changes nothing: HTTPS on 127.0.0.1 with a certificate of

@@ -10,6 +10,10 @@ import { REPO } from "./snapshot";
 export interface IstioTools {
     istioctl: string;
     pilotAgent: string;
+    /** istiod, whose injector the e2e tier runs as a real webhook. */
+    pilotDiscovery: string;
+    /** `istioctl manifest generate`'s output: the install's ConfigMaps istiod reads. */
+    manifest: string;
     validator: string;
     injectConfig: string;
     meshConfig: string;
@@ -43,6 +47,8 @@ export function istioTools(): IstioTools {
     cached = {
         istioctl: join(dir, "bin", "istioctl"),
         pilotAgent: join(dir, "bin", "pilot-agent"),
+        pilotDiscovery: join(dir, "bin", "pilot-discovery"),
+        manifest: join(dir, "manifest.yaml"),
         validator: join(dir, "bin", "validate-annotations"),
         ...files,
         values: readFileSync(files.valuesFile, "utf8"),
