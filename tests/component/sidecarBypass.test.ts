@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type { SidecarBypassArgs } from "../../provider/index";
 import { designExample } from "../helpers/examples";
@@ -12,8 +12,11 @@ before(async () => {
     sb = await import("../../provider/index");
 });
 
-/** What a component of this name in the mocks' project and stack prefixes its objects with. */
-const objectPrefix = (component: string) => sb.objectPrefixOf({ project: "sidecar-bypass", stack: "test", component });
+/** What a component of this name in the mocks' project and the current stack prefixes its objects with. */
+const objectPrefix = (component: string) => sb.objectPrefixOf({ project: "sidecar-bypass", stack: pulumi.getStack(), component });
+/** Each test is a program of its own (a stack of its own), as two components of one program may not list one workload. */
+let programs = 0;
+const ownProgram = (preview = true) => installMocks({ preview, stack: `test-${++programs}` });
 const settle = () => new Promise((r) => setTimeout(r, 50));
 const byName = (prefix: string) => registered.filter((r) => r.name.startsWith(prefix));
 /** The resource the program declared under exactly this name (not the read of the same workload). */
@@ -24,6 +27,11 @@ const named = (name: string) => {
 };
 
 describe("SidecarBypass under mocks", () => {
+    // The previous test's registrations settle first: new mocks forget the resources of the old ones.
+    beforeEach(async () => {
+        await settle();
+        ownProgram();
+    });
     it("emits a patch per workload, a ConfigMap per namespace and the Kuma objects, grouped by namespace", async () => {
         const c = new sb.SidecarBypass("platform", designExample());
         const rows = await outputValue(c.effectiveRules);
@@ -60,12 +68,12 @@ describe("SidecarBypass under mocks", () => {
             spec: { template: { metadata: { annotations: Record<string, string> } } };
         };
         assert.equal(ledger.metadata.name, "ledger");
-        assert.equal(ledger.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass:sidecar-bypass/test/platform");
+        assert.equal(ledger.metadata.annotations["pulumi.com/patchFieldManager"], `sidecar-bypass:sidecar-bypass/${pulumi.getStack()}/platform`);
         assert.equal(ledger.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "47.100.1.144/32,169.254.169.254/32");
         assert.match(ledger.spec.template.metadata.annotations["sidecar-bypass.io/rollout-hash"], /^[0-9a-f]{16}$/);
         // The Mesh is patched, never created.
         const mesh = mine.find((r) => r.name === "platform/Mesh/default")!.inputs as { metadata: { annotations: Record<string, string> } };
-        assert.equal(mesh.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass:sidecar-bypass/test/platform");
+        assert.equal(mesh.metadata.annotations["pulumi.com/patchFieldManager"], `sidecar-bypass:sidecar-bypass/${pulumi.getStack()}/platform`);
         assert.ok(rows.some((r) => r.workload === "Deployment/debug/api" && r.field === "fullBypass"));
         assert.match(await outputValue(c.summary), /\| Deployment\/payments\/ledger \| outbound.excludeIpRanges \|/);
     });
@@ -86,23 +94,25 @@ describe("SidecarBypass under mocks", () => {
         };
         assert.equal(object.data, undefined);
         // Named for its owner (component, stack and a hash of the project too), so records of two stacks never meet.
-        assert.match(object.metadata.name as string, /^sidecar-bypass-record-test-[0-9a-f]{6}$/);
+        assert.match(object.metadata.name as string, new RegExp(`^sidecar-bypass-record-${pulumi.getStack()}-[0-9a-f]{6}$`));
         assert.equal(object.metadata.name, objectPrefix("record"));
         assert.deepEqual(object.metadata.labels, {
             "app.kubernetes.io/managed-by": "sidecar-bypass",
             "sidecar-bypass.io/component": "record",
-            "sidecar-bypass.io/stack": "test",
+            "sidecar-bypass.io/stack": pulumi.getStack(),
             "sidecar-bypass.io/project": "sidecar-bypass",
         });
-        assert.deepEqual(object.metadata.annotations, { "sidecar-bypass.io/field-manager": "sidecar-bypass:sidecar-bypass/test/record" });
+        assert.deepEqual(object.metadata.annotations, { "sidecar-bypass.io/field-manager": `sidecar-bypass:sidecar-bypass/${pulumi.getStack()}/record` });
         assert.equal(data.metadata.name, objectPrefix("record"));
-        assert.equal(data.metadata.annotations["pulumi.com/patchFieldManager"], "sidecar-bypass:sidecar-bypass/test/record");
+        assert.equal(data.metadata.annotations["pulumi.com/patchFieldManager"], `sidecar-bypass:sidecar-bypass/${pulumi.getStack()}/record`);
         assert.ok(Object.keys(data.data).length > 0);
     });
 
     it("awaits rollouts by default and, with rollout.wait false, tells the provider not to", async () => {
         const workloads = [{ kind: "Deployment" as const, namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } }];
         new sb.SidecarBypass("waits", { meshes: ["istio"], workloads });
+        await settle();
+        ownProgram();
         new sb.SidecarBypass("nowait", { meshes: ["istio"], workloads, rollout: { wait: false } });
         await settle();
         const annotations = (n: string) => (named(n).inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
@@ -113,6 +123,8 @@ describe("SidecarBypass under mocks", () => {
     it("forces its patches only with takeOwnership: taking fields back from another manager needs consent", async () => {
         const workloads = [{ kind: "Deployment" as const, namespace: "shop", name: "cart", inbound: { excludePorts: [9000] } }];
         new sb.SidecarBypass("polite", { meshes: ["istio"], workloads });
+        await settle();
+        ownProgram();
         new sb.SidecarBypass("forceful", { meshes: ["istio", "kuma"], workloads, kuma: { passthrough: true }, takeOwnership: true });
         await settle();
         const force = (r: Registered) => (r.inputs as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.["pulumi.com/patchForce"];
@@ -197,12 +209,12 @@ describe("SidecarBypass under mocks", () => {
     });
 
     it("at an update, reads nothing: the check ran at the preview, and a read would keep the live object in the stack's state", async () => {
-        installMocks({ preview: false });
+        ownProgram(false);
         try {
             new sb.SidecarBypass("update", readRules);
             await settle();
         } finally {
-            installMocks({ preview: true });
+            ownProgram();
         }
         assert.deepEqual(
             byName("update").filter((r) => r.id !== undefined),
@@ -273,6 +285,33 @@ describe("SidecarBypass under mocks", () => {
                 .sort(),
             ["kubernetes:argoproj.io/v1alpha1:Rollout shop/web", "kubernetes:batch/v1:CronJob ops/backup"],
         );
+    });
+
+    it("refuses, as it is declared, a second component of the same program listing a workload the first lists", async () => {
+        const cart = { kind: "Deployment" as const, namespace: "shop", name: "cart" };
+        new sb.SidecarBypass("first", { meshes: ["istio"], workloads: [cart] });
+        const before = registered.length;
+        assert.throws(
+            () => new sb.SidecarBypass("second", { meshes: ["istio"], workloads: [cart, { ...cart, name: "orders" }] }),
+            (e: Error) => {
+                assert.match(
+                    e.message,
+                    /workloads: Deployment\/shop\/cart is already listed by the component 'first' of this program: one component per workload/,
+                );
+                assert.doesNotMatch(e.message, /orders/);
+                return true;
+            },
+        );
+        // The second component's own resource is registered before it plans; nothing under it is.
+        assert.deepEqual(
+            registered.slice(before).filter((r) => r.name.startsWith("second/")),
+            [],
+        );
+        // Another stack is another program: the same workload is its own to list (the live check at preview guards that case).
+        await settle();
+        ownProgram();
+        new sb.SidecarBypass("second", { meshes: ["istio"], workloads: [cart] });
+        await settle();
     });
 
     it("emits no patch for a workload declared in the program", async () => {

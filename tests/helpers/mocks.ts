@@ -53,8 +53,11 @@ const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:app
 /** Every resource registered under the mocks, across `installMocks` calls. */
 const registered: Registered[] = [];
 
-/** Installs the mocks, for a preview (`preview: true`, what `pulumi preview` runs) or an update. */
-export function installMocks(options: { preview: boolean }): Registered[] {
+/**
+ * Installs the mocks, for a preview (`preview: true`, what `pulumi preview` runs) or an update, in a stack (`test`
+ * unless named: a test that stands for a program of its own names its own, as its components are one program's).
+ */
+export function installMocks(options: { preview: boolean; stack?: string }): Registered[] {
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
@@ -76,7 +79,7 @@ export function installMocks(options: { preview: boolean }): Registered[] {
                 args.token === "kubernetes:helm:template" ? { result: [{ apiVersion: "v1", kind: "ConfigMap", data: clusterApis.data }] } : args.inputs,
         },
         "sidecar-bypass",
-        "test",
+        options.stack ?? "test",
         options.preview,
     );
     return registered;

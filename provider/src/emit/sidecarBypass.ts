@@ -9,6 +9,7 @@ import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
 import { ownershipGate } from "./ownershipCheck";
+import { claimWorkloads } from "./programClaims";
 import { workloadPatch } from "./workloadPatch";
 
 /** One row of the effective-rules table: values of one field in force on a workload, and their origin. */
@@ -61,6 +62,11 @@ export class SidecarBypass extends pulumi.ComponentResource {
         // Everything waits for the check that the cluster serves what the component writes (the admission mode's API, a
         // Rollout's CRD): nothing is half-written.
         const patched = structure.workloads.filter((w) => !w.declaredInProgram);
+        claimWorkloads(
+            `${owner.project}/${owner.stack}`,
+            name,
+            patched.map((w) => w.id),
+        );
         const needs = { ...(structure.admission.scopes.length > 0 ? { admission: structure.admission.mode } : {}), workloads: patched };
         const apiGate = clusterApiGate(needs, this);
         const after = (gate: pulumi.Input<pulumi.Resource[]>) => pulumi.all([apiGate, gate]).apply(([a, b]) => [...a, ...b]);
