@@ -240,6 +240,8 @@ export interface WorkloadRules extends ScopeRules {
      * so no patch is emitted for it.
      */
     declaredInProgram?: boolean;
+    /** For a StatefulSet or DaemonSet: `rollout.replaceOnDeletePods` for this workload alone. */
+    replaceOnDeletePods?: boolean;
 }
 
 /** The values the Istio install uses when a pod has no annotation (`global.proxy.*` Helm values). */
@@ -321,6 +323,14 @@ export interface Rollout {
     wait?: boolean;
     /** How long to wait for one workload's rollout, in seconds (1-86400); default 600. */
     timeoutSeconds?: number;
+    /**
+     * Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+     * (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+     * through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+     * within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+     * reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
+     */
+    replaceOnDeletePods?: boolean;
 }
 
 /** How a scope's rules reach the pods of workloads that are not listed in `workloads`. */

@@ -36,7 +36,7 @@ describe("e2e: workloads whose pods a change does not replace", { skip: skip && 
     let s: E2eStack;
     before(async () => {
         cluster = new E2eCluster("e2e-strategies");
-        const vault = chartWorkload({ namespace: "vault", name: "vault" }, "StatefulSet") as { spec: Record<string, unknown> };
+        const vault = chartWorkload({ namespace: "vault", name: "vault", replicas: 2 }, "StatefulSet") as { spec: Record<string, unknown> };
         vault.spec.updateStrategy = { type: "OnDelete" };
         const paused = chartWorkload({ namespace: "vault", name: "paused" }) as { spec: Record<string, unknown> };
         applyServerSide(cluster.kube, [namespaceObject("vault")], { fieldManager: HELM_MANAGER });
@@ -76,5 +76,49 @@ describe("e2e: workloads whose pods a change does not replace", { skip: skip && 
         assert.equal(podBefore.metadata.annotations?.[KEY], undefined, "the running pod does not");
         const preview = await s.stack.preview({ color: "never" });
         assert.doesNotMatch(preview.stdout, /will not be replaced/, "nothing left to apply to the template: nothing to say");
+    });
+
+    it("with rollout.replaceOnDeletePods, preview names the stale pods, and up evicts them one at a time, each replaced with the rule", async (t) => {
+        for (let i = 0; i < 120 && !podExists(cluster, "vault-1"); i++) await new Promise((r) => setTimeout(r, 500));
+        await s.setRules({ ...rules(7002), rollout: { wait: false, replaceOnDeletePods: true } });
+        const preview = await s.stack.preview({ color: "never" });
+        const text = preview.stdout.replace(/\s+/g, " ");
+        assert.match(text, /StatefulSet\/vault\/vault: rollout\.replaceOnDeletePods: up will evict vault-0, vault-1 one at a time/);
+        assert.doesNotMatch(text, /StatefulSet\/vault\/vault: this change reaches its pod template, but its running pods will not be replaced/);
+        assert.match(text, /Deployment\/vault\/paused: this change reaches its pod template/, "a paused Deployment is never resumed for the user");
+        const up = await s.stack.up({ color: "never" });
+        assert.equal(up.summary.result, "succeeded");
+        for (const l of up.stdout.split("\n").filter((x) => x.includes("evicting"))) t.diagnostic(l.trim());
+        assert.match(up.stdout.replace(/\s+/g, " "), /evicting vault-0 .*evicting vault-1/, "one at a time, in order");
+        for (const name of ["vault-0", "vault-1"]) {
+            assert.equal(getJson<Pod>(cluster.kube, ["pod", "-n", "vault", name]).metadata.annotations?.[KEY], "7002", name);
+        }
+        const again = await s.stack.preview({ color: "never" });
+        assert.doesNotMatch(again.stdout, /up will evict/, "nothing stale is left to replace");
+    });
+
+    it("a PodDisruptionBudget that allows no disruption holds the eviction: up fails at the timeout naming it, no pod is deleted", async () => {
+        const pdb = {
+            apiVersion: "policy/v1",
+            kind: "PodDisruptionBudget",
+            metadata: { name: "vault", namespace: "vault" },
+            spec: { minAvailable: 2, selector: { matchLabels: { app: "vault" } } },
+        };
+        applyServerSide(cluster.kube, [pdb], { fieldManager: HELM_MANAGER });
+        // Bounded: until the disruption controller has counted the pods (it allows nothing either way at minAvailable 2).
+        for (let i = 0; i < 60; i++) {
+            const status = getJson<{ status?: { observedGeneration?: number } }>(cluster.kube, ["pdb", "-n", "vault", "vault"]).status;
+            if (status?.observedGeneration) break;
+            await new Promise((r) => setTimeout(r, 500));
+        }
+        const uids = () => ["vault-0", "vault-1"].map((n) => getJson<{ metadata: { uid: string } }>(cluster.kube, ["pod", "-n", "vault", n]).metadata.uid);
+        const before = uids();
+        await s.setRules({ ...rules(7003), rollout: { wait: false, replaceOnDeletePods: true, timeoutSeconds: 5 } });
+        await assert.rejects(
+            s.stack.up({ color: "never" }),
+            /StatefulSet\/vault\/vault: rollout\.replaceOnDeletePods: vault\/vault-0: a PodDisruptionBudget refused its eviction/,
+        );
+        assert.deepEqual(uids(), before, "no pod was deleted");
+        kubectl(cluster.kube, ["delete", "pdb", "-n", "vault", "vault"]);
     });
 });

@@ -1,6 +1,7 @@
 // Which workloads a template change does not roll, and what preview says of them.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { planBypass } from "../../provider/index";
 import { describeUnreplaced, templateChanges, unreplacedReason } from "../../provider/src/plan/podReplacement";
 
 describe("pods a template change does not replace", () => {
@@ -31,5 +32,37 @@ describe("pods a template change does not replace", () => {
         const m = describeUnreplaced("StatefulSet/vault/vault", unreplacedReason("StatefulSet", { updateStrategy: { type: "OnDelete" } }) ?? "");
         assert.match(m, /^sidecar-bypass: StatefulSet\/vault\/vault: this change reaches its pod template, but its running pods will not be replaced/);
         assert.match(m, /keep their old rules until they are re-created: its updateStrategy is OnDelete/);
+    });
+});
+
+describe("rollout.replaceOnDeletePods", () => {
+    const workloads = [
+        { kind: "StatefulSet" as const, namespace: "vault", name: "vault" },
+        { kind: "DaemonSet" as const, namespace: "ops", name: "agent" },
+        { kind: "Deployment" as const, namespace: "shop", name: "cart" },
+    ];
+
+    it("is off by default; on, it covers the listed StatefulSets and DaemonSets, and a workload's own setting wins", () => {
+        assert.deepEqual(planBypass({ meshes: ["istio"], workloads }, { name: "sb" }).replaceOnDelete, []);
+        const on = planBypass({ meshes: ["istio"], workloads, rollout: { replaceOnDeletePods: true } }, { name: "sb" });
+        assert.deepEqual(on.replaceOnDelete, ["StatefulSet/vault/vault", "DaemonSet/ops/agent"]);
+        const but = planBypass(
+            {
+                meshes: ["istio"],
+                workloads: [
+                    { ...workloads[0], replaceOnDeletePods: false },
+                    { ...workloads[1], replaceOnDeletePods: true },
+                ],
+            },
+            { name: "sb" },
+        );
+        assert.deepEqual(but.replaceOnDelete, ["DaemonSet/ops/agent"]);
+    });
+
+    it("refuses it on a kind that replaces its pods itself, naming the field", () => {
+        assert.throws(
+            () => planBypass({ meshes: ["istio"], workloads: [{ ...workloads[2], replaceOnDeletePods: true }] }, { name: "sb" }),
+            /workloads\[0\]\.replaceOnDeletePods: applies to StatefulSets and DaemonSets, whose updateStrategy may be OnDelete; a Deployment's controller replaces its pods itself/,
+        );
     });
 });

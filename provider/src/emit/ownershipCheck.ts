@@ -45,7 +45,8 @@ export function ownershipGate(
     resourceName: string,
     w: { id: string; kind: WorkloadKind; namespace: string; name: string },
     template: pulumi.Output<PodTemplateMetadata>,
-    settings: { fieldManager: string; takeOwnership: boolean },
+    /** `replaces`: the component replaces the pods of this workload when it is OnDelete (rollout.replaceOnDeletePods). */
+    settings: { fieldManager: string; takeOwnership: boolean; replaces: boolean },
     report: pulumi.Resource,
     opts: pulumi.CustomResourceOptions,
 ): pulumi.Input<pulumi.Resource[]> {
@@ -74,7 +75,8 @@ export function ownershipGate(
         if (taken.length > 0 && !takeOwnership) fail(describeTakenFields(w.id, taken, false));
         if (taken.length > 0) pulumi.log.info(describeTakenFields(w.id, taken, true), report);
         const unreplaced = unreplacedReason(w.kind, spec);
-        if (unreplaced && templateChanges(planned, liveTemplate)) pulumi.log.warn(describeUnreplaced(w.id, unreplaced), report);
+        if (unreplaced && !(settings.replaces && spec?.updateStrategy?.type === "OnDelete") && templateChanges(planned, liveTemplate))
+            pulumi.log.warn(describeUnreplaced(w.id, unreplaced), report);
         return [];
     });
 }

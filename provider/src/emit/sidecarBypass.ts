@@ -8,6 +8,7 @@ import { clusterApiGate } from "./clusterApis";
 import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
+import { replaceOnDeletePods } from "./onDeleteReplacement";
 import { ownershipGate } from "./ownershipCheck";
 import { claimWorkloads } from "./programClaims";
 import { workloadPatch } from "./workloadPatch";
@@ -71,14 +72,21 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const apiGate = clusterApiGate(needs, this);
         const after = (gate: pulumi.Input<pulumi.Resource[]>) => pulumi.all([apiGate, gate]).apply(([a, b]) => [...a, ...b]);
 
+        const replaceOnDelete = new Set(structure.replaceOnDelete);
+        const replaced: pulumi.Output<string[]>[] = [];
         for (const w of patched) {
             const resourceName = `${name}/${w.namespace}/${w.kind}/${w.name}`;
             const parent = scope(w.namespace);
             const template = plan.template(w.id);
+            const onDelete = (w.kind === "StatefulSet" || w.kind === "DaemonSet") && replaceOnDelete.has(w.id) ? { ...w, kind: w.kind } : undefined;
+            const replaces = onDelete !== undefined;
             // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
             // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
-            const gate = ownershipGate(`${resourceName}/live`, w, template, settings, this, { parent, dependsOn: apiGate });
-            workloadPatch(resourceName, w, template, settings, { parent, dependsOn: after(gate) });
+            const gate = ownershipGate(`${resourceName}/live`, w, template, { ...settings, replaces }, this, { parent, dependsOn: apiGate });
+            // An OnDelete DaemonSet's rollout never finishes for the provider: its pods are awaited as they are replaced.
+            const awaited = replaces && w.kind === "DaemonSet" ? { ...settings, rollout: { ...settings.rollout, wait: false } } : settings;
+            const patch = workloadPatch(resourceName, w, template, awaited, { parent, dependsOn: after(gate) });
+            if (onDelete) replaced.push(replaceOnDeletePods(onDelete, template, patch, settings.rollout.timeoutSeconds, this));
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {
             for (const obj of objects ?? []) {
@@ -108,6 +116,8 @@ export class SidecarBypass extends pulumi.ComponentResource {
         }
         this.effectiveRules = plan.select(effectiveTable);
         this.summary = plan.select((p) => summaryMarkdown(p));
-        this.registerOutputs({ effectiveRules: this.effectiveRules, summary: this.summary });
+        // The pods replaced under rollout.replaceOnDeletePods: registered so up waits for their replacement.
+        const replacedPods = pulumi.all(replaced).apply((lists) => lists.flat());
+        this.registerOutputs({ effectiveRules: this.effectiveRules, summary: this.summary, replacedPods });
     }
 }

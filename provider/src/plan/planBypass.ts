@@ -115,6 +115,10 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             objects,
             admission,
             rollout: this.rules.rollout,
+            replaceOnDelete: this.rules.workloads
+                .filter((w) => !w.declaredInProgram && (w.kind === "StatefulSet" || w.kind === "DaemonSet"))
+                .filter((w) => w.replaceOnDeletePods ?? this.rules.rollout.replaceOnDeletePods)
+                .map((w) => workloadId(w)),
             takeOwnership: this.rules.takeOwnership,
             notices: [
                 ...(this.rules.takeOwnership

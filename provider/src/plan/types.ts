@@ -61,6 +61,8 @@ export interface BypassPlan<Id extends string = Mesh> {
     readonly admission: AdmissionPlan;
     /** Whether and how long `up` waits for the rollouts the patches start. */
     readonly rollout: RolloutSettings;
+    /** The listed StatefulSets and DaemonSets whose OnDelete pods up replaces (rollout.replaceOnDeletePods), by id. */
+    readonly replaceOnDelete: readonly string[];
     /** Take back our declared fields from other field managers (server-side apply with force). */
     readonly takeOwnership: boolean;
     /** Choices the plan made that a reviewer should see (not problems): preview prints them. */

@@ -163,6 +163,7 @@ export const workloadRulesSchema = z.strictObject({
     namespace: dnsLabel,
     name: dnsSubdomain,
     declaredInProgram: z.boolean().optional(),
+    replaceOnDeletePods: z.boolean({ error: "expected true or false" }).optional(),
     ...scopeShape,
 });
 
@@ -174,6 +175,7 @@ const rolloutOptions = z.strictObject({
         .min(1, { error: "expected at least 1 second; to not wait at all, set rollout.wait to false" })
         .max(86400, { error: "expected at most 86400 seconds (a day)" })
         .optional(),
+    replaceOnDeletePods: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {

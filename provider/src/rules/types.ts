@@ -83,12 +83,15 @@ export interface WorkloadIdentity {
 
 export interface NormalisedWorkload extends NormalisedScope, WorkloadIdentity {
     readonly declaredInProgram: boolean;
+    /** Its own `replaceOnDeletePods`, when it sets one. */
+    readonly replaceOnDeletePods?: boolean;
 }
 
 /** How `pulumi up` treats the rollouts the patches start. */
 export interface RolloutSettings {
     readonly wait: boolean;
     readonly timeoutSeconds: number;
+    readonly replaceOnDeletePods: boolean;
 }
 
 /** How scope rules reach the pods of unlisted workloads (see the `Admission` argument). */

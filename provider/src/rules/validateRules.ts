@@ -8,6 +8,9 @@ import { argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, 
 import { schemaKeys, suggestKey } from "./suggestKey";
 import type { AdmissionSettings, NormalisedRules, NormalisedScope, NormalisedWorkload } from "./types";
 
+/** The kinds whose updateStrategy may be OnDelete. */
+const ON_DELETE_KINDS: readonly string[] = ["StatefulSet", "DaemonSet"];
+
 export interface ValidateOptions {
     /** The time expiries are compared with; default now. */
     now?: Date;
@@ -80,7 +83,21 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         }
         workloadPaths.set(label, path);
         const scope = normaliseScope(parsed, { level: "workload", label, path }, ctx);
-        workloads.push({ ...scope, kind: parsed.kind, namespace: parsed.namespace, name: parsed.name, declaredInProgram: parsed.declaredInProgram ?? false });
+        if (parsed.replaceOnDeletePods !== undefined && !ON_DELETE_KINDS.includes(parsed.kind)) {
+            issues.error(
+                `${path}.replaceOnDeletePods`,
+                `applies to StatefulSets and DaemonSets, whose updateStrategy may be OnDelete; a ${parsed.kind}'s controller replaces its pods itself`,
+            );
+        }
+        const replace = parsed.replaceOnDeletePods === undefined ? {} : { replaceOnDeletePods: parsed.replaceOnDeletePods };
+        workloads.push({
+            ...scope,
+            kind: parsed.kind,
+            namespace: parsed.namespace,
+            name: parsed.name,
+            declaredInProgram: parsed.declaredInProgram ?? false,
+            ...replace,
+        });
     });
 
     const settings: Record<string, unknown> = {};
@@ -117,7 +134,11 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         // Each entry is what that mesh's own `read` returned.
         settings: settings as SettingsOf<R>,
         rolloutHash: top.rolloutHash ?? true,
-        rollout: { wait: top.rollout?.wait ?? true, timeoutSeconds: top.rollout?.timeoutSeconds ?? 600 },
+        rollout: {
+            wait: top.rollout?.wait ?? true,
+            timeoutSeconds: top.rollout?.timeoutSeconds ?? 600,
+            replaceOnDeletePods: top.rollout?.replaceOnDeletePods ?? false,
+        },
         takeOwnership: top.takeOwnership ?? false,
         admission,
     };

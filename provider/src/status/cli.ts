@@ -2,8 +2,9 @@
 // `sidecar-bypass status`: per workload a component declares (from its records) and per namespace an admission policy
 // of ours reaches, whether the running pods carry the declared rules; a non-zero exit when any pod is stale, for CI.
 import { parseArgs } from "node:util";
+import { clients } from "../live/clients";
 import { assessScope, assessWorkload, formatTable, type StatusRow } from "./assess";
-import { clients, observeScopes, observeWorkloads } from "./cluster";
+import { observeScopes, observeWorkloads } from "./cluster";
 import { restartStale } from "./restart";
 
 const USAGE = `usage: sidecar-bypass status [--component NAME] [--namespace NS] [-o table|json] [--restart-stale] [--timeout SECONDS]

@@ -1,8 +1,8 @@
-// What the status command reads of the cluster, with the Kubernetes client for Node.js and the kubeconfig found the way
-// kubectl finds it (KUBECONFIG, else ~/.kube/config, else in-cluster): the records of every component, the workloads
-// they list and their pods, and every admission policy of ours with the pods of the namespaces it reaches.
-import * as k8s from "@kubernetes/client-node";
+// What the status command reads of the cluster (live/clients.ts): the records of every component, the workloads they
+// list and their pods, and every admission policy of ours with the pods of the namespaces it reaches.
+import type * as k8s from "@kubernetes/client-node";
 import type { WorkloadKind } from "../args";
+import type { Clients } from "../live/clients";
 import { ADMISSION_ANNOTATION } from "../plan/admissionPolicy";
 import { KIND_KEYS } from "../plan/describe";
 import { SHARED_FIELD_MANAGER } from "../plan/owner";
@@ -11,26 +11,6 @@ import { type ObservedPod, type ObservedScope, type ObservedWorkload, selects } 
 
 const MANAGED = `app.kubernetes.io/managed-by=${SHARED_FIELD_MANAGER}`;
 const KINDS = Object.fromEntries(Object.entries(KIND_KEYS).map(([kind, key]) => [key, kind])) as Record<string, WorkloadKind | "Pod">;
-
-export interface Clients {
-    readonly core: k8s.CoreV1Api;
-    readonly apps: k8s.AppsV1Api;
-    readonly batch: k8s.BatchV1Api;
-    readonly custom: k8s.CustomObjectsApi;
-    readonly admission: k8s.AdmissionregistrationV1Api;
-}
-
-export function clients(): Clients {
-    const config = new k8s.KubeConfig();
-    config.loadFromDefault();
-    return {
-        core: config.makeApiClient(k8s.CoreV1Api),
-        apps: config.makeApiClient(k8s.AppsV1Api),
-        batch: config.makeApiClient(k8s.BatchV1Api),
-        custom: config.makeApiClient(k8s.CustomObjectsApi),
-        admission: config.makeApiClient(k8s.AdmissionregistrationV1Api),
-    };
-}
 
 const podOf = (p: k8s.V1Pod): ObservedPod => ({
     name: p.metadata?.name ?? "",

@@ -4,8 +4,9 @@
 // evicted one at a time (the eviction API respects PodDisruptionBudgets), each replacement awaited before the next.
 import * as k8s from "@kubernetes/client-node";
 import type { WorkloadKind } from "../args";
+import type { Clients } from "../live/clients";
+import { evictAndAwait } from "../live/eviction";
 import type { StatusRow } from "./assess";
-import type { Clients } from "./cluster";
 
 const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 const FIELD_MANAGER = "sidecar-bypass-status";
@@ -34,26 +35,6 @@ async function rolloutRestart(c: Clients, o: Owner): Promise<void> {
         const target = { group: "argoproj.io", version: "v1alpha1", namespace: o.namespace, plural: "rollouts", name: o.name };
         await c.custom.patchNamespacedCustomObject({ ...target, body: restartAt, fieldManager: FIELD_MANAGER }, options);
     } else throw new Error(`a ${o.kind} has no rollout to restart`);
-}
-
-/** Evicts one pod and waits (bounded) until its replacement runs: a new pod of the same owner, ready. */
-async function evictAndAwait(c: Clients, namespace: string, pod: string, deadline: number): Promise<void> {
-    const before = await c.core.readNamespacedPod({ name: pod, namespace });
-    const owner = before.metadata?.ownerReferences?.[0]?.uid;
-    await c.core.createNamespacedPodEviction({ name: pod, namespace, body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace } } });
-    while (Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        const pods = (await c.core.listNamespacedPod({ namespace })).items;
-        const replaced = pods.some(
-            (p) =>
-                p.metadata?.uid !== before.metadata?.uid &&
-                p.metadata?.ownerReferences?.[0]?.uid === owner &&
-                (p.metadata?.name === pod || !pods.some((q) => q.metadata?.uid === before.metadata?.uid)) &&
-                p.status?.conditions?.some((cond) => cond.type === "Ready" && cond.status === "True"),
-        );
-        if (replaced) return;
-    }
-    throw new Error(`${namespace}/${pod} was evicted, but no ready replacement came within the timeout`);
 }
 
 /** The workload that owns a pod (through its ReplicaSet for a Deployment), or undefined for a Job's or a bare pod. */

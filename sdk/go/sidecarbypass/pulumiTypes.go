@@ -3403,6 +3403,12 @@ func (o PassthroughDestinationArrayOutput) Index(i pulumi.IntInput) PassthroughD
 }
 
 type Rollout struct {
+	// Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+	// (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+	// through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+	// within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+	// reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
+	ReplaceOnDeletePods *bool `pulumi:"replaceOnDeletePods"`
 	// How long to wait for one workload's rollout, in seconds (1-86400); default 600.
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
 	// Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
@@ -3422,6 +3428,12 @@ type RolloutInput interface {
 }
 
 type RolloutArgs struct {
+	// Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+	// (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+	// through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+	// within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+	// reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
+	ReplaceOnDeletePods *bool `pulumi:"replaceOnDeletePods"`
 	// How long to wait for one workload's rollout, in seconds (1-86400); default 600.
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
 	// Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
@@ -3506,6 +3518,15 @@ func (o RolloutOutput) ToRolloutPtrOutputWithContext(ctx context.Context) Rollou
 	}).(RolloutPtrOutput)
 }
 
+// Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+// (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+// through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+// within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+// reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
+func (o RolloutOutput) ReplaceOnDeletePods() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Rollout) *bool { return v.ReplaceOnDeletePods }).(pulumi.BoolPtrOutput)
+}
+
 // How long to wait for one workload's rollout, in seconds (1-86400); default 600.
 func (o RolloutOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Rollout) *float64 { return v.TimeoutSeconds }).(pulumi.Float64PtrOutput)
@@ -3539,6 +3560,20 @@ func (o RolloutPtrOutput) Elem() RolloutOutput {
 		var ret Rollout
 		return ret
 	}).(RolloutOutput)
+}
+
+// Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+// (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+// through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+// within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+// reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
+func (o RolloutPtrOutput) ReplaceOnDeletePods() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Rollout) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ReplaceOnDeletePods
+	}).(pulumi.BoolPtrOutput)
 }
 
 // How long to wait for one workload's rollout, in seconds (1-86400); default 600.
@@ -3887,6 +3922,8 @@ type WorkloadRules struct {
 	Outbound          *OutboundRules  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *Passthrough `pulumi:"passthrough"`
+	// For a StatefulSet or DaemonSet: `rollout.replaceOnDeletePods` for this workload alone.
+	ReplaceOnDeletePods *bool `pulumi:"replaceOnDeletePods"`
 }
 
 // WorkloadRulesInput is an input type that accepts WorkloadRulesArgs and WorkloadRulesOutput values.
@@ -3913,6 +3950,8 @@ type WorkloadRulesArgs struct {
 	Outbound          *OutboundRulesArgs  `pulumi:"outbound"`
 	// Kuma only: a MeshPassthrough policy for this scope.
 	Passthrough *PassthroughArgs `pulumi:"passthrough"`
+	// For a StatefulSet or DaemonSet: `rollout.replaceOnDeletePods` for this workload alone.
+	ReplaceOnDeletePods *bool `pulumi:"replaceOnDeletePods"`
 }
 
 func (WorkloadRulesArgs) ElementType() reflect.Type {
@@ -4003,6 +4042,11 @@ func (o WorkloadRulesOutput) Outbound() OutboundRulesPtrOutput {
 // Kuma only: a MeshPassthrough policy for this scope.
 func (o WorkloadRulesOutput) Passthrough() PassthroughPtrOutput {
 	return o.ApplyT(func(v WorkloadRules) *Passthrough { return v.Passthrough }).(PassthroughPtrOutput)
+}
+
+// For a StatefulSet or DaemonSet: `rollout.replaceOnDeletePods` for this workload alone.
+func (o WorkloadRulesOutput) ReplaceOnDeletePods() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v WorkloadRules) *bool { return v.ReplaceOnDeletePods }).(pulumi.BoolPtrOutput)
 }
 
 type WorkloadRulesArrayOutput struct{ *pulumi.OutputState }

@@ -1535,6 +1535,14 @@ class PassthroughDestinationArgs:
 
 
 class RolloutArgsDict(TypedDict):
+    replace_on_delete_pods: NotRequired[_builtins.bool]
+    """
+    Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+    (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+    through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+    within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+    reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
+    """
     timeout_seconds: NotRequired[_builtins.float]
     """
     How long to wait for one workload's rollout, in seconds (1-86400); default 600.
@@ -1548,17 +1556,41 @@ class RolloutArgsDict(TypedDict):
 @pulumi.input_type
 class RolloutArgs:
     def __init__(__self__, *,
+                 replace_on_delete_pods: Optional[_builtins.bool] = None,
                  timeout_seconds: Optional[_builtins.float] = None,
                  wait: Optional[_builtins.bool] = None):
         """
+        :param _builtins.bool replace_on_delete_pods: Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+               (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+               through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+               within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+               reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
         :param _builtins.float timeout_seconds: How long to wait for one workload's rollout, in seconds (1-86400); default 600.
         :param _builtins.bool wait: Wait for each patched workload's rollout to finish, and fail `up` naming the workload when it does not
                become ready in time; default true. With false, `up` finishes as soon as the patches are applied.
         """
+        if replace_on_delete_pods is not None:
+            pulumi.set(__self__, "replace_on_delete_pods", replace_on_delete_pods)
         if timeout_seconds is not None:
             pulumi.set(__self__, "timeout_seconds", timeout_seconds)
         if wait is not None:
             pulumi.set(__self__, "wait", wait)
+
+    @_builtins.property
+    @pulumi.getter(name="replaceOnDeletePods")
+    def replace_on_delete_pods(self) -> Optional[_builtins.bool]:
+        """
+        Replace, during `up`, the running pods of listed StatefulSets and DaemonSets whose `updateStrategy` is OnDelete
+        (their controller replaces a pod only when it is deleted): each pod whose template a change reached is evicted
+        through the eviction API (PodDisruptionBudgets respected), one at a time, and its ready replacement awaited,
+        within `timeoutSeconds` per workload. Preview names the pods. Default false; a workload's own setting wins. It
+        reaches the cluster with the kubeconfig found the way kubectl finds it (KUBECONFIG, else ~/.kube/config).
+        """
+        return pulumi.get(self, "replace_on_delete_pods")
+
+    @replace_on_delete_pods.setter
+    def replace_on_delete_pods(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "replace_on_delete_pods", value)
 
     @_builtins.property
     @pulumi.getter(name="timeoutSeconds")
@@ -1752,6 +1784,10 @@ class WorkloadRulesArgsDict(TypedDict):
     """
     Kuma only: a MeshPassthrough policy for this scope.
     """
+    replace_on_delete_pods: NotRequired[_builtins.bool]
+    """
+    For a StatefulSet or DaemonSet: `rollout.replaceOnDeletePods` for this workload alone.
+    """
 
 @pulumi.input_type
 class WorkloadRulesArgs:
@@ -1764,11 +1800,13 @@ class WorkloadRulesArgs:
                  inbound: Optional['InboundRulesArgs'] = None,
                  interfaces: Optional['InterfaceRulesArgs'] = None,
                  outbound: Optional['OutboundRulesArgs'] = None,
-                 passthrough: Optional['PassthroughArgs'] = None):
+                 passthrough: Optional['PassthroughArgs'] = None,
+                 replace_on_delete_pods: Optional[_builtins.bool] = None):
         """
         :param _builtins.bool declared_in_program: The workload is declared in this same Pulumi program and gets its annotations from `bypassTransform`,
                so no patch is emitted for it.
         :param 'PassthroughArgs' passthrough: Kuma only: a MeshPassthrough policy for this scope.
+        :param _builtins.bool replace_on_delete_pods: For a StatefulSet or DaemonSet: `rollout.replaceOnDeletePods` for this workload alone.
         """
         pulumi.set(__self__, "kind", kind)
         pulumi.set(__self__, "name", name)
@@ -1785,6 +1823,8 @@ class WorkloadRulesArgs:
             pulumi.set(__self__, "outbound", outbound)
         if passthrough is not None:
             pulumi.set(__self__, "passthrough", passthrough)
+        if replace_on_delete_pods is not None:
+            pulumi.set(__self__, "replace_on_delete_pods", replace_on_delete_pods)
 
     @_builtins.property
     @pulumi.getter
@@ -1873,5 +1913,17 @@ class WorkloadRulesArgs:
     @passthrough.setter
     def passthrough(self, value: Optional['PassthroughArgs']):
         pulumi.set(self, "passthrough", value)
+
+    @_builtins.property
+    @pulumi.getter(name="replaceOnDeletePods")
+    def replace_on_delete_pods(self) -> Optional[_builtins.bool]:
+        """
+        For a StatefulSet or DaemonSet: `rollout.replaceOnDeletePods` for this workload alone.
+        """
+        return pulumi.get(self, "replace_on_delete_pods")
+
+    @replace_on_delete_pods.setter
+    def replace_on_delete_pods(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "replace_on_delete_pods", value)
 
 
