@@ -30,7 +30,7 @@ class LiveWorkload extends pulumi.CustomResource {
 }
 
 /**
- * What one workload's patch waits for (its `dependsOn`): at preview, the live workload's check. It resolves to no
+ * What one workload's patch waits for (its `dependsOn`, the check's `gate`): at preview, the live workload's check. It resolves to no
  * resource when no other manager holds one of our fields with another value, or when `takeOwnership` takes them back
  * (preview then says what it takes). Otherwise it fails with our message, so the patch is never sent.
  * Through `dependsOn` rather than the patch's values, the error reaches the user as written (a failing input value is
@@ -49,8 +49,8 @@ export function ownershipGate(
     settings: { fieldManager: string; takeOwnership: boolean; replaces: boolean },
     report: pulumi.Resource,
     opts: pulumi.CustomResourceOptions,
-): pulumi.Input<pulumi.Resource[]> {
-    if (!pulumi.runtime.isDryRun()) return [];
+): LiveCheck {
+    if (!pulumi.runtime.isDryRun()) return { gate: pulumi.output([]), unreplaced: pulumi.output(undefined) };
     const live = new LiveWorkload(resourceName, w, opts);
     const fail = (message: string): never => {
         const error = new pulumi.ResourceError(message, report, true);
@@ -59,7 +59,7 @@ export function ownershipGate(
         throw error;
     };
     const { fieldManager, takeOwnership } = settings;
-    return pulumi.all([template, live.metadata, live.spec]).apply(([planned, metadata, spec]) => {
+    const check = pulumi.all([template, live.metadata, live.spec]).apply(([planned, metadata, spec]) => {
         const liveTemplate = ((templateOf(w.kind, { spec }) as { metadata?: Partial<PodTemplateMetadata> } | undefined)?.metadata ??
             {}) as Partial<PodTemplateMetadata>;
         const state = {
@@ -74,9 +74,18 @@ export function ownershipGate(
         const taken = takenFields(state, planned, fieldManager);
         if (taken.length > 0 && !takeOwnership) fail(describeTakenFields(w.id, taken, false));
         if (taken.length > 0) pulumi.log.info(describeTakenFields(w.id, taken, true), report);
-        const unreplaced = unreplacedReason(w.kind, spec);
-        if (unreplaced && !(settings.replaces && spec?.updateStrategy?.type === "OnDelete") && templateChanges(planned, liveTemplate))
-            pulumi.log.warn(describeUnreplaced(w.id, unreplaced), report);
-        return [];
+        const reason = unreplacedReason(w.kind, spec);
+        if (!reason || (settings.replaces && spec?.updateStrategy?.type === "OnDelete") || !templateChanges(planned, liveTemplate)) return undefined;
+        pulumi.log.warn(describeUnreplaced(w.id, reason), report);
+        const why = spec?.updateStrategy?.type === "OnDelete" ? "its updateStrategy is OnDelete" : "it is paused";
+        return `${w.id}: this change does not replace its running pods (${why}); they keep their old rules until re-created`;
     });
+    return { gate: check.apply(() => []), unreplaced: check };
+}
+
+/** What the live check gives the component: the gate its patch waits for, and what preview says of its pods. */
+export interface LiveCheck {
+    readonly gate: pulumi.Output<pulumi.Resource[]>;
+    /** At preview, when this change does not replace the running pods: a line for the summary. */
+    readonly unreplaced: pulumi.Output<string | undefined>;
 }

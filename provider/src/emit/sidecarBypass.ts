@@ -74,6 +74,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
 
         const replaceOnDelete = new Set(structure.replaceOnDelete);
         const replaced: pulumi.Output<string[]>[] = [];
+        const unreplaced: pulumi.Output<string | undefined>[] = [];
         for (const w of patched) {
             const resourceName = `${name}/${w.namespace}/${w.kind}/${w.name}`;
             const parent = scope(w.namespace);
@@ -82,10 +83,11 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const replaces = onDelete !== undefined;
             // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
             // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
-            const gate = ownershipGate(`${resourceName}/live`, w, template, { ...settings, replaces }, this, { parent, dependsOn: apiGate });
+            const check = ownershipGate(`${resourceName}/live`, w, template, { ...settings, replaces }, this, { parent, dependsOn: apiGate });
+            unreplaced.push(check.unreplaced);
             // An OnDelete DaemonSet's rollout never finishes for the provider: its pods are awaited as they are replaced.
             const awaited = replaces && w.kind === "DaemonSet" ? { ...settings, rollout: { ...settings.rollout, wait: false } } : settings;
-            const patch = workloadPatch(resourceName, w, template, awaited, { parent, dependsOn: after(gate) });
+            const patch = workloadPatch(resourceName, w, template, awaited, { parent, dependsOn: after(check.gate) });
             if (onDelete) replaced.push(replaceOnDeletePods(onDelete, template, patch, settings.rollout.timeoutSeconds, this));
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {
@@ -115,7 +117,10 @@ export class SidecarBypass extends pulumi.ComponentResource {
             namespaceRecord(`${name}/${ns.name}/record`, record, data, { parent: scope(ns.name), dependsOn: apiGate });
         }
         this.effectiveRules = plan.select(effectiveTable);
-        this.summary = plan.select((p) => summaryMarkdown(p));
+        // At preview the summary (a PR comment) also names the workloads whose running pods this change does not replace.
+        const live = pulumi.all(unreplaced).apply((notes) => notes.filter((n): n is string => n !== undefined));
+        // (An Output returned from apply is flattened; the plan is not walked as pulumi.all would walk it.)
+        this.summary = live.apply((notes) => plan.select((p) => summaryMarkdown(p, { unreplaced: notes })));
         // The pods replaced under rollout.replaceOnDeletePods: registered so up waits for their replacement.
         const replacedPods = pulumi.all(replaced).apply((lists) => lists.flat());
         this.registerOutputs({ effectiveRules: this.effectiveRules, summary: this.summary, replacedPods });

@@ -4,6 +4,7 @@
 import { MESHES } from "../meshes/registry";
 import { valueSeparator } from "../rules/fields";
 import type { AdmissionScope } from "./admissionPolicy";
+import { kindNotices } from "./podReplacement";
 import type { BypassPlan, PlannedEffective, WorkloadPlan } from "./types";
 
 /** One row of the effective-rules table: the values of one field that came from the same scopes. */
@@ -148,7 +149,12 @@ function clip(s: string, max = 100): string {
 const cell = (s: string) => clip(s).replace(/\|/g, "\\|");
 
 /** A markdown summary fit for a pull-request comment. */
-export function summaryMarkdown(plan: BypassPlan<string>, maxWorkloads = 50): string {
+/**
+ * `unreplaced`: what preview's live read found, per workload whose running pods this change will not replace (an
+ * OnDelete StatefulSet or DaemonSet, a paused Deployment): known at preview only, where the summary is a PR comment.
+ */
+export function summaryMarkdown(plan: BypassPlan<string>, options: { maxWorkloads?: number; unreplaced?: readonly string[] } = {}): string {
+    const maxWorkloads = options.maxWorkloads ?? 50;
     const describer = new PlanDescriber();
     const out = [`### Sidecar bypass (${plan.meshes.join(", ")})`, ""];
     const withRules = plan.workloads.filter((w) => describer.rowsOf(w.effective).length > 0);
@@ -168,6 +174,27 @@ export function summaryMarkdown(plan: BypassPlan<string>, maxWorkloads = 50): st
             `- ${k.mesh} ${k.patch ? "patch of " : ""}${k.kind} \`${k.metadata.namespace ? `${k.metadata.namespace}/` : ""}${k.metadata.name}\` (from ${k.scope})`,
         );
     }
+    if (plan.admission.scopes.length > 0) {
+        out.push(
+            "",
+            `**At admission** (MutatingAdmissionPolicy, admissionregistration.k8s.io/${plan.admission.mode}): every new pod in scope gets the keys it lacks`,
+            "",
+        );
+        for (const s of plan.admission.scopes.slice(0, 10)) {
+            const where = s.selections.map((sel) =>
+                [...(sel.in ?? []), ...Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `labelled ${k}=${v}`)].join(", "),
+            );
+            out.push(`- ${s.scope}: ${where.join("; ")}`);
+        }
+        if (plan.admission.scopes.length > 10) out.push(`- …and ${plan.admission.scopes.length - 10} more scope(s)`);
+    }
+    const pods = [
+        ...(options.unreplaced ?? []).map((u) => `- ${u}`),
+        ...plan.replaceOnDelete.map((id) => `- ${id}: stale pods are evicted one at a time during up (rollout.replaceOnDeletePods)`),
+    ];
+    if (pods.length > 0) out.push("", "**Running pods**", "", ...pods);
+    const kinds = kindNotices(plan.workloads.filter((w) => !w.declaredInProgram));
+    if (kinds.length > 0) out.push("", ...kinds.map((k) => `- ${k}`));
     if (plan.warnings.length > 0) {
         out.push("", "**Warnings**", "");
         for (const w of plan.warnings) out.push(`- \`${w.path}\`: ${w.message}`);
