@@ -3,7 +3,7 @@
 // fetched as data from the Go module proxy). On a cluster without Argo Rollouts' CRD, preview refuses the Rollout in our
 // words and nothing is written; with it, up patches both, and a Job started afterwards runs pods with the rules.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type PlainBypassArgs, ROLLOUT_HASH_ANNOTATION } from "../../provider/index";
@@ -15,6 +15,7 @@ const skip = cliSkipReason();
 const OUT = "traffic.sidecar.istio.io/excludeOutboundPorts";
 const IN = "traffic.sidecar.istio.io/excludeInboundPorts";
 const TOOLS = path.resolve(__dirname, "..", "..", "..", "tools");
+const STATUS = path.resolve(__dirname, "..", "..", "..", "provider", "bin", "src", "status", "cli.js");
 
 const rules: PlainBypassArgs = {
     meshes: ["istio"],
@@ -104,6 +105,23 @@ describe("e2e: a CronJob and an Argo Rollout, through the real CLI", { skip: ski
             await new Promise((r) => setTimeout(r, 500));
         }
         assert.fail("the Job's pod was not created within 60 s");
+    });
+
+    it("sidecar-bypass status reads both kinds: the CronJob's Job pod up to date, the Rollout listed", async () => {
+        const out = await new Promise<{ code: number; stdout: string }>((resolve) =>
+            execFile(process.execPath, [STATUS, "status", "-o", "json"], { env: { ...process.env, KUBECONFIG: cluster.kube.kubeconfig } }, (error, stdout) =>
+                resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+            ),
+        );
+        const rows = JSON.parse(out.stdout) as { subject: string; pods: number; stale: string[] }[];
+        const cron = rows.find((r) => r.subject === "CronJob/ops/backup");
+        assert.ok(cron, out.stdout);
+        assert.deepEqual([cron.pods, cron.stale], [1, []], "the Job started after up runs the rules");
+        assert.ok(
+            rows.some((r) => r.subject === "Rollout/shop/web"),
+            out.stdout,
+        );
+        assert.equal(out.code, 0, out.stdout);
     });
 
     it("destroy gives both templates back as the chart left them", async () => {
