@@ -29,8 +29,8 @@ async function main(): Promise<void> {
         return;
     }
     const times: Record<(typeof PROGRAMS)[number], Timing> = {
-        component: { preview: [], up: [], noop: [], resources: [] },
-        direct: { preview: [], up: [], noop: [], resources: [] },
+        component: { preview: [], up: [], noop: [], resources: [], steps: [] },
+        direct: { preview: [], up: [], noop: [], resources: [], steps: [] },
     };
     // Alternate the two programs so drift in the machine's speed hits both alike; each run gets a fresh cluster
     // seeded the same way, so both start from workloads that have never been patched.
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
             console.log(`  round ${round + 1} ${program}: ${describe(times[program])}`);
         }
     }
-    const admission: Timing = { preview: [], up: [], noop: [], resources: [] };
+    const admission: Timing = { preview: [], up: [], noop: [], resources: [], steps: [] };
     await run(cli, "component", "admission", admission);
     console.log(`  admission form: ${describe(admission)}`);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
             `  ${what === "noop" ? "no-op preview" : what}: component ${c.toFixed(1)} s, direct ${d.toFixed(1)} s, ratio ${(c / d).toFixed(2)} (target <= 1.10)`,
         );
     }
+    console.log(`  engine steps at preview: component ${median(times.component.steps)}, direct ${median(times.direct.steps)}`);
     const listed = times.component;
     console.log(`pulumi: the same scope rules over ${n} workloads in ${SCALE_500.namespaces} namespaces, none listed (admission) vs every one listed`);
     for (const what of ["preview", "up", "noop"] as const) {
@@ -69,11 +70,13 @@ interface Timing {
     noop: number[];
     /** The resources the stack holds after up (its state's deployment). */
     resources: number[];
+    /** The engine's steps at the first preview (operations of every kind, reads included). */
+    steps: number[];
 }
 
 const describe = (t: Timing) => {
     const last = (xs: number[]) => xs[xs.length - 1].toFixed(1);
-    return `preview ${last(t.preview)} s, up ${last(t.up)} s, no-op preview ${last(t.noop)} s, ${t.resources[t.resources.length - 1]} resources`;
+    return `preview ${last(t.preview)} s (${t.steps[t.steps.length - 1]} engine steps), up ${last(t.up)} s, no-op preview ${last(t.noop)} s, ${t.resources[t.resources.length - 1]} resources`;
 };
 
 /** One program on a fresh cluster seeded with the 500 workloads as a chart makes them: preview, up, no-op preview. */
@@ -96,8 +99,17 @@ async function run(cli: PulumiCli, program: (typeof PROGRAMS)[number], form: Sca
         const stack = await openStack({ cli, workDir, stackName: "bench", backendDir, env: { KUBECONFIG: cp.kubeconfig } });
         await stack.setConfig("size", { value: JSON.stringify(SCALE_500) });
         await stack.setConfig("form", { value: form });
+        // The engine's steps: every operation the summary counts (reads, sames and creates alike), each a step it takes.
+        const steps = (summary: Readonly<Record<string, number | undefined>> | undefined) =>
+            Object.values(summary ?? {}).reduce<number>((n, c) => n + (c ?? 0), 0);
         try {
-            into.preview.push(await seconds(() => stack.preview({ color: "never" })));
+            let changes: Record<string, number | undefined> | undefined;
+            into.preview.push(
+                await seconds(async () => {
+                    changes = (await stack.preview({ color: "never" })).changeSummary;
+                }),
+            );
+            into.steps.push(steps(changes));
             into.up.push(await seconds(() => stack.up({ color: "never" })));
             into.noop.push(await seconds(() => stack.preview({ color: "never" })));
             into.resources.push(((await stack.exportStack()).deployment as { resources?: unknown[] }).resources?.length ?? 0);

@@ -83,8 +83,8 @@ export interface WorkloadIdentity {
 
 export interface NormalisedWorkload extends NormalisedScope, WorkloadIdentity {
     readonly declaredInProgram: boolean;
-    /** Its own `replaceOnDeletePods`, when it sets one. */
-    readonly replaceOnDeletePods?: boolean;
+    /** Its own `replaceOnDeletePods` (undefined: the component's). Always present, so every workload has one shape. */
+    readonly replaceOnDeletePods: boolean | undefined;
 }
 
 /** How `pulumi up` treats the rollouts the patches start. */

@@ -89,14 +89,13 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
                 `applies to StatefulSets and DaemonSets, whose updateStrategy may be OnDelete; a ${parsed.kind}'s controller replaces its pods itself`,
             );
         }
-        const replace = parsed.replaceOnDeletePods === undefined ? {} : { replaceOnDeletePods: parsed.replaceOnDeletePods };
         workloads.push({
             ...scope,
             kind: parsed.kind,
             namespace: parsed.namespace,
             name: parsed.name,
             declaredInProgram: parsed.declaredInProgram ?? false,
-            ...replace,
+            replaceOnDeletePods: parsed.replaceOnDeletePods,
         });
     });
 
