@@ -4,7 +4,7 @@ export * from "./src/args";
 export { bypassTransform } from "./src/emit/bypassTransform";
 export { type EffectiveRuleRowOutput, SidecarBypass } from "./src/emit/sidecarBypass";
 export type { ClusterObject, MeshAdapter, Rendered, RenderInput } from "./src/meshes/adapter";
-export { ISTIO_ANNOTATIONS, type IstioInitArgs, type IstioSettings, istioInitArgs, parseIstioInjectorValues } from "./src/meshes/istio";
+export { ISTIO_ANNOTATIONS, type IstioSettings, parseIstioInjectorValues } from "./src/meshes/istio";
 export { MESHES, type MeshRegistry } from "./src/meshes/registry";
 export {
     ADMISSION_ANNOTATION,

@@ -14,7 +14,6 @@ import fc from "fast-check";
 import {
     admissionObjects,
     BypassPlanner,
-    istioInitArgs,
     type PlainBypassArgs,
     parseIstioInjectorValues,
     planBypass,
@@ -25,6 +24,7 @@ import { type ControlPlane, startControlPlane } from "../../tools/harness/contro
 import { applyServerSide, getJson, kubectl } from "../../tools/harness/kube";
 import { namespaceObject } from "../../tools/harness/workloads";
 import { Istiod } from "../helpers/istiod";
+import { istioInitArgs } from "../helpers/istioInitArgs";
 import { istioTools, kubeInject } from "../helpers/istioTools";
 import { goSkipReason } from "../helpers/oracles";
 

@@ -4,8 +4,9 @@
 // second interface, net1 (a Multus attachment, a VM's bridge), to a peer of its own, for the interface rules.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { BypassPlanner, type IstioInitArgs, istioInitArgs, parseCidr } from "../../provider/index";
+import { BypassPlanner, parseCidr } from "../../provider/index";
 import { bypassArgs, type PlainScopeRules, type PlainWorkloadOptions, workload } from "../helpers/builders";
+import { type IstioInitArgs, istioInitArgs } from "../helpers/istioInitArgs";
 import { type IstioTools, istioTools, kubeInject } from "../helpers/istioTools";
 import { goSkipReason, judgeSkip, requireJudge } from "../helpers/oracles";
 import { ADDR, NET1, netnsUnavailable, PodNetwork } from "../helpers/podNetwork";

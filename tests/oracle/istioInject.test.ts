@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
-import { BypassPlanner, BypassValidationError, istioInitArgs, type PlainBypassArgs, parseIstioInjectorValues } from "../../provider/index";
+import { BypassPlanner, BypassValidationError, type PlainBypassArgs, parseIstioInjectorValues } from "../../provider/index";
 import { validArgs } from "../helpers/arbitraries";
 import { FIXED_NOW } from "../helpers/clock";
+import { istioInitArgs } from "../helpers/istioInitArgs";
 import { type IstioTools, istioTools, kubeInject } from "../helpers/istioTools";
 import { goSkipReason, judgeSkip, requireJudge } from "../helpers/oracles";
 import { CORPUS } from "./corpus";

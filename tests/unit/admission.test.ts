@@ -163,3 +163,40 @@ describe("admission: the cluster's API", () => {
         assert.match(beta, /admission\.mode: "off"/);
     });
 });
+
+describe("admission: guardrails apply exactly as for listed workloads", () => {
+    const scopeOf = (rules: Partial<PlainBypassArgs>) => planBypass({ meshes: ["istio", "kmesh"], ...rules }, { name: "sb", now: FIXED_NOW });
+    const refusals = (rules: Partial<PlainBypassArgs>) => {
+        try {
+            scopeOf(rules);
+            return [];
+        } catch (e) {
+            return (e as { issues?: { path: string; message: string }[] }).issues ?? [];
+        }
+    };
+
+    it("refuses a namespace-wide full bypass without acknowledgement, sidecar ports and every address unless acknowledged", () => {
+        assert.deepEqual(
+            refusals({ namespaces: [{ name: "debug", fullBypass: { enabled: true } }] }).map((i) => i.path),
+            ["namespaces[0].fullBypass.acknowledged"],
+        );
+        assert.match(refusals({ namespaces: [{ name: "shop", inbound: { excludePorts: [15006] } }] })[0]?.message ?? "", /acknowledge\.sidecarPorts/);
+        assert.match(refusals({ namespaces: [{ name: "shop", outbound: { excludeIpRanges: ["0.0.0.0/0"] } }] })[0]?.message ?? "", /every IPv4 address/);
+        // Acknowledged, they reach the policy as they would reach a listed workload's template.
+        const ok = scopeOf({ namespaces: [{ name: "shop", outbound: { excludeIpRanges: ["0.0.0.0/0"], acknowledge: { allAddresses: true } } }] });
+        assert.equal(ok.admission.scopes[0].annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"], "0.0.0.0/0");
+    });
+
+    it("an expired namespace-wide full bypass stops being added (and is reported), while one still in force is added", () => {
+        const bypass = (expires: string) => ({ enabled: true, acknowledged: true, reason: "a TLS bug", expires });
+        const live = scopeOf({ namespaces: [{ name: "debug", fullBypass: bypass("2030-01-01T00:00:00Z") }] }).admission.scopes[0];
+        assert.equal(live.labels["kmesh.net/bypass"], "enabled");
+        assert.equal(live.annotations["traffic.sidecar.istio.io/includeInboundPorts"], "", "Istio's capture turned off");
+        const expired = scopeOf({ namespaces: [{ name: "debug", fullBypass: bypass("2026-01-01T00:00:00Z"), inbound: { excludePorts: [7001] } }] });
+        const scope = expired.admission.scopes[0];
+        assert.equal(scope.labels["kmesh.net/bypass"], undefined);
+        assert.equal(scope.annotations["traffic.sidecar.istio.io/includeInboundPorts"], undefined);
+        assert.equal(scope.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "7001", "the scope's other rules still reach new pods");
+        assert.ok(expired.warnings.some((w) => w.path === "namespaces[0].fullBypass.expires" && /expired/.test(w.message)));
+    });
+});

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BypassPlanner, istioInitArgs, type PlainBypassArgs } from "../../provider/index";
+import { BypassPlanner, type PlainBypassArgs } from "../../provider/index";
 import { bypassArgs } from "../helpers/builders";
+import { istioInitArgs } from "../helpers/istioInitArgs";
 
 describe("istioInitArgs (the plan's prediction of istio-init's flags)", () => {
     const install = (extra: Partial<PlainBypassArgs> = {}) => new BypassPlanner(bypassArgs(extra)).rules.settings.istio;

@@ -4,10 +4,12 @@
 // ready replacement (live/eviction.ts). The pods are read with the kubeconfig found the way kubectl finds it.
 import type * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
-import { type Clients, clients } from "../live/clients";
-import { evictAndAwait } from "../live/eviction";
+import type { Clients } from "../live/clients";
 import { templateChanges } from "../plan/podReplacement";
 import type { PodTemplateMetadata } from "./workloadPatch";
+
+/** The Kubernetes client loads only when a workload asks for replacement: it takes about half a second to load. */
+const live = async () => ({ ...(await import("../live/clients")), ...(await import("../live/eviction")) });
 
 export interface OnDeleteTarget {
     readonly id: string;
@@ -54,6 +56,7 @@ export function replaceOnDeletePods(
     if (pulumi.runtime.isDryRun()) {
         return template.apply(async (planned) => {
             try {
+                const { clients } = await live();
                 const { onDelete, pods } = await observe(clients(), w);
                 const stale = onDelete ? staleOf(pods, planned) : [];
                 if (stale.length > 0) {
@@ -71,6 +74,7 @@ export function replaceOnDeletePods(
         });
     }
     return pulumi.all([template, patch.urn]).apply(async ([planned]) => {
+        const { clients, evictAndAwait } = await live();
         const c = clients();
         const deadline = Date.now() + timeoutSeconds * 1000;
         const fail = (message: string): never => {

@@ -59,7 +59,9 @@ export function ownershipGate(
         throw error;
     };
     const { fieldManager, takeOwnership } = settings;
-    const check = pulumi.all([template, live.metadata, live.spec]).apply(([planned, metadata, spec]) => {
+    // The check's verdict is a value, not a rejection: only the gate fails with it, so the message reaches the user as
+    // written, and the summary (which reads what the check says of the pods) never fails with it as well.
+    const verdict = pulumi.all([template, live.metadata, live.spec]).apply(([planned, metadata, spec]): { refusal?: string; unreplaced?: string } => {
         const liveTemplate = ((templateOf(w.kind, { spec }) as { metadata?: Partial<PodTemplateMetadata> } | undefined)?.metadata ??
             {}) as Partial<PodTemplateMetadata>;
         const state = {
@@ -70,17 +72,20 @@ export function ownershipGate(
         };
         // Another component's workload is refused whatever takeOwnership says: forcing would start a tug of war.
         const others = otherComponentManagers(state, fieldManager);
-        if (others.length > 0) fail(describeOtherComponents(w.id, others));
+        if (others.length > 0) return { refusal: describeOtherComponents(w.id, others) };
         const taken = takenFields(state, planned, fieldManager);
-        if (taken.length > 0 && !takeOwnership) fail(describeTakenFields(w.id, taken, false));
+        if (taken.length > 0 && !takeOwnership) return { refusal: describeTakenFields(w.id, taken, false) };
         if (taken.length > 0) pulumi.log.info(describeTakenFields(w.id, taken, true), report);
         const reason = unreplacedReason(w.kind, spec);
-        if (!reason || (settings.replaces && spec?.updateStrategy?.type === "OnDelete") || !templateChanges(planned, liveTemplate)) return undefined;
+        if (!reason || (settings.replaces && spec?.updateStrategy?.type === "OnDelete") || !templateChanges(planned, liveTemplate)) return {};
         pulumi.log.warn(describeUnreplaced(w.id, reason), report);
         const why = spec?.updateStrategy?.type === "OnDelete" ? "its updateStrategy is OnDelete" : "it is paused";
-        return `${w.id}: this change does not replace its running pods (${why}); they keep their old rules until re-created`;
+        return { unreplaced: `${w.id}: this change does not replace its running pods (${why}); they keep their old rules until re-created` };
     });
-    return { gate: check.apply(() => []), unreplaced: check };
+    return {
+        gate: verdict.apply((v) => (v.refusal === undefined ? [] : fail(v.refusal))),
+        unreplaced: verdict.apply((v) => v.unreplaced),
+    };
 }
 
 /** What the live check gives the component: the gate its patch waits for, and what preview says of its pods. */
