@@ -2,7 +2,7 @@
 // provider: up, no-op, a rule change, another field manager (and a conflict with it), destroy, invalid rules.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type BypassPlan, effectiveTable, type PlainBypassArgs, planBypass } from "../../provider/index";
+import { type BypassPlan, effectiveTable, type NamespacePlan, type PlainBypassArgs, planBypass } from "../../provider/index";
 import { applyServerSide, getJson, KubectlError, kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
 import { CHART_ANNOTATION, HELM_MANAGER, kumaMesh } from "../../tools/harness/workloads";
 import { changingOps, cliSkipReason, E2eCluster, E2eStack, fieldManagerIn, ownedByOthers, planOptions, tearDown } from "../helpers/e2e";
@@ -50,6 +50,12 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         );
     const v1 = rules([7001]);
     const v2 = rules([7001, 7002]);
+    /** A namespace's record as the component writes it: the plan's data and, where a policy admits its pods, since when. */
+    const expectedRecord = (ns: NamespacePlan): Record<string, string> => {
+        if (!ns.admission) return ns.configMapData;
+        const policy = getJson<{ metadata: { creationTimestamp: string } }>(cluster.kube, ["mutatingadmissionpolicy", ns.admission]);
+        return { ...ns.configMapData, "admission-since": `${policy.metadata.creationTimestamp}\n` };
+    };
 
     before(async () => {
         cluster = new E2eCluster("e2e-lifecycle");
@@ -77,7 +83,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         assert.deepEqual(outputs.effectiveRules.value, effectiveTable(plan));
         for (const ns of plan.namespaces) {
             const cm = getJson<{ data: Record<string, string> }>(cluster.kube, ["configmap", "-n", ns.name, PLAN_OPTIONS.name]);
-            assert.deepEqual(cm.data, ns.configMapData, `record in ${ns.name}`);
+            assert.deepEqual(cm.data, expectedRecord(ns), `record in ${ns.name}`);
         }
         const mesh = getJson<{ spec: { networking?: { outbound?: { passthrough?: boolean } }; metrics?: unknown } }>(cluster.kube, ["mesh", "default"]);
         assert.equal(mesh.spec.networking?.outbound?.passthrough, false);
@@ -109,7 +115,7 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         assert.equal(up.summary.resourceChanges?.replace, undefined);
         assert.deepEqual(rolledDeployments(before, replicaSetsByDeployment(cluster.kube, NAMESPACES)), ["shop/cart", "shop/orders"]);
         const cm = getJson<{ data: Record<string, string> }>(cluster.kube, ["configmap", "-n", "shop", PLAN_OPTIONS.name]);
-        assert.deepEqual(cm.data, planBypass(v2, PLAN_OPTIONS).namespaces.find((n) => n.name === "shop")!.configMapData);
+        assert.deepEqual(cm.data, expectedRecord(planBypass(v2, PLAN_OPTIONS).namespaces.find((n) => n.name === "shop")!));
     });
 
     it("another owner: its fields survive, and a conflict on one of ours fails at preview naming it, with nothing written", async (t) => {
