@@ -23,6 +23,7 @@ import {
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyServerSide, getJson, kubectl } from "../../tools/harness/kube";
 import { namespaceObject } from "../../tools/harness/workloads";
+import { ALL_MESHES } from "../helpers/arbitraries";
 import { Istiod } from "../helpers/istiod";
 import { istioInitArgs } from "../helpers/istioInitArgs";
 import { istioTools, kubeInject } from "../helpers/istioTools";
@@ -31,7 +32,7 @@ import { goSkipReason } from "../helpers/oracles";
 const SHAPES = Number(process.env.E2E_ADMISSION_SHAPES ?? 60);
 
 const rules: PlainBypassArgs = {
-    meshes: ["istio", "kuma", "kmesh", "linkerd", "consul"],
+    meshes: [...ALL_MESHES],
     global: { outbound: { excludeIpRanges: ["169.254.169.254/32"] } },
     namespaces: [
         { name: "payments", inbound: { excludePorts: [7001, 7002] }, outbound: { excludePorts: [25] } },

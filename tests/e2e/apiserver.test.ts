@@ -8,11 +8,10 @@ import { atTemplate, type BypassPlan, type PlainBypassArgs, planBypass, WORKLOAD
 import { type ControlPlane, startControlPlane } from "../../tools/harness/controlPlane";
 import { applyRequest, applyServerSide, kubectl } from "../../tools/harness/kube";
 import { chartWorkload, HELM_MANAGER, kumaMesh, namespaceObject } from "../../tools/harness/workloads";
-import { validArgs } from "../helpers/arbitraries";
+import { ALL_MESHES, validArgs } from "../helpers/arbitraries";
 import { designExample, kumaEverywhere, kumaThree } from "../helpers/examples";
 import { CORPUS } from "../oracle/corpus";
 
-const ALL_MESHES = ["istio", "kuma", "kmesh", "linkerd", "consul"] as const;
 const GENERATED = Number(process.env.E2E_GENERATED_CASES ?? 40);
 
 /** Moves a rule set into its own namespaces, so every case gets workloads of its own. */

@@ -63,4 +63,16 @@ describe("layering of provider/src", () => {
         for (const f of graph.keys()) visit(f, []);
         assert.deepEqual(cycles, []);
     });
+
+    it("writes the keys of its labels and annotations in rules/names.ts only", () => {
+        // A string literal that starts a key of the product's domain, outside the one module that names them.
+        const elsewhere = sourceFiles(SRC)
+            .filter((f) => relative(SRC, f) !== join("rules", "names.ts"))
+            .flatMap((f) =>
+                readFileSync(f, "utf8")
+                    .split("\n")
+                    .flatMap((line, i) => (/["'`]sidecar-bypass\.io\//.test(line) ? [`${relative(SRC, f)}:${i + 1}`] : [])),
+            );
+        assert.deepEqual(elsewhere, []);
+    });
 });

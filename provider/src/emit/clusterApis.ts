@@ -19,6 +19,7 @@ import {
     workloadKindOf,
     workloadKindProblems,
 } from "../plan/clusterApis";
+import { PRODUCT } from "../rules/names";
 import type { AdmissionSettings } from "../rules/types";
 
 const VERSIONS: readonly AdmissionApiVersion[] = ["v1", "v1beta1"];
@@ -32,7 +33,7 @@ function chartFiles(): Record<string, string> {
         ...CUSTOM_WORKLOAD_KINDS.map((k) => `  ${k}: ${has(workloadKindOf(k))}`),
     ];
     return {
-        "Chart.yaml": "apiVersion: v2\nname: sidecar-bypass-cluster-apis\nversion: 0.1.0\n",
+        "Chart.yaml": `apiVersion: v2\nname: ${PRODUCT}-cluster-apis\nversion: 0.1.0\n`,
         "templates/apis.yaml": [
             "apiVersion: v1",
             "kind: ConfigMap",
@@ -51,7 +52,7 @@ function chartFiles(): Record<string, string> {
 function chartDir(): string {
     const files = chartFiles();
     const digest = crypto.createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 12);
-    const dir = path.join(os.tmpdir(), `sidecar-bypass-cluster-apis-${digest}`);
+    const dir = path.join(os.tmpdir(), `${PRODUCT}-cluster-apis-${digest}`);
     if (fs.existsSync(path.join(dir, "templates", "apis.yaml"))) return dir;
     // Written beside and renamed, so two programs at once never see half a chart.
     const staging = fs.mkdtempSync(`${dir}-`);
@@ -69,7 +70,7 @@ function chartDir(): string {
 
 /** What the provider's cluster serves. */
 export async function readClusterApis(parent: pulumi.Resource): Promise<ClusterApis> {
-    const jsonOpts = JSON.stringify({ path: chartDir(), release_name: "sidecar-bypass-cluster-apis", namespace: "default" });
+    const jsonOpts = JSON.stringify({ path: chartDir(), release_name: `${PRODUCT}-cluster-apis`, namespace: "default" });
     const out = await pulumi.runtime.invoke("kubernetes:helm:template", { jsonOpts }, { parent, version: getVersion() });
     const data = ((out?.result as { data?: Record<string, string> }[] | undefined) ?? [])[0]?.data ?? {};
     return {

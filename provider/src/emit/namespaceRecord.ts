@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type ComponentOwner, ownerLabels } from "../plan/owner";
+import { NAMES } from "../rules/names";
 import { patchAnnotations } from "./fieldManager";
 
 export function namespaceRecord(
@@ -22,7 +23,7 @@ export function namespaceRecord(
                 ...metadata,
                 labels: ownerLabels(record.owner),
                 // The labels are cut to what a label holds; the field manager names the owner whole.
-                annotations: { "sidecar-bypass.io/field-manager": record.fieldManager },
+                annotations: { [NAMES.fieldManagerAnnotation]: record.fieldManager },
             },
         },
         opts,

@@ -14,6 +14,7 @@ import type { FieldKey } from "../rules/fields";
 import type { IssueCollector } from "../rules/issues";
 import { dnsLabel, dnsSubdomain, kubeName, LABEL_MAX } from "../rules/kubeNames";
 import { meshOptions, type OptionsContext } from "../rules/meshTraits";
+import { MANAGED_BY_LABEL, NAMES, PRODUCT } from "../rules/names";
 import { kumaRefusedMatches, samePortRule } from "../rules/passthrough";
 import { toPortRanges } from "../rules/ports";
 import type { Assert, PlainBypassArgs } from "../rules/schema";
@@ -79,7 +80,7 @@ function kumaValue(f: EffectiveField): string {
 }
 
 /** Pod-template label that lets a workload-scoped MeshPassthrough select the workload's Dataplanes. */
-export const KUMA_WORKLOAD_LABEL = "sidecar-bypass.io/workload";
+export const KUMA_WORKLOAD_LABEL = NAMES.workloadLabel;
 
 export function kumaWorkloadLabelValue(w: WorkloadIdentity): string {
     return kubeName(`${w.kind.toLowerCase()}.${w.name}`, LABEL_MAX);
@@ -160,7 +161,7 @@ function passthroughSpec(targetRef: Record<string, unknown>, p: NormalisedPassth
 
 /** The Kuma objects for the whole rule set; `name` prefixes the policies so several components can coexist. */
 function kumaObjects(rules: NormalisedRules, k: KumaSettings, name: string): ClusterObject[] {
-    const meshLabel = { "kuma.io/mesh": k.mesh, "app.kubernetes.io/managed-by": "sidecar-bypass" };
+    const meshLabel = { "kuma.io/mesh": k.mesh, [MANAGED_BY_LABEL]: PRODUCT };
     const out: ClusterObject[] = [];
     // Mesh-wide policies live in the system namespace. On 2.x `proxyTypes: [Sidecar]` keeps them off gateways (2.8-era
     // validators require it); Kuma 3 removed the field (kumahq/kuma 7a20657e15, #17668) and drops it unread.

@@ -6,11 +6,12 @@
 // what it set. Its failurePolicy is Ignore: a pod is never refused for our sake.
 import type { ClusterObject } from "../meshes/adapter";
 import { kubeName } from "../rules/kubeNames";
+import { NAMES } from "../rules/names";
 import type { AdmissionSettings } from "../rules/types";
 import { ROLLOUT_HASH_ANNOTATION } from "./rolloutHash";
 
 /** On each pod the policy mutated: which policy, and the hash of the keys it had to add. */
-export const ADMISSION_ANNOTATION = "sidecar-bypass.io/admission";
+export const ADMISSION_ANNOTATION = NAMES.admissionAnnotation;
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**

@@ -3,6 +3,7 @@
 // (server-side apply gives a manager exactly the fields it last applied) and never write the same object.
 import { createHash } from "node:crypto";
 import { kubeName, LABEL_MAX } from "../rules/kubeNames";
+import { MANAGED_BY_LABEL, NAMES, PRODUCT } from "../rules/names";
 
 export interface ComponentOwner {
     readonly project: string;
@@ -12,7 +13,7 @@ export interface ComponentOwner {
 }
 
 /** The one field manager every component shared before owners had their own; a stack that still holds it migrates. */
-export const SHARED_FIELD_MANAGER = "sidecar-bypass";
+export const SHARED_FIELD_MANAGER = PRODUCT;
 const MANAGER_PREFIX = `${SHARED_FIELD_MANAGER}:`;
 /** The API server's limit on a field manager's length (apimachinery's ValidateFieldManager). */
 const FIELD_MANAGER_MAX = 128;
@@ -43,10 +44,10 @@ export function objectPrefixOf(o: ComponentOwner): string {
 /** The labels on every object the owner creates, cut to what a label value holds (the field manager names it whole). */
 export function ownerLabels(o: ComponentOwner): Record<string, string> {
     return {
-        "app.kubernetes.io/managed-by": SHARED_FIELD_MANAGER,
-        "sidecar-bypass.io/component": kubeName(o.component, LABEL_MAX),
-        "sidecar-bypass.io/stack": kubeName(o.stack, LABEL_MAX),
-        "sidecar-bypass.io/project": kubeName(o.project, LABEL_MAX),
+        [MANAGED_BY_LABEL]: PRODUCT,
+        [NAMES.componentLabel]: kubeName(o.component, LABEL_MAX),
+        [NAMES.stackLabel]: kubeName(o.stack, LABEL_MAX),
+        [NAMES.projectLabel]: kubeName(o.project, LABEL_MAX),
     };
 }
 

@@ -7,6 +7,7 @@ import type { EffectiveRules } from "../resolve/effective";
 import { ScopeResolver, setsAnything } from "../resolve/resolveScopes";
 import { BypassValidationError, type ValidationIssue } from "../rules/issues";
 import type { SettingsOf } from "../rules/meshTraits";
+import { PRODUCT, workloadId } from "../rules/names";
 import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
@@ -35,9 +36,7 @@ export type PlanArgs<R extends MeshRegistry = typeof MESHES> = Omit<PlainBypassA
 const ANNOTATION_LIMIT = 256 * 1024;
 const CONFIGMAP_LIMIT = 1024 * 1024;
 
-export function workloadId(w: PlannedIdentity): string {
-    return `${w.kind}/${w.namespace}/${w.name}`;
-}
+export { workloadId };
 
 type RenderedWorkload<Id extends string> = Pick<WorkloadPlan<Id>, "meshes" | "annotations" | "labels" | "hash">;
 
@@ -68,7 +67,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
     }
 
     /** The whole plan for the listed workloads. Throws BypassValidationError if a limit is crossed. */
-    plan(name = "sidecar-bypass"): BypassPlan<IdOf<R>> {
+    plan(name = PRODUCT): BypassPlan<IdOf<R>> {
         const run = new PlanRun(this.rules, this.registry);
         const errors: ValidationIssue[] = [];
         // Workloads that share their namespace's rendering share its annotations object: measured once.

@@ -1,8 +1,9 @@
 // The pod template carries a hash of the workload's rendered bypass settings: it changes exactly when
 // those settings change, so only those workloads roll, and it is independent of input order.
 import { createHash } from "node:crypto";
+import { NAMES } from "../rules/names";
 
-export const ROLLOUT_HASH_ANNOTATION = "sidecar-bypass.io/rollout-hash";
+export const ROLLOUT_HASH_ANNOTATION = NAMES.rolloutHashAnnotation;
 
 /**
  * SHA-256 over `${prefix}\0${key}\0${value}\0` for each annotation (prefix `a`) and label (`l`), keys sorted; the first

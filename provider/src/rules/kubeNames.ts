@@ -2,6 +2,7 @@
 // own (policies, ConfigMaps, label values) from free text.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { PRODUCT } from "./names";
 
 /** Namespaces (and label values, without the length) are DNS labels. */
 export const dnsLabel = z
@@ -31,7 +32,7 @@ const HASH_LENGTH = 10;
  */
 export function kubeName(text: string, max = NAME_MAX): string {
     const trim = (s: string) => s.replace(/^[-.]+|[-.]+$/g, "");
-    const v = trim(text.toLowerCase().replace(/[^a-z0-9.-]+/g, "-")) || "sidecar-bypass";
+    const v = trim(text.toLowerCase().replace(/[^a-z0-9.-]+/g, "-")) || PRODUCT;
     if (v.length <= max) return v;
     const hash = createHash("sha256").update(text).digest("hex").slice(0, HASH_LENGTH);
     return `${trim(v.slice(0, max - HASH_LENGTH - 1))}-${hash}`;

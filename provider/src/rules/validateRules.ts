@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import { IssueCollector, joinPath, type ValidationIssue } from "./issues";
 import type { MeshTraits, SettingsOf } from "./meshTraits";
+import { workloadId } from "./names";
 import { normaliseScope, type ScopeContext } from "./normaliseScope";
 import { argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, type PlainBypassArgs, workloadRulesSchema } from "./schema";
 import { schemaKeys, suggestKey } from "./suggestKey";
@@ -75,7 +76,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         if (!parsed) return;
         // Joined, so the label (also the workload's id in the plan) is one flat string from the start: a template makes
         // a rope, copied into a flat string again when it is first hashed.
-        const label = [parsed.kind, parsed.namespace, parsed.name].join("/");
+        const label = workloadId(parsed);
         const seen = workloadPaths.get(label);
         if (seen) {
             issues.error(path, `${label} is already listed at ${seen}; merge the two entries`);

@@ -5,6 +5,7 @@
 import type { WorkloadKind } from "../args";
 import { ADMISSION_ANNOTATION as ADMISSION_MARK } from "../plan/admissionPolicy";
 import { ROLLOUT_HASH_ANNOTATION as ROLLOUT_HASH } from "../plan/rolloutHash";
+import { workloadId } from "../rules/names";
 
 export interface ObservedPod {
     readonly name: string;
@@ -56,7 +57,7 @@ export interface StatusRow {
 }
 
 export function assessWorkload(w: ObservedWorkload): StatusRow {
-    const id = `${w.kind}/${w.namespace}/${w.name}`;
+    const id = workloadId(w);
     const base = { namespace: w.namespace, subject: id, component: w.component, pods: w.pods.length };
     if (w.templateHash === undefined) {
         return { ...base, stale: w.pods.map((p) => p.name), reasons: ["the component's patch is not on the pod template"], restart: "none" };

@@ -5,11 +5,11 @@ import type { WorkloadKind } from "../args";
 import type { Clients } from "../live/clients";
 import { ADMISSION_ANNOTATION } from "../plan/admissionPolicy";
 import { KIND_KEYS } from "../plan/describe";
-import { SHARED_FIELD_MANAGER } from "../plan/owner";
 import { ROLLOUT_HASH_ANNOTATION } from "../plan/rolloutHash";
+import { MANAGED_BY_LABEL, NAMES, PRODUCT } from "../rules/names";
 import { type ObservedPod, type ObservedScope, type ObservedWorkload, selects } from "./assess";
 
-const MANAGED = `app.kubernetes.io/managed-by=${SHARED_FIELD_MANAGER}`;
+const MANAGED = `${MANAGED_BY_LABEL}=${PRODUCT}`;
 const KINDS = Object.fromEntries(Object.entries(KIND_KEYS).map(([kind, key]) => [key, kind])) as Record<string, WorkloadKind | "Pod">;
 
 const podOf = (p: k8s.V1Pod): ObservedPod => ({
@@ -109,7 +109,7 @@ export async function observeWorkloads(c: Clients, only?: { component?: string; 
     const out: ObservedWorkload[] = [];
     for (const record of records.items) {
         const namespace = record.metadata?.namespace ?? "";
-        const component = record.metadata?.labels?.["sidecar-bypass.io/component"] ?? "";
+        const component = record.metadata?.labels?.[NAMES.componentLabel] ?? "";
         if ((only?.component && only.component !== component) || (only?.namespace && only.namespace !== namespace)) continue;
         for (const key of Object.keys(record.data ?? {})) {
             const dot = key.indexOf(".");
@@ -148,7 +148,7 @@ export async function observeScopes(c: Clients, only?: { component?: string; nam
     const out: ObservedScope[] = [];
     for (const policy of policies.items) {
         const name = policy.metadata?.name ?? "";
-        const component = policy.metadata?.labels?.["sidecar-bypass.io/component"] ?? "";
+        const component = policy.metadata?.labels?.[NAMES.componentLabel] ?? "";
         const mark = markOf(policy);
         if (!mark || (only?.component && only.component !== component)) continue;
         const reached = new Set<string>();

@@ -6,10 +6,11 @@ import * as k8s from "@kubernetes/client-node";
 import type { WorkloadKind } from "../args";
 import type { Clients } from "../live/clients";
 import { evictAndAwait } from "../live/eviction";
+import { PRODUCT, workloadId } from "../rules/names";
 import type { StatusRow } from "./assess";
 
 const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
-const FIELD_MANAGER = "sidecar-bypass-status";
+const FIELD_MANAGER = `${PRODUCT}-status`;
 
 export interface Action {
     readonly target: string;
@@ -65,7 +66,7 @@ export async function restartStale(c: Clients, rows: readonly StatusRow[], timeo
     const skipped: Action[] = [];
     const restarted = new Set<string>();
     const restartOnce = async (o: Owner, why: string) => {
-        const key = `${o.kind}/${o.namespace}/${o.name}`;
+        const key = workloadId(o);
         if (restarted.has(key)) return;
         restarted.add(key);
         say({ target: key, what: `rollout restart (${why})` });

@@ -1,0 +1,29 @@
+// The names the component writes into clusters and reads back, in one place: the product's name, the keys of its
+// labels and annotations, and a workload's id. The earliest layer holds them, so every step (and the status command)
+// names things the same way.
+
+/** The product's name: the shared field manager of earlier versions, the `managed-by` value, the objects' prefix. */
+export const PRODUCT = "sidecar-bypass";
+
+/** The label every object the component creates carries, with PRODUCT as its value. */
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+
+/** The keys the component writes, under its own domain. */
+export const NAMES = {
+    /** On a pod template: a hash of the workload's rendered bypass settings (a change rolls exactly its pods). */
+    rolloutHashAnnotation: `${PRODUCT}.io/rollout-hash`,
+    /** On each pod an admission policy mutated: which policy, and the hash of the keys it had to add. */
+    admissionAnnotation: `${PRODUCT}.io/admission`,
+    /** On a record ConfigMap: the owner's field manager, whole (labels are cut). */
+    fieldManagerAnnotation: `${PRODUCT}.io/field-manager`,
+    /** On a pod template: the workload a Kuma MeshPassthrough of its own selects. */
+    workloadLabel: `${PRODUCT}.io/workload`,
+    componentLabel: `${PRODUCT}.io/component`,
+    stackLabel: `${PRODUCT}.io/stack`,
+    projectLabel: `${PRODUCT}.io/project`,
+} as const;
+
+/** A workload's id, as every message, record and row names it: `Deployment/payments/ledger`. */
+export function workloadId(w: { readonly kind: string; readonly namespace: string; readonly name: string }): string {
+    return `${w.kind}/${w.namespace}/${w.name}`;
+}
