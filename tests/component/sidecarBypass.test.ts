@@ -371,6 +371,39 @@ describe("bypassTransform", () => {
         );
     });
 
+    it("reaches a CronJob's job template and an Argo Rollout's template, keeping every other field", async () => {
+        const t = sb.bypassTransform(rules);
+        const cron = await t({
+            type: "kubernetes:batch/v1:CronJob",
+            name: "backup",
+            custom: true,
+            props: {
+                metadata: { name: "backup", namespace: "shop" },
+                spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { backoffLimit: 2, template: { metadata: { annotations: { keep: "me" } } } } } },
+            },
+            opts: {},
+        });
+        const job = (
+            cron!.props as {
+                spec: { schedule: string; jobTemplate: { spec: { backoffLimit: number; template: { metadata: { annotations: Record<string, string> } } } } };
+            }
+        ).spec;
+        assert.equal(job.schedule, "*/5 * * * *");
+        assert.equal(job.jobTemplate.spec.backoffLimit, 2);
+        assert.equal(job.jobTemplate.spec.template.metadata.annotations.keep, "me");
+        assert.equal(job.jobTemplate.spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "9000");
+        const rollout = await t({
+            type: "kubernetes:argoproj.io/v1alpha1:Rollout",
+            name: "web",
+            custom: true,
+            props: { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "web", namespace: "shop" }, spec: { strategy: { canary: {} } } },
+            opts: {},
+        });
+        const spec = (rollout!.props as { spec: { strategy: unknown; template: { metadata: { annotations: Record<string, string> } } } }).spec;
+        assert.deepEqual(spec.strategy, { canary: {} });
+        assert.equal(spec.template.metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"], "9000");
+    });
+
     it("marks a bare Pod for replacement when its bypass keys change", async () => {
         const r = await sb.bypassTransform(rules)({
             type: "kubernetes:core/v1:Pod",
