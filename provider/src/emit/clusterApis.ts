@@ -21,6 +21,7 @@ import {
 } from "../plan/clusterApis";
 import { PRODUCT } from "../rules/names";
 import type { AdmissionSettings } from "../rules/types";
+import { refuse } from "./refusal";
 
 const VERSIONS: readonly AdmissionApiVersion[] = ["v1", "v1beta1"];
 const probeKey = (version: AdmissionApiVersion, kind: string) => `${version}.${kind}`;
@@ -104,14 +105,7 @@ export function clusterApiGate(needs: ClusterNeeds, report: pulumi.Resource): pu
             }
             const admission = needs.admission ? admissionApiProblem(needs.admission, apis) : undefined;
             const problems = [...(admission ? [admission] : []), ...workloadKindProblems(needs.workloads, apis)];
-            if (problems.length > 0) {
-                const message = problems.join("\n");
-                const error = new pulumi.ResourceError(message, report, true);
-                // If the program has finished when this surfaces, Node's runtime prints the error's stack: make it the message.
-                error.stack = message;
-                throw error;
-            }
-            return [];
+            return problems.length > 0 ? refuse(problems.join("\n"), report) : [];
         }),
     );
 }

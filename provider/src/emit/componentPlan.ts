@@ -9,6 +9,7 @@ import { MESHES } from "../meshes/registry";
 import { admissionObjects } from "../plan/admissionPolicy";
 import { planBypass } from "../plan/planBypass";
 import type { BypassPlan, WorkloadPlan } from "../plan/types";
+import { listFew } from "../rules/listFew";
 import type { PlainBypassArgs } from "../rules/schema";
 import { skeletonOf } from "./skeleton";
 
@@ -88,7 +89,6 @@ function reportPlan(plan: BypassPlan, resource: pulumi.Resource): void {
     for (const n of plan.notices) pulumi.log.info(n, resource);
     const patched = plan.workloads.filter((w) => !w.declaredInProgram).map((w) => w.id);
     if (!plan.rollout.wait && patched.length > 0) {
-        const list = patched.length > 3 ? `${patched.slice(0, 3).join(", ")} and ${patched.length - 3} more` : patched.join(", ");
-        pulumi.log.info(`rollouts are not awaited (rollout.wait: false): ${list} may still be rolling when up finishes`, resource);
+        pulumi.log.info(`rollouts are not awaited (rollout.wait: false): ${listFew(patched, 3)} may still be rolling when up finishes`, resource);
     }
 }

@@ -6,6 +6,9 @@ import type * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
 import type { Clients } from "../live/clients";
 import { templateChanges } from "../plan/podReplacement";
+import { listFew } from "../rules/listFew";
+import type { OnDeleteKind } from "../rules/workloadKinds";
+import { refuse } from "./refusal";
 import type { PodTemplateMetadata } from "./workloadPatch";
 
 /** The Kubernetes client loads only when a workload asks for replacement: it takes about half a second to load. */
@@ -13,30 +16,26 @@ const live = async () => ({ ...(await import("../live/clients")), ...(await impo
 
 export interface OnDeleteTarget {
     readonly id: string;
-    readonly kind: "StatefulSet" | "DaemonSet";
+    readonly kind: OnDeleteKind;
     readonly namespace: string;
     readonly name: string;
 }
 
 /** Whether the workload is OnDelete now, and its pods (those not already going away). */
 async function observe(c: Clients, w: OnDeleteTarget): Promise<{ onDelete: boolean; pods: k8s.V1Pod[] }> {
-    const live =
+    const workload =
         w.kind === "StatefulSet"
             ? await c.apps.readNamespacedStatefulSet({ name: w.name, namespace: w.namespace })
             : await c.apps.readNamespacedDaemonSet({ name: w.name, namespace: w.namespace });
-    const labelSelector = Object.entries(live.spec?.selector?.matchLabels ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",");
-    const pods = (await c.core.listNamespacedPod({ namespace: w.namespace, labelSelector })).items.filter((p) => !p.metadata?.deletionTimestamp);
-    return { onDelete: live.spec?.updateStrategy?.type === "OnDelete", pods };
+    const { podsMatching } = await live();
+    const pods = await podsMatching(c, w.namespace, workload.spec?.selector?.matchLabels ?? {});
+    return { onDelete: workload.spec?.updateStrategy?.type === "OnDelete", pods };
 }
 
 const staleOf = (pods: readonly k8s.V1Pod[], planned: PodTemplateMetadata) =>
     pods
         .filter((p) => templateChanges(planned, { annotations: p.metadata?.annotations ?? {}, labels: p.metadata?.labels ?? {} }))
         .map((p) => p.metadata?.name ?? "");
-
-const list = (pods: readonly string[]) => (pods.length > 5 ? `${pods.slice(0, 5).join(", ")} and ${pods.length - 5} more` : pods.join(", "));
 
 /**
  * The pods this workload's change replaces: at preview, those up will evict (named in a message); during up, once
@@ -61,7 +60,7 @@ export function replaceOnDeletePods(
                 const stale = onDelete ? staleOf(pods, planned) : [];
                 if (stale.length > 0) {
                     pulumi.log.info(
-                        `${w.id}: rollout.replaceOnDeletePods: up will evict ${list(stale)} one at a time (its updateStrategy is OnDelete; ` +
+                        `${w.id}: rollout.replaceOnDeletePods: up will evict ${listFew(stale, 5)} one at a time (its updateStrategy is OnDelete; ` +
                             "PodDisruptionBudgets are respected), awaiting each ready replacement",
                         report,
                     );
@@ -77,11 +76,7 @@ export function replaceOnDeletePods(
         const { clients, evictAndAwait } = await live();
         const c = clients();
         const deadline = Date.now() + timeoutSeconds * 1000;
-        const fail = (message: string): never => {
-            const error = new pulumi.ResourceError(message, report, true);
-            error.stack = message;
-            throw error;
-        };
+        const fail = (message: string): never => refuse(message, report);
         let state: Awaited<ReturnType<typeof observe>>;
         try {
             state = await observe(c, w);

@@ -9,6 +9,7 @@ import { describeUnreplaced, type LiveRolloutSpec, templateChanges, unreplacedRe
 import { describeOtherComponents, describeTakenFields, type ManagedFieldsEntry, otherComponentManagers, takenFields } from "../plan/takenFields";
 import { templateOf, WORKLOAD_KINDS } from "../rules/workloadKinds";
 import { SKIP_AWAIT } from "./fieldManager";
+import { refuse } from "./refusal";
 import type { PodTemplateMetadata } from "./workloadPatch";
 
 /** A live workload as the Kubernetes provider reads it: the parts the check looks at (absent parts read as none). */
@@ -52,12 +53,6 @@ export function ownershipGate(
 ): LiveCheck {
     if (!pulumi.runtime.isDryRun()) return { gate: pulumi.output([]), unreplaced: pulumi.output(undefined) };
     const live = new LiveWorkload(resourceName, w, opts);
-    const fail = (message: string): never => {
-        const error = new pulumi.ResourceError(message, report, true);
-        // If the program has finished when this surfaces, Node's runtime prints the error's stack: make it the message.
-        error.stack = message;
-        throw error;
-    };
     const { fieldManager, takeOwnership } = settings;
     // The check's verdict is a value, not a rejection: only the gate fails with it, so the message reaches the user as
     // written, and the summary (which reads what the check says of the pods) never fails with it as well.
@@ -83,7 +78,7 @@ export function ownershipGate(
         return { unreplaced: `${w.id}: this change does not replace its running pods (${why}); they keep their old rules until re-created` };
     });
     return {
-        gate: verdict.apply((v) => (v.refusal === undefined ? [] : fail(v.refusal))),
+        gate: verdict.apply((v) => (v.refusal === undefined ? [] : refuse(v.refusal, report))),
         unreplaced: verdict.apply((v) => v.unreplaced),
     };
 }

@@ -4,6 +4,7 @@ import type { SidecarBypassArgs } from "../args";
 import { admissionObjects } from "../plan/admissionPolicy";
 import { effectiveTable, summaryMarkdown } from "../plan/describe";
 import { type ComponentOwner, fieldManagerOf, objectPrefixOf, ownerLabels } from "../plan/owner";
+import { mayBeOnDelete } from "../rules/workloadKinds";
 import { clusterApiGate } from "./clusterApis";
 import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
@@ -79,7 +80,8 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const resourceName = `${name}/${w.namespace}/${w.kind}/${w.name}`;
             const parent = scope(w.namespace);
             const template = plan.template(w.id);
-            const onDelete = (w.kind === "StatefulSet" || w.kind === "DaemonSet") && replaceOnDelete.has(w.id) ? { ...w, kind: w.kind } : undefined;
+            // The plan lists only kinds that may be OnDelete; the guard tells the compiler so.
+            const onDelete = mayBeOnDelete(w.kind) && replaceOnDelete.has(w.id) ? { ...w, kind: w.kind } : undefined;
             const replaces = onDelete !== undefined;
             // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
             // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".

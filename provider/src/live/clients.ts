@@ -22,3 +22,12 @@ export function clients(): Clients {
         admission: config.makeApiClient(k8s.AdmissionregistrationV1Api),
     };
 }
+
+/** The pods of a namespace that match these labels (a workload's selector), less those already being deleted. */
+export async function podsMatching(c: Clients, namespace: string, labels: Readonly<Record<string, string>>): Promise<k8s.V1Pod[]> {
+    const labelSelector = Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+    const pods = await c.core.listNamespacedPod({ namespace, labelSelector });
+    return pods.items.filter((p) => !p.metadata?.deletionTimestamp);
+}

@@ -148,9 +148,8 @@ function clip(s: string, max = 100): string {
 
 const cell = (s: string) => clip(s).replace(/\|/g, "\\|");
 
-/** A markdown summary fit for a pull-request comment. */
 /**
- * `unreplaced`: what preview's live read found, per workload whose running pods this change will not replace (an
+ * A markdown summary fit for a pull-request comment. `unreplaced`: what preview's live read found, per workload whose running pods this change will not replace (an
  * OnDelete StatefulSet or DaemonSet, a paused Deployment): known at preview only, where the summary is a PR comment.
  */
 export function summaryMarkdown(plan: BypassPlan<string>, options: { maxWorkloads?: number; unreplaced?: readonly string[] } = {}): string {

@@ -11,6 +11,7 @@ import { PRODUCT, workloadId } from "../rules/names";
 import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
+import { mayBeOnDelete } from "../rules/workloadKinds";
 import { type AdmissionPlan, type AdmissionScope, CEL_EXPRESSION_LIMIT, longestExpression, planAdmission, type ScopeKeys } from "./admissionPolicy";
 import { PlanDescriber } from "./describe";
 import { plainEffective } from "./plainEffective";
@@ -115,7 +116,7 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
             admission,
             rollout: this.rules.rollout,
             replaceOnDelete: this.rules.workloads
-                .filter((w) => !w.declaredInProgram && (w.kind === "StatefulSet" || w.kind === "DaemonSet"))
+                .filter((w) => !w.declaredInProgram && mayBeOnDelete(w.kind))
                 .filter((w) => w.replaceOnDeletePods ?? this.rules.rollout.replaceOnDeletePods)
                 .map((w) => workloadId(w)),
             takeOwnership: this.rules.takeOwnership,

@@ -3,6 +3,8 @@
 // StatefulSet or DaemonSet with `updateStrategy: OnDelete` (Vault's chart, many databases), or a paused Deployment.
 // Preview names them (the live read already has the strategy); they are never reported as rolled.
 import type { WorkloadKind } from "../args";
+import { listFew } from "../rules/listFew";
+import { mayBeOnDelete } from "../rules/workloadKinds";
 
 /** The parts of a live workload's spec that decide whether a template change replaces its pods. */
 export interface LiveRolloutSpec {
@@ -16,7 +18,7 @@ export interface LiveRolloutSpec {
  * at once; an OnDelete DaemonSet and a paused Deployment are awaited until the rollout timeout.
  */
 export function unreplacedReason(kind: WorkloadKind, spec: LiveRolloutSpec | undefined): string | undefined {
-    if ((kind === "StatefulSet" || kind === "DaemonSet") && spec?.updateStrategy?.type === "OnDelete") {
+    if (mayBeOnDelete(kind) && spec?.updateStrategy?.type === "OnDelete") {
         const then = kind === "StatefulSet" ? "up reports it ready without replacing a pod" : "up waits for rollout.timeoutSeconds and fails";
         return (
             `its updateStrategy is OnDelete, so the controller replaces a pod only when someone deletes it (${then}); delete its ` +
@@ -35,16 +37,15 @@ export function unreplacedReason(kind: WorkloadKind, spec: LiveRolloutSpec | und
  */
 export function kindNotices(workloads: readonly { readonly id: string; readonly kind: WorkloadKind | "Pod" }[]): string[] {
     const ids = (kind: WorkloadKind) => workloads.filter((w) => w.kind === kind).map((w) => w.id);
-    const list = (xs: string[]) => (xs.length > 3 ? `${xs.slice(0, 3).join(", ")} and ${xs.length - 3} more` : xs.join(", "));
     const cronJobs = ids("CronJob");
     const rollouts = ids("Rollout");
     return [
         ...(cronJobs.length > 0
-            ? [`${list(cronJobs)}: a CronJob's change reaches the next Job it starts; Jobs running now keep the rules their pods were created with`]
+            ? [`${listFew(cronJobs, 3)}: a CronJob's change reaches the next Job it starts; Jobs running now keep the rules their pods were created with`]
             : []),
         ...(rollouts.length > 0
             ? [
-                  `${list(rollouts)}: Argo Rollouts' controller rolls a Rollout on the change, by its own strategy (canary or blue-green); ` +
+                  `${listFew(rollouts, 3)}: Argo Rollouts' controller rolls a Rollout on the change, by its own strategy (canary or blue-green); ` +
                       "up does not wait for it (the Kubernetes provider awaits no custom resource): `kubectl argo rollouts status` or `sidecar-bypass status` shows it",
               ]
             : []),

@@ -8,9 +8,7 @@ import { normaliseScope, type ScopeContext } from "./normaliseScope";
 import { argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, type PlainBypassArgs, workloadRulesSchema } from "./schema";
 import { schemaKeys, suggestKey } from "./suggestKey";
 import type { AdmissionSettings, NormalisedRules, NormalisedScope, NormalisedWorkload } from "./types";
-
-/** The kinds whose updateStrategy may be OnDelete. */
-const ON_DELETE_KINDS: readonly string[] = ["StatefulSet", "DaemonSet"];
+import { mayBeOnDelete } from "./workloadKinds";
 
 export interface ValidateOptions {
     /** The time expiries are compared with; default now. */
@@ -84,7 +82,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         }
         workloadPaths.set(label, path);
         const scope = normaliseScope(parsed, { level: "workload", label, path }, ctx);
-        if (parsed.replaceOnDeletePods !== undefined && !ON_DELETE_KINDS.includes(parsed.kind)) {
+        if (parsed.replaceOnDeletePods !== undefined && !mayBeOnDelete(parsed.kind)) {
             issues.error(
                 `${path}.replaceOnDeletePods`,
                 `applies to StatefulSets and DaemonSets, whose updateStrategy may be OnDelete; a ${parsed.kind}'s controller replaces its pods itself`,

@@ -23,6 +23,10 @@ export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, WorkloadKindFacts>> =
     Rollout: { apiVersion: "argoproj.io/v1alpha1", templatePath: ["spec", "template"], onTemplateChange: "rolls", crd: "Argo Rollouts" },
 };
 
+/** The kinds whose `updateStrategy` may be OnDelete: their controller then replaces a pod only when it is deleted. */
+export type OnDeleteKind = Extract<WorkloadKind, "StatefulSet" | "DaemonSet">;
+export const mayBeOnDelete = (kind: WorkloadKind | "Pod"): kind is OnDeleteKind => kind === "StatefulSet" || kind === "DaemonSet";
+
 type Tree = Readonly<Record<string, unknown>>;
 
 /** `{spec: {template: value}}` (or deeper, for a CronJob): `value` placed at the kind's pod template. */

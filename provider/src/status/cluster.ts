@@ -2,7 +2,7 @@
 // list and their pods, and every admission policy of ours with the pods of the namespaces it reaches.
 import type * as k8s from "@kubernetes/client-node";
 import type { WorkloadKind } from "../args";
-import type { Clients } from "../live/clients";
+import { type Clients, podsMatching } from "../live/clients";
 import { ADMISSION_ANNOTATION } from "../plan/admissionPolicy";
 import { KIND_KEYS } from "../plan/describe";
 import { ROLLOUT_HASH_ANNOTATION } from "../plan/rolloutHash";
@@ -27,13 +27,9 @@ interface LiveWorkload {
     readonly pods: readonly ObservedPod[];
 }
 
-async function podsMatching(c: Clients, namespace: string, labels: Readonly<Record<string, string>>): Promise<ObservedPod[]> {
-    const labelSelector = Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",");
-    const pods = await c.core.listNamespacedPod({ namespace, labelSelector });
-    return pods.items.filter((p) => !p.metadata?.deletionTimestamp).map(podOf);
-}
+/** The pods of a selector, as the assessment sees them. */
+const observedPods = async (c: Clients, namespace: string, labels: Readonly<Record<string, string>>): Promise<ObservedPod[]> =>
+    (await podsMatching(c, namespace, labels)).map(podOf);
 
 type AppsWorkload = k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1DaemonSet;
 
@@ -64,7 +60,7 @@ async function appsWorkload(c: Clients, kind: WorkloadKind, namespace: string, n
         ...(strategy ? { updateStrategy: strategy } : {}),
         ...((w.spec as { paused?: boolean } | undefined)?.paused ? { paused: true } : {}),
         rollingOut: appsRollingOut(kind, w),
-        pods: await podsMatching(c, namespace, w.spec?.selector?.matchLabels ?? {}),
+        pods: await observedPods(c, namespace, w.spec?.selector?.matchLabels ?? {}),
     };
 }
 
@@ -74,7 +70,7 @@ async function cronJob(c: Clients, namespace: string, name: string): Promise<Liv
     const jobs = (await c.batch.listNamespacedJob({ namespace })).items.filter((j) =>
         j.metadata?.ownerReferences?.some((r) => r.controller && r.uid === cj.metadata?.uid),
     );
-    const pods = await Promise.all(jobs.map((j) => podsMatching(c, namespace, { "batch.kubernetes.io/controller-uid": j.metadata?.uid ?? "" })));
+    const pods = await Promise.all(jobs.map((j) => observedPods(c, namespace, { "batch.kubernetes.io/controller-uid": j.metadata?.uid ?? "" })));
     return { templateAnnotations: cj.spec?.jobTemplate?.spec?.template?.metadata?.annotations ?? {}, rollingOut: false, pods: pods.flat() };
 }
 
@@ -93,7 +89,7 @@ async function rollout(c: Clients, namespace: string, name: string): Promise<Liv
         templateAnnotations: r.spec?.template?.metadata?.annotations ?? {},
         ...(r.spec?.paused ? { paused: true } : {}),
         rollingOut: (r.status?.updatedReplicas ?? 0) < (r.spec?.replicas ?? 1) || r.status?.phase === "Progressing",
-        pods: await podsMatching(c, namespace, r.spec?.selector?.matchLabels ?? {}),
+        pods: await observedPods(c, namespace, r.spec?.selector?.matchLabels ?? {}),
     };
 }
 
