@@ -33,5 +33,5 @@ export { type Cidr, parseCidr } from "./src/rules/cidr";
 export { CLOUD_METADATA_RANGES } from "./src/rules/cloudMetadata";
 export { BypassValidationError, type ValidationIssue } from "./src/rules/issues";
 export type { PlainBypassArgs } from "./src/rules/schema";
-export type { UidRule } from "./src/rules/types";
+export type { UidRule } from "./src/rules/uidRules";
 export { atTemplate, templateOf, WORKLOAD_KINDS, type WorkloadKindFacts } from "./src/rules/workloadKinds";

@@ -3,8 +3,9 @@
 // test code, so it lives here and not in the package.
 import { ISTIO_ANNOTATIONS, type IstioField, type IstioSettings, istioValue } from "../../provider/src/meshes/istio";
 import type { FieldSetting } from "../../provider/src/rules/types";
+import { valuesOf } from "../../provider/src/rules/valueKinds";
 
-type Values = Pick<FieldSetting, "all" | "ports" | "cidrs">;
+type Values = Pick<FieldSetting, "all" | "values">;
 
 /** The istio-iptables arguments istio-init receives (the flags the bypass rules decide). */
 export interface IstioInitArgs {
@@ -39,7 +40,7 @@ function withStatusPort(statusPort: string, excludes: string): string {
  * defaults: the plan's prediction, which the oracle tests compare with Istio's own injector.
  */
 export function istioInitArgs(annotations: Readonly<Record<string, string>>, install: IstioSettings): IstioInitArgs {
-    const none: Values = { all: false, ports: [], cidrs: [] };
+    const none: Values = { all: false, values: valuesOf("ports", []) };
     const value = (key: IstioField) => annotations[ISTIO_ANNOTATIONS[key]] ?? istioValue(install.fields[key] ?? none);
     const excludes = withStatusPort(String(install.statusPort), value("inbound.excludePorts"));
     const args: IstioInitArgs = {

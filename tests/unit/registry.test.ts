@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BypassValidationError, MESHES, type MeshAdapter, type MeshRegistry, type PlanArgs, planBypass, type Rendered } from "../../provider/index";
+import { joinValues } from "../../provider/src/rules/valueKinds";
 import { invalid } from "../helpers/builders";
 import { FIXED_NOW } from "../helpers/clock";
 
@@ -15,7 +16,8 @@ const toy: MeshAdapter<undefined, "toy"> = {
     labelKeys: ["toy.example/out"],
     render: ({ effective }) => {
         const out: Rendered = { annotations: {}, labels: {}, notes: [] };
-        const ports = effective.fields["inbound.excludePorts"]?.joined;
+        const field = effective.fields["inbound.excludePorts"];
+        const ports = field && joinValues(field.values);
         if (ports) out.annotations["toy.example/skip-in"] = ports;
         if (effective.fullBypass?.active) out.labels["toy.example/out"] = "yes";
         if (effective.fields["outbound.excludeIpRanges"]) out.notes.push("Toy has no address rules");

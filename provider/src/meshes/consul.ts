@@ -9,8 +9,9 @@
 // written. The oracle tier runs Consul's own code on these annotations with real traffic.
 import type { EffectiveField } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
-import type { UidRule } from "../rules/types";
+import type { UidRule } from "../rules/uidRules";
 import { mergeRuns, uidRunText } from "../rules/uidRules";
+import { joinValues, listOf, valuesOf } from "../rules/valueKinds";
 import { type MeshAdapter, renderExcludeLists } from "./adapter";
 
 export const CONSUL_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
@@ -46,18 +47,33 @@ function consulExpresses(r: UidRule): boolean {
 
 /** The user ids of the rules Consul can express, as the fewest runs (rules from several scopes may overlap). */
 function consulUids(f: EffectiveField): string {
-    return mergeRuns(f.uids.filter(consulExpresses).map((r): [number, number] => [r.first, r.last]))
+    return mergeRuns(
+        listOf(f.values, "uids")
+            .filter(consulExpresses)
+            .map((r): [number, number] => [r.first, r.last]),
+    )
         .map(([first, last]) => uidRunText(first, last))
         .join(",");
 }
 
 function consulValue(f: EffectiveField): string {
-    if (f.key === "outbound.excludeUids") return consulUids(f);
-    if (f.ports.length > 0 || f.cidrs.every((c) => c.family === 4)) return f.joined;
-    return f.cidrs
-        .filter((c) => c.family === 4)
-        .map((c) => c.text)
-        .join(",");
+    const v = f.values;
+    switch (v.kind) {
+        case "uids":
+            return consulUids(f);
+        // Consul's annotation takes IPv4 ranges only.
+        case "cidrs":
+            return v.list.every((c) => c.family === 4)
+                ? joinValues(v)
+                : joinValues(
+                      valuesOf(
+                          "cidrs",
+                          v.list.filter((c) => c.family === 4),
+                      ),
+                  );
+        default:
+            return joinValues(v);
+    }
 }
 
 export const consul: MeshAdapter<undefined, "consul"> = {
@@ -73,8 +89,8 @@ export const consul: MeshAdapter<undefined, "consul"> = {
     labelKeys: [],
     render: ({ effective }) => {
         const out = renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, consulValue, undefined, CANNOT);
-        if (effective.fields["outbound.excludeIpRanges"]?.cidrs.some((c) => c.family === 6)) out.notes.push(IPV6_RANGES_NOTE);
-        const narrowed = (effective.fields["outbound.excludeUids"]?.uids ?? []).filter((r) => !consulExpresses(r));
+        if (listOf(effective.fields["outbound.excludeIpRanges"]?.values, "cidrs").some((c) => c.family === 6)) out.notes.push(IPV6_RANGES_NOTE);
+        const narrowed = listOf(effective.fields["outbound.excludeUids"]?.values, "uids").filter((r) => !consulExpresses(r));
         if (narrowed.length > 0) {
             out.notes.push(
                 `Consul excludes a user id for every outbound TCP port or not at all (transparent-proxy-exclude-uids); ` +

@@ -6,7 +6,7 @@ import { IstioDataplaneMode, type IstioInstallDefaults } from "../args";
 import type { EffectiveField } from "../resolve/effective";
 import { aggregateCidrs } from "../rules/aggregateCidrs";
 import { type Cidr, parseCidr } from "../rules/cidr";
-import { fieldSetting } from "../rules/fieldSetting";
+import { fieldSetting, noValues } from "../rules/fieldSetting";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import { type IssueCollector, joinPath } from "../rules/issues";
 import { dnsLabel, dnsSubdomain } from "../rules/kubeNames";
@@ -14,6 +14,7 @@ import { meshOptions } from "../rules/meshTraits";
 import { normalisePorts } from "../rules/ports";
 import { type Assert, values as enumValues, type PlainBypassArgs } from "../rules/schema";
 import type { FieldSetting } from "../rules/types";
+import { joinValues, listOf, mergeValues, VALUE_KINDS, valuesOf } from "../rules/valueKinds";
 import { emptyRendered, type MeshAdapter, type Rendered, type RenderInput } from "./adapter";
 
 /** The rule fields Istio has a pod annotation for: every field but `outbound.excludeUids`. */
@@ -56,22 +57,17 @@ export interface IstioSettings {
     readonly ambient: boolean;
 }
 
-type Values = Pick<FieldSetting, "all" | "ports" | "cidrs">;
+type Values = Pick<FieldSetting, "all" | "values">;
 
 function withInstall(f: EffectiveField, install: IstioSettings): Values {
     if (!f.mergesWithInstall) return f;
     const d = install.fields[f.key];
     if (!d) return f;
-    return {
-        all: f.all || d.all,
-        ports: normalisePorts([...d.ports, ...f.ports]),
-        cidrs: aggregateCidrs([...d.cidrs, ...f.cidrs]),
-    };
+    return { all: f.all || d.all, values: mergeValues(d.values, f.values) };
 }
 
 export function istioValue(v: Values): string {
-    if (v.all) return "*";
-    return v.ports.length > 0 ? v.ports.join(",") : v.cidrs.map((c) => c.text).join(",");
+    return v.all ? "*" : joinValues(v.values);
 }
 
 /**
@@ -88,7 +84,7 @@ function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>)
         if (effective.fullBypass?.active) out.labels[ISTIO_DATAPLANE_MODE_LABEL] = "none";
         // Ambient's node agent reads istio.io/reroute-virtual-interfaces too (cni/pkg/nodeagent/net.go): TCP arriving on
         // those interfaces goes to ztunnel's outbound port (cni/pkg/iptables/iptables.go). It reads no other of these.
-        else if (reroute && reroute.names.length > 0) out.annotations[ISTIO_ANNOTATIONS["interfaces.rerouteVirtual"]] = reroute.joined;
+        else if (reroute && reroute.values.list.length > 0) out.annotations[ISTIO_ANNOTATIONS["interfaces.rerouteVirtual"]] = joinValues(reroute.values);
         const keys = Object.keys(effective.fields).filter((k) => k !== "interfaces.rerouteVirtual");
         if (keys.length > 0) {
             out.notes.push(
@@ -113,16 +109,14 @@ function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>)
         }
         if (f.key === "interfaces.exclude" || f.key === "interfaces.rerouteVirtual") {
             // An empty list is the same as none (no install default), so nothing is written for it.
-            if (f.names.length > 0) out.annotations[ISTIO_ANNOTATIONS[f.key]] = f.joined;
+            if (f.values.list.length > 0) out.annotations[ISTIO_ANNOTATIONS[f.key]] = joinValues(f.values);
             continue;
         }
         const v = withInstall(f, istio);
         inForce[f.key] = v;
-        // Unmerged, the field's own joined text is the value (shared, not rebuilt per workload).
-        out.annotations[ISTIO_ANNOTATIONS[f.key]] = v === f && !f.all ? f.joined : istioValue(v);
+        out.annotations[ISTIO_ANNOTATIONS[f.key]] = istioValue(v);
     }
-    const excluded = new Set(effective.fields["interfaces.exclude"]?.names ?? []);
-    const both = (reroute?.names ?? []).filter((n) => excluded.has(n));
+    const both = VALUE_KINDS.names.common(listOf(reroute?.values, "names"), listOf(effective.fields["interfaces.exclude"]?.values, "names"));
     if (both.length > 0) {
         out.notes.push(
             `Istio gets ${both.join(", ")} both as an excluded and as a rerouted interface (from different scopes): its inbound traffic is ` +
@@ -131,18 +125,18 @@ function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>)
     }
     const inInclude = inForce["inbound.includePorts"];
     const inExclude = inForce["inbound.excludePorts"];
-    if (inInclude && !inInclude.all && inExclude && inExclude.ports.length > 0 && effective.fields["inbound.excludePorts"]) {
+    if (inInclude && !inInclude.all && inExclude && inExclude.values.list.length > 0 && effective.fields["inbound.excludePorts"]) {
         out.notes.push(
             `Istio ignores inbound excludePorts (${istioValue(inExclude)}) while includeInboundPorts is a list (${istioValue(inInclude) || "empty"}): only listed ports are captured`,
         );
     }
     const outPorts = inForce["outbound.includePorts"];
     const outRanges = inForce["outbound.includeIpRanges"];
-    if (outPorts && outPorts.ports.length > 0 && outRanges?.all && effective.fields["outbound.includePorts"]) {
+    if (outPorts && outPorts.values.list.length > 0 && outRanges?.all && effective.fields["outbound.includePorts"]) {
         out.notes.push("Istio's outbound includePorts has no effect while includeOutboundIPRanges is '*' (everything is captured already)");
     }
     const statusPort = String(istio.statusPort);
-    if (inExclude?.ports.some((p) => p === 15090 || p === 15021 || String(p) === statusPort) && effective.fields["inbound.excludePorts"]) {
+    if (listOf(inExclude?.values, "ports").some((p) => p === 15090 || p === 15021 || String(p) === statusPort) && effective.fields["inbound.excludePorts"]) {
         out.notes.push(`Istio always excludes 15090, 15021 and the status port ${statusPort} inbound; listing them changes nothing`);
     }
     return out;
@@ -222,7 +216,7 @@ function readSettings(parsed: z.output<typeof optionsSchema> | undefined, issues
 function installField(text: string, spec: FieldSpec, path: string, issues: IssueCollector): FieldSetting {
     if (text === "*") {
         if (!spec.allFlag) issues.error(path, "'*' is accepted only for includeIPRanges and includeInboundPorts");
-        return fieldSetting({ all: true }, "override");
+        return fieldSetting(noValues(spec.values), "override", true);
     }
     const parts =
         text === ""
@@ -238,7 +232,7 @@ function installField(text: string, spec: FieldSpec, path: string, issues: Issue
             if (r.ok) cidrs.push(r.cidr);
             else issues.error(path, r.message);
         }
-        return fieldSetting({ cidrs: aggregateCidrs(cidrs) }, "override");
+        return fieldSetting(valuesOf("cidrs", aggregateCidrs(cidrs)), "override");
     }
     const ports: number[] = [];
     for (const p of parts) {
@@ -246,7 +240,7 @@ function installField(text: string, spec: FieldSpec, path: string, issues: Issue
         if (n >= 1 && n <= 65535) ports.push(n);
         else issues.error(path, `'${p}' is not a port from 1 to 65535`);
     }
-    return fieldSetting({ ports: normalisePorts(ports) }, "override");
+    return fieldSetting(valuesOf("ports", normalisePorts(ports)), "override");
 }
 
 export const istio: MeshAdapter<IstioSettings, "istio"> = {

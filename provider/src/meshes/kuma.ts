@@ -18,8 +18,10 @@ import { MANAGED_BY_LABEL, NAMES, PRODUCT } from "../rules/names";
 import { kumaRefusedMatches, samePortRule } from "../rules/passthrough";
 import { toPortRanges } from "../rules/ports";
 import type { Assert, PlainBypassArgs } from "../rules/schema";
-import type { NormalisedPassthrough, NormalisedRules, NormalisedScope, UidRule, WorkloadIdentity } from "../rules/types";
+import type { NormalisedPassthrough, NormalisedRules, NormalisedScope, WorkloadIdentity } from "../rules/types";
+import type { UidRule } from "../rules/uidRules";
 import { uidRule } from "../rules/uidRules";
+import { joinValues, listOf } from "../rules/valueKinds";
 import { type ClusterObject, type MeshAdapter, type Rendered, type RenderInput, renderExcludeLists } from "./adapter";
 
 export const KUMA_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
@@ -76,7 +78,7 @@ export function kumaUidEntries(rules: readonly UidRule[]): string[] {
 }
 
 function kumaValue(f: EffectiveField): string {
-    return f.key === "outbound.excludeUids" ? kumaUidEntries(f.uids).join(";") : f.joined;
+    return f.values.kind === "uids" ? kumaUidEntries(f.values.list).join(";") : joinValues(f.values);
 }
 
 /** Pod-template label that lets a workload-scoped MeshPassthrough select the workload's Dataplanes. */
@@ -96,7 +98,7 @@ function renderKuma({ effective, workload }: RenderInput<KumaSettings>): Rendere
             `an empty ${key} is not written for Kuma (an empty annotation clears the control plane's defaults on some installs and is ignored on others), so the control plane's defaults stay in force`,
         CANNOT,
     );
-    const tooLarge = (effective.fields["outbound.excludeUids"]?.uids ?? []).filter((r) => r.last > KUMA_MAX_UID);
+    const tooLarge = listOf(effective.fields["outbound.excludeUids"]?.values, "uids").filter((r) => r.last > KUMA_MAX_UID);
     if (tooLarge.length > 0) {
         out.notes.push(
             `Kuma reads user ids as 16-bit numbers (at most ${KUMA_MAX_UID}; kuma-init's parseUint16 refuses larger ones): ` +

@@ -9,6 +9,7 @@
 // traffic from those sources past the proxy (mTLS and policy) and leave the outbound traffic proxied.
 import type { FieldKey } from "../rules/fields";
 import { toPortRanges } from "../rules/ports";
+import { joinValues } from "../rules/valueKinds";
 import { type MeshAdapter, renderExcludeLists } from "./adapter";
 
 export const LINKERD_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
@@ -47,7 +48,7 @@ export const linkerd: MeshAdapter<undefined, "linkerd"> = {
             "Linkerd",
             effective,
             LINKERD_ANNOTATIONS,
-            (f) => (f.ports.length > 0 ? toPortRanges(f.ports).join(",") : f.joined),
+            (f) => (f.values.kind === "ports" ? toPortRanges(f.values.list).join(",") : joinValues(f.values)),
             (key) => `Linkerd reads an empty ${key} annotation as its Helm default, so an empty list cannot be expressed`,
             CANNOT,
         ),

@@ -116,14 +116,16 @@ export function longestExpression(s: Pick<AdmissionScope, "annotations" | "label
     return Math.max(celMapLength(s.annotations), celMapLength(s.labels));
 }
 
+/**
+ * A character celString escapes (a control character, a quote, a backslash), or one past ASCII, where code points and
+ * UTF-16 units differ (UTF-16 units, so no `u` flag: it makes the scan of long rule values several times slower).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for.
+const NOT_PLAIN = /[\x00-\x1f"\\\x7f-\uffff]/;
+
 /** The code points of a string as a CEL literal (celString), counted without making it: rule values are long. */
 function literalLength(text: string): number {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        // A control character, a quote or a backslash is escaped; past ASCII, code points and UTF-16 units differ.
-        if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x7f) return [...celString(text)].length;
-    }
-    return text.length + 2;
+    return NOT_PLAIN.test(text) ? [...celString(text)].length : text.length + 2;
 }
 
 /** The code points of celMap(m), counted without making it. */

@@ -2,7 +2,8 @@
 // markdown summary for a pull request. Values are grouped by the scopes they came from.
 
 import { MESHES } from "../meshes/registry";
-import { valueSeparator } from "../rules/fields";
+import { FIELD_SPECS } from "../rules/fields";
+import { VALUE_KINDS } from "../rules/valueKinds";
 import type { AdmissionScope } from "./admissionPolicy";
 import { kindNotices } from "./podReplacement";
 import type { BypassPlan, PlannedEffective, WorkloadPlan } from "./types";
@@ -122,7 +123,8 @@ function effectiveRows(e: PlannedEffective, join: (values: readonly string[], se
     for (const f of Object.values(e.fields)) {
         const suffix = f.mergesWithInstall ? " + install defaults" : "";
         if (f.sources.length === 0) rows.push({ field: f.key, values: "(none)", from: f.setBy + suffix });
-        for (const g of f.sources) rows.push({ field: f.key, values: join(g.values, valueSeparator(f.key)), from: g.scopes.join(" + ") + suffix });
+        for (const g of f.sources)
+            rows.push({ field: f.key, values: join(g.values, VALUE_KINDS[FIELD_SPECS[f.key].values].separator), from: g.scopes.join(" + ") + suffix });
     }
     if (e.fullBypass) {
         const fb = e.fullBypass;

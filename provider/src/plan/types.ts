@@ -6,11 +6,18 @@ import type { EffectiveField, EffectiveFullBypass } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
 import type { ValidationIssue } from "../rules/issues";
 import type { RolloutSettings, WorkloadIdentity } from "../rules/types";
+import type { UidRule } from "../rules/uidRules";
 import type { AdmissionPlan } from "./admissionPolicy";
 
-/** One field in force on a workload: the resolved field with its ranges as canonical texts, e.g. `10.0.0.0/8`. */
-export interface PlannedField extends Omit<EffectiveField, "cidrs" | "cidrTexts" | "joined"> {
+/**
+ * One field in force on a workload as plain data: the values in the list of their kind (the others empty), ranges as
+ * canonical texts, e.g. `10.0.0.0/8`.
+ */
+export interface PlannedField extends Omit<EffectiveField, "values"> {
+    readonly ports: readonly number[];
     readonly cidrs: readonly string[];
+    readonly names: readonly string[];
+    readonly uids: readonly UidRule[];
 }
 
 /** The rules in force on one workload, with their provenance. */

@@ -8,8 +8,8 @@ export interface Provenanced {
     readonly values: readonly string[];
 }
 
-/** A field in force: the values of a setting (`all`, `ports`, `cidrs`, `cidrTexts`, `names`, `uids`, `joined`), merged along the chain. */
-export interface EffectiveField extends Pick<FieldSetting, "all" | "ports" | "cidrs" | "cidrTexts" | "names" | "uids" | "joined"> {
+/** A field in force: `all` and the values of the settings in force, merged along the chain. */
+export interface EffectiveField extends Pick<FieldSetting, "all" | "values"> {
     readonly key: FieldKey;
     /** Every value in force (`*` for "all"), grouped by the scopes it came from. */
     readonly sources: readonly Provenanced[];

@@ -1,5 +1,6 @@
 // The rule fields every scope may set, described once so validation, resolution and rendering iterate over the
 // same table instead of repeating themselves per field.
+import type { ValueKind } from "./valueKinds";
 
 /** Where a field sits in a scope's rules: `inbound`, `outbound` or `interfaces`. */
 export type FieldGroup = "inbound" | "outbound" | "interfaces";
@@ -15,14 +16,12 @@ export type FieldKey =
     | "interfaces.exclude"
     | "interfaces.rerouteVirtual";
 
-/** What a field's values are: ports, CIDRs, user-id rules or network interface names. */
-export type FieldValues = "ports" | "cidrs" | "uids" | "names";
-
 export interface FieldSpec {
     readonly key: FieldKey;
     readonly group: FieldGroup;
     readonly name: FieldName;
-    readonly values: FieldValues;
+    /** What its values are (see valueKinds). */
+    readonly values: ValueKind;
     readonly exclude: boolean;
     /** The boolean field meaning "all" (Istio `*`), where the field has one. */
     readonly allFlag?: "includeAllPorts" | "includeAllIpRanges";
@@ -58,7 +57,5 @@ export const FIELDS: readonly FieldSpec[] = [
     { key: "interfaces.rerouteVirtual", group: "interfaces", name: "rerouteVirtual", values: "names", exclude: false, opposite: "interfaces.exclude" },
 ];
 
-/** How a field's values are joined when shown: `,`, except user-id rules, whose own text holds commas. */
-export function valueSeparator(key: FieldKey): string {
-    return key === "outbound.excludeUids" ? ";" : ",";
-}
+/** Each field's spec by its key. */
+export const FIELD_SPECS = Object.fromEntries(FIELDS.map((f) => [f.key, f])) as Readonly<Record<FieldKey, FieldSpec>>;

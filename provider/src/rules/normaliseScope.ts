@@ -5,7 +5,7 @@ import type { CloudMetadata, Inherit } from "../args";
 import { aggregateCidrs, cidrContains } from "./aggregateCidrs";
 import { type Cidr, isEverything } from "./cidr";
 import { CLOUD_METADATA_CIDRS } from "./cloudMetadata";
-import { fieldSetting } from "./fieldSetting";
+import { fieldSetting, noValues } from "./fieldSetting";
 import { FIELDS, type FieldKey, type FieldName, type FieldSpec } from "./fields";
 import { type IssueCollector, joinPath } from "./issues";
 import type { MeshTraits } from "./meshTraits";
@@ -14,6 +14,7 @@ import { normalisePorts } from "./ports";
 import type { ParsedCidr, ParsedScope } from "./schema";
 import type { FieldSetting, NormalisedFullBypass, NormalisedScope, ScopeRef } from "./types";
 import { normaliseUidExclusions, type ParsedUidExclusion } from "./uidRules";
+import { type FieldValues, VALUE_KINDS, type ValueKind, valuesOf } from "./valueKinds";
 
 /** What normalising a scope needs besides the scope. */
 export interface ScopeContext {
@@ -24,16 +25,17 @@ export interface ScopeContext {
     readonly meshes: readonly MeshTraits[];
 }
 
+/** The values a field's list holds as the schema parsed them, by kind. */
+interface ParsedValueOf {
+    readonly ports: number;
+    readonly cidrs: ParsedCidr;
+    readonly names: string;
+    readonly uids: ParsedUidExclusion;
+}
+
 /** Any group of a parsed scope (inbound, outbound, interfaces), seen through the fields the groups may have. */
-interface GroupView {
-    readonly excludePorts?: readonly number[];
-    readonly includePorts?: readonly number[];
-    readonly excludeIpRanges?: readonly ParsedCidr[];
-    readonly includeIpRanges?: readonly ParsedCidr[];
+type GroupView = { readonly [N in FieldName]?: readonly ParsedValueOf[ValueKind][] } & {
     readonly excludeCloudMetadata?: readonly CloudMetadata[];
-    readonly excludeUids?: readonly ParsedUidExclusion[];
-    readonly exclude?: readonly string[];
-    readonly rerouteVirtual?: readonly string[];
     readonly includeAllPorts?: boolean;
     readonly includeAllIpRanges?: boolean;
     readonly inherit?: Inherit;
@@ -44,6 +46,11 @@ interface GroupView {
         readonly rootUser?: boolean;
         readonly primaryInterface?: boolean;
     };
+};
+
+/** A field's list as parsed, of the kind its spec says (the schema gives each field's list that kind). */
+function parsedList<K extends ValueKind>(dir: GroupView, spec: FieldSpec, _kind: K): readonly ParsedValueOf[K][] | undefined {
+    return dir[spec.name] as readonly ParsedValueOf[K][] | undefined;
 }
 
 /** The pod's primary interface under most CNIs: excluding or rerouting it takes nearly all of the pod's traffic. */
@@ -68,35 +75,41 @@ function readField(dir: GroupView | undefined, spec: FieldSpec, base: string, is
     if (!dir) return undefined;
     const all = spec.allFlag ? dir[spec.allFlag] === true : false;
     const inherit = dir.inheritFields?.[spec.name] ?? dir.inherit ?? "override";
+    const values = readValues(dir, spec, base, issues);
+    if (all && values) allConflict(spec, base, issues);
+    if (!values && !all) return undefined;
+    return fieldSetting(values ?? noValues(spec.values), inherit, all);
+}
+
+/** The field's values, canonical; undefined when the scope does not set the field. */
+function readValues(dir: GroupView, spec: FieldSpec, base: string, issues: IssueCollector): FieldValues | undefined {
     switch (spec.values) {
         case "ports": {
-            const ports = spec.name === "excludePorts" ? dir.excludePorts : dir.includePorts;
-            if (all && ports !== undefined) allConflict(spec, base, issues);
-            if (ports === undefined && !all) return undefined;
-            return fieldSetting({ all, ports: normalisePorts(ports ?? []) }, inherit);
+            const ports = parsedList(dir, spec, "ports");
+            return ports && valuesOf("ports", normalisePorts(ports));
         }
         case "names": {
-            const names = spec.name === "exclude" ? dir.exclude : dir.rerouteVirtual;
-            return names === undefined ? undefined : fieldSetting({ names: [...new Set(names)].sort() }, inherit);
+            const names = parsedList(dir, spec, "names");
+            return names && valuesOf("names", [...new Set(names)].sort());
         }
-        case "uids":
-            return dir.excludeUids === undefined ? undefined : fieldSetting({ uids: normaliseUidExclusions(dir.excludeUids) }, inherit);
-        case "cidrs":
-            break;
+        case "uids": {
+            const entries = parsedList(dir, spec, "uids");
+            return entries && valuesOf("uids", normaliseUidExclusions(entries));
+        }
+        case "cidrs": {
+            const given = parsedList(dir, spec, "cidrs");
+            // Cloud metadata presets join the scope's outbound excludeIpRanges, and so its inheritance.
+            const presets = spec.key === "outbound.excludeIpRanges" ? (dir.excludeCloudMetadata ?? []).flatMap((p) => CLOUD_METADATA_CIDRS[p]) : [];
+            if (given === undefined && presets.length === 0) return undefined;
+            const cidrs: Cidr[] = [];
+            (given ?? []).forEach((p, i) => {
+                if (p.note) issues.warn(joinPath(base, spec.group, spec.name, i), p.note);
+                cidrs.push(p.cidr);
+            });
+            cidrs.push(...presets);
+            return valuesOf("cidrs", aggregateCidrs(cidrs));
+        }
     }
-    const given = spec.name === "excludeIpRanges" ? dir.excludeIpRanges : dir.includeIpRanges;
-    // Cloud metadata presets join the scope's excludeIpRanges, and so its inheritance.
-    const presets = spec.name === "excludeIpRanges" ? (dir.excludeCloudMetadata ?? []).flatMap((p) => CLOUD_METADATA_CIDRS[p]) : [];
-    const listed = given !== undefined || presets.length > 0;
-    if (all && listed) allConflict(spec, base, issues);
-    if (!listed && !all) return undefined;
-    const cidrs: Cidr[] = [];
-    (given ?? []).forEach((p, i) => {
-        if (p.note) issues.warn(joinPath(base, spec.group, spec.name, i), p.note);
-        cidrs.push(p.cidr);
-    });
-    cidrs.push(...presets);
-    return fieldSetting({ all, cidrs: aggregateCidrs(cidrs) }, inherit);
 }
 
 function allConflict(spec: FieldSpec, base: string, issues: IssueCollector): void {
@@ -112,62 +125,66 @@ function checkScope(scope: ParsedScope, fields: Partial<Record<FieldKey, FieldSe
         const group: GroupView | undefined = scope[spec.group];
         const ack = group?.acknowledge;
         const path = () => joinPath(base, spec.group, spec.name);
-        if (spec.values === "names") {
-            if (setting.names.includes(PRIMARY_INTERFACE) && !ack?.primaryInterface) {
-                const what = spec.exclude ? "all of its traffic would skip the sidecar" : "all of its inbound traffic would be captured as outbound";
-                issues.error(
-                    path(),
-                    `${PRIMARY_INTERFACE} is the pod's primary interface under most CNIs, so ${what}; set acknowledge.primaryInterface: true ` +
-                        "if you mean it, or use fullBypass",
-                );
-            }
-            if (spec.exclude) {
-                const rerouted = new Set(fields[spec.opposite ?? spec.key]?.names ?? []);
-                const both = setting.names.filter((n) => rerouted.has(n));
+        const opposite = spec.exclude && spec.opposite ? fields[spec.opposite]?.values : undefined;
+        const v = setting.values;
+        switch (v.kind) {
+            case "names": {
+                if (v.list.includes(PRIMARY_INTERFACE) && !ack?.primaryInterface) {
+                    const what = spec.exclude ? "all of its traffic would skip the sidecar" : "all of its inbound traffic would be captured as outbound";
+                    issues.error(
+                        path(),
+                        `${PRIMARY_INTERFACE} is the pod's primary interface under most CNIs, so ${what}; set acknowledge.primaryInterface: true ` +
+                            "if you mean it, or use fullBypass",
+                    );
+                }
+                const both = opposite?.kind === "names" ? VALUE_KINDS.names.common(v.list, opposite.list) : [];
                 if (both.length > 0) issues.error(path(), `${both.join(", ")} both excluded and rerouted at this scope; keep one`);
+                break;
             }
-            continue;
-        }
-        if (spec.values === "uids") {
-            const root = setting.uids.filter((r) => r.first === 0);
-            if (root.length > 0 && !ack?.rootUser) {
-                issues.error(
-                    path(),
-                    `user id 0 is root: every process running as root (often the app itself) would skip the sidecar (${root.map((r) => r.text).join("; ")}); ` +
-                        "set acknowledge.rootUser: true if you mean it",
-                );
+            case "uids": {
+                const root = v.list.filter((r) => r.first === 0);
+                if (root.length > 0 && !ack?.rootUser) {
+                    issues.error(
+                        path(),
+                        `user id 0 is root: every process running as root (often the app itself) would skip the sidecar (${root.map((r) => r.text).join("; ")}); ` +
+                            "set acknowledge.rootUser: true if you mean it",
+                    );
+                }
+                break;
             }
-            continue;
-        }
-        if (!spec.exclude) continue;
-        const opposite = spec.opposite ? fields[spec.opposite] : undefined;
-        if (spec.values === "ports") {
-            const included = new Set(opposite?.ports ?? []);
-            const both = setting.ports.filter((p) => included.has(p));
-            if (both.length > 0) {
-                issues.error(path(), `port${both.length > 1 ? "s" : ""} ${both.join(", ")} both included and excluded at this scope; keep one`);
+            case "ports": {
+                if (!spec.exclude) break;
+                const both = opposite?.kind === "ports" ? VALUE_KINDS.ports.common(v.list, opposite.list) : [];
+                if (both.length > 0) {
+                    issues.error(path(), `port${both.length > 1 ? "s" : ""} ${both.join(", ")} both included and excluded at this scope; keep one`);
+                }
+                if (!ack?.sidecarPorts) checkSidecarPorts(v.list, path, ctx);
+                break;
             }
-            if (!ack?.sidecarPorts) checkSidecarPorts(setting.ports, path, ctx);
-            continue;
-        }
-        const includeTexts = new Set((opposite?.cidrs ?? []).map((c) => c.text));
-        for (const c of setting.cidrs) {
-            if (includeTexts.has(c.text)) issues.error(path(), `${c.text} is both included and excluded at this scope; keep one`);
-            if (isEverything(c) && !ack?.allAddresses) {
-                issues.error(
-                    path(),
-                    `${c.text} excludes every IPv${c.family} address, so all outbound traffic would skip the sidecar; ` +
-                        "set acknowledge.allAddresses: true if you mean it, or use fullBypass",
-                );
-            }
-        }
-        for (const inc of opposite?.cidrs ?? []) {
-            const cover = setting.cidrs.find((c) => c.text !== inc.text && cidrContains(c, inc));
-            if (cover) {
-                issues.warn(
-                    joinPath(base, spec.group, "includeIpRanges"),
-                    `${inc.text} is inside excluded ${cover.text}; the exclude wins, so including it has no effect`,
-                );
+            case "cidrs": {
+                if (!spec.exclude) break;
+                const included = opposite?.kind === "cidrs" ? opposite.list : [];
+                const both = new Set(VALUE_KINDS.cidrs.common(v.list, included));
+                for (const c of v.list) {
+                    if (both.has(c)) issues.error(path(), `${c.text} is both included and excluded at this scope; keep one`);
+                    if (isEverything(c) && !ack?.allAddresses) {
+                        issues.error(
+                            path(),
+                            `${c.text} excludes every IPv${c.family} address, so all ${spec.group} traffic would skip the sidecar; ` +
+                                "set acknowledge.allAddresses: true if you mean it, or use fullBypass",
+                        );
+                    }
+                }
+                for (const inc of included) {
+                    const cover = v.list.find((c) => c.text !== inc.text && cidrContains(c, inc));
+                    if (cover) {
+                        issues.warn(
+                            joinPath(base, spec.group, "includeIpRanges"),
+                            `${inc.text} is inside excluded ${cover.text}; the exclude wins, so including it has no effect`,
+                        );
+                    }
+                }
+                break;
             }
         }
     }

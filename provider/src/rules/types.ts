@@ -1,8 +1,8 @@
 // The normalised rules: what validation hands to resolution. Ports sorted and unique, CIDRs canonical and
 // aggregated, every scope knowing where it came from.
-import type { DestinationProtocol, DestinationType, Inherit, PassthroughMode, UidProtocol, WorkloadKind } from "../args";
-import type { Cidr } from "./cidr";
+import type { DestinationProtocol, DestinationType, Inherit, PassthroughMode, WorkloadKind } from "../args";
 import type { FieldKey } from "./fields";
+import type { FieldValues } from "./valueKinds";
 
 export type ScopeLevel = "global" | "namespace" | "workload";
 
@@ -14,38 +14,14 @@ export interface ScopeRef {
     readonly path: string;
 }
 
-/**
- * Outbound traffic of one run of user ids skipped, to some ports or all, for TCP, UDP or both: one entry of Kuma's
- * `exclude-outbound-ports-for-uids`, and the shape every mesh's user-id exclusion is judged against.
- */
-export interface UidRule {
-    /** The first and last user id of the run (the same for one id). */
-    readonly first: number;
-    readonly last: number;
-    /** Destination ports, sorted and unique; empty for every port. */
-    readonly ports: readonly number[];
-    /** `tcp` or `udp`; absent for both. */
-    readonly protocol?: UidProtocol;
-    /** Canonical text in Kuma's grammar `[protocol:][ports:]uids`, e.g. `tcp:443,8000-8010:1000-1002`. */
-    readonly text: string;
-}
-
 export interface FieldSetting {
     /** Everything (Istio `*`). */
     readonly all: boolean;
-    readonly ports: readonly number[];
-    readonly cidrs: readonly Cidr[];
-    /** The ranges' canonical texts, in order (made once, shared by whatever lists them). */
-    readonly cidrTexts: readonly string[];
-    /** Network interface names, sorted. */
-    readonly names: readonly string[];
-    /** User-id rules, one per run of user ids, in canonical order. */
-    readonly uids: readonly UidRule[];
+    /** The values, of the field's kind, canonical. */
+    readonly values: FieldValues;
     readonly inherit: Inherit;
-    /** Every value as text (`*` for all), in order: what provenance lists. */
+    /** Every value as text (`*` first for all), in order: what provenance lists. */
     readonly texts: readonly string[];
-    /** The values joined without spaces: `,` (the format every mesh reads), user-id rules with `;` (Kuma's). */
-    readonly joined: string;
 }
 
 export interface NormalisedFullBypass {

@@ -2,7 +2,22 @@
 // sorted, in one canonical order and text, so rules from several scopes merge by text and hash stably.
 import type { UidProtocol } from "../args";
 import { normalisePorts, toPortRanges } from "./ports";
-import type { UidRule } from "./types";
+
+/**
+ * Outbound traffic of one run of user ids skipped, to some ports or all, for TCP, UDP or both: one entry of Kuma's
+ * `exclude-outbound-ports-for-uids`, and the shape every mesh's user-id exclusion is judged against.
+ */
+export interface UidRule {
+    /** The first and last user id of the run (the same for one id). */
+    readonly first: number;
+    readonly last: number;
+    /** Destination ports, sorted and unique; empty for every port. */
+    readonly ports: readonly number[];
+    /** `tcp` or `udp`; absent for both. */
+    readonly protocol?: UidProtocol;
+    /** Canonical text in Kuma's grammar `[protocol:][ports:]uids`, e.g. `tcp:443,8000-8010:1000-1002`. */
+    readonly text: string;
+}
 
 /** One `outbound.excludeUids` entry as the schema parsed it. */
 export interface ParsedUidExclusion {

@@ -1,0 +1,226 @@
+// What a rule field's values are, as one type the compiler checks: ports, address ranges, interface names or user-id
+// rules. Each kind says once how its values are written, joined, merged and found in both senses of a field pair;
+// validation, the resolver and the adapters switch on `kind` rather than guessing from whichever list is non-empty.
+import { addRun, apartInsertions } from "./aggregateCidrs";
+import type { Cidr } from "./cidr";
+import { compareUidRules, type UidRule } from "./uidRules";
+
+/** The value of each kind. */
+export interface ValueOf {
+    readonly ports: number;
+    readonly cidrs: Cidr;
+    readonly names: string;
+    readonly uids: UidRule;
+}
+
+export type ValueKind = keyof ValueOf;
+
+/** A field's values of one kind, canonical: sorted and unique, ranges aggregated. */
+export interface ValuesOf<K extends ValueKind> {
+    readonly kind: K;
+    readonly list: readonly ValueOf[K][];
+}
+
+export type FieldValues = { [K in ValueKind]: ValuesOf<K> }[ValueKind];
+
+/** Canonical values, each tagged with the bits of the scopes it came from. */
+export interface Tagged<T> {
+    readonly list: readonly T[];
+    readonly tags: readonly number[];
+}
+
+/** What one kind of value knows about itself. */
+export interface ValueKindStrategy<T> {
+    /** A value as the meshes write it: `8080`, `10.0.0.0/8`, `eth1`, `tcp:443:1000-1002`. */
+    text(v: T): string;
+    /** Between values in one annotation: `,`, except user-id rules, whose own text holds commas (Kuma's `;`). */
+    readonly separator: "," | ";";
+    /** Two canonical lists as one canonical list; `b`'s values are tagged `bit`, a value in both gets both tags. */
+    union(a: Tagged<T>, b: readonly T[], bit: number): Tagged<T>;
+    /** The values of `a` that `b` has too (both canonical): set in both senses of a field pair, a conflict. */
+    common(a: readonly T[], b: readonly T[]): T[];
+}
+
+export const VALUE_KINDS: { readonly [K in ValueKind]: ValueKindStrategy<ValueOf[K]> } = {
+    ports: {
+        text: String,
+        separator: ",",
+        union: (a, b, bit) => mergeSorted(a, b, bit, (x, y) => x - y),
+        common: commonByText(String),
+    },
+    cidrs: {
+        text: (c) => c.text,
+        separator: ",",
+        union(a, b, bit) {
+            // A workload's few ranges that stand apart from its namespace's many go in without a sweep.
+            const at = apartInsertions(a.list, b);
+            if (!at) {
+                const cover = addRun({ cidrs: a.list, tags: a.tags }, b, bit);
+                return { list: cover.cidrs, tags: cover.tags };
+            }
+            const list = spliced(a.list, at, b);
+            insertedInto.set(list, { into: a.list, at, added: b });
+            return { list, tags: spliced(a.tags, at, new Array<number>(b.length).fill(bit)) };
+        },
+        common: commonByText((c) => c.text),
+    },
+    names: {
+        text: (n) => n,
+        separator: ",",
+        union: (a, b, bit) => mergeSorted(a, b, bit, (x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+        common: commonByText((n) => n),
+    },
+    uids: {
+        text: (r) => r.text,
+        separator: ";",
+        union: (a, b, bit) => mergeSorted(a, b, bit, (x, y) => (x.text === y.text ? 0 : compareUidRules(x, y))),
+        common: commonByText((r) => r.text),
+    },
+};
+
+/** The strategy of a field's values' kind, typed by that kind. */
+export function kindOf<K extends ValueKind>(v: ValuesOf<K>): ValueKindStrategy<ValueOf[K]> {
+    return VALUE_KINDS[v.kind];
+}
+
+export function valuesOf<K extends ValueKind>(kind: K, list: readonly ValueOf[K][]): ValuesOf<K> {
+    return { kind, list };
+}
+
+/** The values if they are of `kind`, else none: for code reading a field whose key fixes its kind. */
+export function listOf<K extends ValueKind>(v: FieldValues | undefined, kind: K): readonly ValueOf[K][] {
+    return v?.kind === kind ? (v as ValuesOf<K>).list : [];
+}
+
+const textsMade = new WeakMap<readonly unknown[], readonly string[]>();
+const joinedMade = new WeakMap<readonly unknown[], string>();
+
+/**
+ * Lists made by putting a few values into a longer list (a workload's ranges into its namespace's): their texts and
+ * joined text are the longer list's with the few put in, copied in pieces rather than made value by value again.
+ */
+const insertedInto = new WeakMap<readonly unknown[], Insertion>();
+
+/** `added[k]` went before `into[at[k]]`. */
+interface Insertion {
+    readonly into: readonly unknown[];
+    readonly at: readonly number[];
+    readonly added: readonly unknown[];
+}
+
+/** Each value as text, in order; made once per list, however many workloads share it. */
+export function valueTexts<K extends ValueKind>(v: ValuesOf<K>): readonly string[] {
+    let texts = textsMade.get(v.list);
+    if (!texts) {
+        const text = kindOf(v).text;
+        const from = insertedInto.get(v.list);
+        texts = from
+            ? spliced(valueTexts({ kind: v.kind, list: from.into as readonly ValueOf[K][] }), from.at, (from.added as readonly ValueOf[K][]).map(text))
+            : v.list.map(text);
+        textsMade.set(v.list, texts);
+    }
+    return texts;
+}
+
+/** The values as one annotation value (no spaces), made at render time once per list. */
+export function joinValues<K extends ValueKind>(v: ValuesOf<K>): string {
+    let joined = joinedMade.get(v.list);
+    if (joined === undefined) {
+        const { separator } = kindOf(v);
+        const from = insertedInto.get(v.list);
+        joined = from
+            ? joinedWithInserted({ kind: v.kind, list: from.into as readonly ValueOf[K][] }, from.at, valueTexts(v), separator)
+            : valueTexts(v).join(separator);
+        joinedMade.set(v.list, joined);
+    }
+    return joined;
+}
+
+/** The longer list's joined text cut where the new values go, and joined again with them: a few copies of long pieces. */
+function joinedWithInserted<K extends ValueKind>(into: ValuesOf<K>, at: readonly number[], texts: readonly string[], separator: string): string {
+    const whole = joinValues(into);
+    const intoTexts = valueTexts(into);
+    const parts: string[] = [];
+    let offset = 0;
+    let i = 0;
+    at.forEach((a, k) => {
+        const start = offset;
+        for (; i < a; i++) offset += intoTexts[i].length + separator.length;
+        if (offset > start) parts.push(whole.slice(start, offset - separator.length));
+        parts.push(texts[a + k]);
+    });
+    if (offset < whole.length) parts.push(whole.slice(offset));
+    return parts.join(separator);
+}
+
+/** Two canonical lists of one field (so of one kind) as one; `b`'s values are tagged `bit` (see `union`). */
+export function unionValues(a: FieldValues, tags: readonly number[], b: FieldValues, bit: number): { values: FieldValues; tags: readonly number[] } {
+    switch (a.kind) {
+        case "ports":
+            return unionOf("ports", a.list, tags, b, bit);
+        case "cidrs":
+            return unionOf("cidrs", a.list, tags, b, bit);
+        case "names":
+            return unionOf("names", a.list, tags, b, bit);
+        case "uids":
+            return unionOf("uids", a.list, tags, b, bit);
+    }
+}
+
+/** Two canonical lists of one field as one, untagged. */
+export function mergeValues(a: FieldValues, b: FieldValues): FieldValues {
+    return unionValues(
+        a,
+        a.list.map(() => 0),
+        b,
+        0,
+    ).values;
+}
+
+function unionOf<K extends ValueKind>(kind: K, a: readonly ValueOf[K][], tags: readonly number[], b: FieldValues, bit: number) {
+    const merged = VALUE_KINDS[kind].union({ list: a, tags }, listOf(b, kind), bit);
+    return { values: valuesOf(kind, merged.list), tags: merged.tags };
+}
+
+/** Two sorted, unique lists as one, each value tagged with the lists it is in. */
+function mergeSorted<T>(a: Tagged<T>, b: readonly T[], bit: number, compare: (x: T, y: T) => number): Tagged<T> {
+    const list: T[] = [];
+    const tags: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.list.length || j < b.length) {
+        const c = j >= b.length ? -1 : i >= a.list.length ? 1 : compare(a.list[i], b[j]);
+        if (c < 0) {
+            list.push(a.list[i]);
+            tags.push(a.tags[i++]);
+        } else if (c > 0) {
+            list.push(b[j++]);
+            tags.push(bit);
+        } else {
+            list.push(a.list[i]);
+            tags.push(a.tags[i++] | bit);
+            j++;
+        }
+    }
+    return { list, tags };
+}
+
+function commonByText<T>(text: (v: T) => string): (a: readonly T[], b: readonly T[]) => T[] {
+    return (a, b) => {
+        const inB = new Set(b.map(text));
+        return a.filter((v) => inB.has(text(v)));
+    };
+}
+
+/** `list` with `added[k]` put before `list[at[k]]` (`at` ascending). */
+function spliced<T>(list: readonly T[], at: readonly number[], added: readonly T[]): T[] {
+    const out: T[] = new Array(list.length + added.length);
+    let i = 0;
+    let o = 0;
+    for (let k = 0; k < added.length; k++) {
+        while (i < at[k]) out[o++] = list[i++];
+        out[o++] = added[k];
+    }
+    while (i < list.length) out[o++] = list[i++];
+    return out;
+}
