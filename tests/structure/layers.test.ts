@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
+import ts from "typescript";
+import { MESHES } from "../../provider/src/meshes/registry";
 import { REPO } from "../helpers/snapshot";
 
 const SRC = join(REPO, "provider", "src");
@@ -75,4 +77,27 @@ describe("layering of provider/src", () => {
             );
         assert.deepEqual(elsewhere, []);
     });
+
+    it("names no mesh in the code of rules/ and resolve/: what one mesh needs lives in its adapter", () => {
+        const names = Object.values(MESHES).flatMap((m) => [m.id, m.displayName]);
+        const mesh = new RegExp(`\\b(${names.join("|")})`, "i");
+        const found = sourceFiles(SRC)
+            .filter((f) => ["rules", "resolve"].includes(relative(SRC, f).split("/")[0]))
+            .flatMap((f) => codeTexts(f).flatMap((t) => (mesh.test(t.text) ? [`${relative(SRC, f)}:${t.line}: ${t.text}`] : [])));
+        assert.deepEqual(found, []);
+    });
 });
+
+/** The identifiers and string literals of a file with their lines: its code without its comments (which may cite a mesh's source). */
+function codeTexts(file: string): Array<{ line: number; text: string }> {
+    const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+    const out: Array<{ line: number; text: string }> = [];
+    const visit = (node: ts.Node): void => {
+        if (ts.isIdentifier(node) || ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node) || ts.isRegularExpressionLiteral(node)) {
+            out.push({ line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: node.text });
+        }
+        ts.forEachChild(node, visit);
+    };
+    visit(source);
+    return out;
+}

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BypassValidationError, type PlainBypassArgs, planBypass } from "../../provider/index";
-import { kumaRefusedMatches } from "../../provider/src/rules/passthrough";
+import { kumaRefusedMatches } from "../../provider/src/meshes/kuma/passthrough";
 
 const refusal = (args: PlainBypassArgs) => {
     try {

@@ -5,7 +5,7 @@ import type { MeshAdapter } from "./adapter";
 import { consul } from "./consul";
 import { istio } from "./istio";
 import { kmesh } from "./kmesh";
-import { kuma } from "./kuma";
+import { kuma } from "./kuma/kuma";
 import { linkerd } from "./linkerd";
 
 /** Any set of adapters by id; `MESHES` is the package's own. */

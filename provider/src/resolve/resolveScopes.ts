@@ -106,9 +106,9 @@ export function setsRules(s: NormalisedScope): boolean {
     return s.fullBypass !== undefined || FIELDS.some((f) => s.fields[f.key] !== undefined);
 }
 
-/** Whether a scope sets anything at all, a passthrough policy included (its workload is then rendered on its own). */
+/** Whether a scope sets anything at all, a mesh's own rules included (its workload is then rendered on its own). */
 export function setsAnything(s: NormalisedScope): boolean {
-    return setsRules(s) || s.passthrough !== undefined;
+    return setsRules(s) || s.extensions !== undefined;
 }
 
 /**

@@ -65,7 +65,7 @@ function parseAddress(text: string): { family: IpFamily; value: bigint } | strin
         return `'${text}' is not an IPv4 address (four numbers 0-255 without leading zeros)`;
     }
     if (octets.some((o) => o.length > 1 && o.startsWith("0"))) {
-        return `'${text}' has an octet with a leading zero, which Go's netip (Istio) rejects`;
+        return `'${text}' has an octet with a leading zero, which Go's net/netip, and so the meshes' Go tools, rejects`;
     }
     return { family: 4, value: new IPv4(text).getValue() };
 }

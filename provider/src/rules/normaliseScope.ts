@@ -8,8 +8,7 @@ import { CLOUD_METADATA_CIDRS } from "./cloudMetadata";
 import { fieldSetting, noValues } from "./fieldSetting";
 import { FIELDS, type FieldKey, type FieldName, type FieldSpec } from "./fields";
 import { type IssueCollector, joinPath } from "./issues";
-import type { MeshTraits } from "./meshTraits";
-import { validatePassthrough } from "./passthrough";
+import type { MeshTraits, ScopeExtension } from "./meshTraits";
 import { normalisePorts } from "./ports";
 import type { ParsedCidr, ParsedScope } from "./schema";
 import type { FieldSetting, NormalisedFullBypass, NormalisedScope, ScopeRef } from "./types";
@@ -23,6 +22,8 @@ export interface ScopeContext {
     readonly now: Date;
     /** The selected meshes, for the sidecar-port guardrail. */
     readonly meshes: readonly MeshTraits[];
+    /** Every mesh's scope extension, selected or not (rules for a mesh not selected are checked too, and warned of). */
+    readonly extensions: readonly ScopeExtension[];
 }
 
 /** The values a field's list holds as the schema parsed them, by kind. */
@@ -57,8 +58,9 @@ function parsedList<K extends ValueKind>(dir: GroupView, spec: FieldSpec, _kind:
 const PRIMARY_INTERFACE = "eth0";
 
 export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeContext): NormalisedScope {
+    const extensions = ctx.extensions.filter((e) => scope[e.key] !== undefined);
     // Most scopes (most workloads) set nothing.
-    if (!scope.inbound && !scope.outbound && !scope.interfaces && !scope.fullBypass && !scope.passthrough) return { ref, fields: {} };
+    if (!scope.inbound && !scope.outbound && !scope.interfaces && !scope.fullBypass && extensions.length === 0) return { ref, fields: {} };
     const fields: Partial<Record<FieldKey, FieldSetting>> = {};
     for (const spec of FIELDS) {
         const setting = readField(scope[spec.group], spec, ref.path, ctx.issues);
@@ -66,9 +68,10 @@ export function normaliseScope(scope: ParsedScope, ref: ScopeRef, ctx: ScopeCont
     }
     checkScope(scope, fields, ref.path, ctx);
     const fullBypass = scope.fullBypass ? normaliseFullBypass(scope.fullBypass, `${ref.path}.fullBypass`, ctx) : undefined;
-    const passthrough = scope.passthrough ? validatePassthrough(scope.passthrough, `${ref.path}.passthrough`, ctx.issues) : undefined;
-    if (!fullBypass && !passthrough) return { ref, fields };
-    return { ref, fields, ...(fullBypass ? { fullBypass } : {}), ...(passthrough ? { passthrough } : {}) };
+    const normalised: NormalisedScope = fullBypass ? { ref, fields, fullBypass } : { ref, fields };
+    if (extensions.length === 0) return normalised;
+    const values = Object.fromEntries(extensions.map((e) => [e.key, e.normalise(scope[e.key], joinPath(ref.path, e.key), ctx.issues)]));
+    return { ...normalised, extensions: values };
 }
 
 function readField(dir: GroupView | undefined, spec: FieldSpec, base: string, issues: IssueCollector): FieldSetting | undefined {

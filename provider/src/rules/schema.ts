@@ -3,18 +3,7 @@
 // each mesh's own options are its adapter's schema.
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-    AdmissionMode,
-    CloudMetadata,
-    DestinationProtocol,
-    DestinationType,
-    Inherit,
-    type Mesh,
-    PassthroughMode,
-    type SidecarBypassArgs,
-    UidProtocol,
-    WorkloadKind,
-} from "../args";
+import { AdmissionMode, CloudMetadata, Inherit, type Mesh, type SidecarBypassArgs, UidProtocol, WorkloadKind } from "../args";
 import { type Cidr, parseCidr } from "./cidr";
 import { dnsLabel, dnsSubdomain } from "./kubeNames";
 import type { MeshTraits } from "./meshTraits";
@@ -24,7 +13,7 @@ export const values = <T extends Record<string, string>>(o: T) => Object.values(
 
 export const port = z
     .number({ error: "expected a port number from 1 to 65535" })
-    .int({ error: "a port must be a whole number from 1 to 65535 (port ranges are not accepted by Istio or Kuma)" })
+    .int({ error: "a port must be a whole number from 1 to 65535 (list each port: not every mesh accepts a range)" })
     .min(1, { error: "port 0 is not a port; expected 1 to 65535" })
     .max(65535, { error: "ports go up to 65535" });
 
@@ -47,7 +36,7 @@ export const interfaceName = z.string({ error: "expected a network interface nam
         code: "custom",
         input: raw,
         message:
-            `'${raw}' is not a network interface name Istio accepts: at most ${INTERFACE_NAME_MAX} characters, a letter first, ` +
+            `'${raw}' is not a network interface name the meshes accept: at most ${INTERFACE_NAME_MAX} characters, a letter first, ` +
             "then letters, digits, '_', '.' or '-', one name per entry (e.g. net1)",
     });
     return z.NEVER;
@@ -136,29 +125,16 @@ const fullBypass = z
         }
     });
 
-const destination = z.strictObject({
-    type: z.enum(values(DestinationType)),
-    value: z.string().min(1, { error: "expected a domain, IP or CIDR" }),
-    port: port.optional(),
-    protocol: z.enum(values(DestinationProtocol)).optional(),
-});
-
-const passthrough = z.strictObject({
-    mode: z.enum(values(PassthroughMode)),
-    destinations: z.array(destination).optional(),
-});
-
 const scopeShape = {
     inbound: inbound.optional(),
     outbound: outbound.optional(),
     interfaces: interfaces.optional(),
     fullBypass: fullBypass.optional(),
-    passthrough: passthrough.optional(),
 };
 
-export const globalRulesSchema = z.strictObject(scopeShape);
-export const namespaceRulesSchema = z.strictObject({ name: dnsLabel, ...scopeShape });
-export const workloadRulesSchema = z.strictObject({
+const globalRules = z.strictObject(scopeShape);
+const namespaceRules = z.strictObject({ name: dnsLabel, ...scopeShape });
+const workloadRules = z.strictObject({
     kind: z.enum(values(WorkloadKind)),
     namespace: dnsLabel,
     name: dnsSubdomain,
@@ -166,6 +142,31 @@ export const workloadRulesSchema = z.strictObject({
     replaceOnDeletePods: z.boolean({ error: "expected true or false" }).optional(),
     ...scopeShape,
 });
+
+/** What a scope parsed under the keys of the meshes' scope extensions (each extension's schema types its own). */
+type ParsedExtensions = { readonly [extensionKey: string]: unknown };
+
+/** The schemas of each level's scope, with the keys the meshes' scope extensions add. */
+export interface ScopeSchemas {
+    readonly global: z.ZodType<ParsedScope>;
+    readonly namespace: z.ZodType<z.output<typeof namespaceRules> & ParsedExtensions>;
+    readonly workload: z.ZodType<z.output<typeof workloadRules> & ParsedExtensions>;
+}
+
+const scopeSchemasMade = new WeakMap<Readonly<Record<string, MeshTraits>>, ScopeSchemas>();
+
+export function scopeSchemas(meshes: Readonly<Record<string, MeshTraits>>): ScopeSchemas {
+    let made = scopeSchemasMade.get(meshes);
+    if (!made) {
+        const keys: Record<string, z.ZodType> = {};
+        for (const m of Object.values(meshes)) if (m.scopeExtension) keys[m.scopeExtension.key] = m.scopeExtension.schema.optional();
+        // The keys are the meshes', so zod types their values loosely; each extension's normalise reads its own.
+        const extend = <S extends z.ZodObject>(s: S) => s.extend(keys) as unknown as z.ZodType<z.output<S> & ParsedExtensions>;
+        made = { global: extend(globalRules), namespace: extend(namespaceRules), workload: extend(workloadRules) };
+        scopeSchemasMade.set(meshes, made);
+    }
+    return made;
+}
 
 const rolloutOptions = z.strictObject({
     wait: z.boolean({ error: "expected true or false" }).optional(),
@@ -194,9 +195,9 @@ const admissionOptions = z.strictObject({
 /** The arguments other than the meshes' own options, fully typed: what the interfaces are checked against. */
 const coreArgsSchema = z.strictObject({
     meshes: z.array(z.string()),
-    global: globalRulesSchema.optional(),
-    namespaces: z.array(namespaceRulesSchema).optional(),
-    workloads: z.array(workloadRulesSchema).optional(),
+    global: globalRules.optional(),
+    namespaces: z.array(namespaceRules).optional(),
+    workloads: z.array(workloadRules).optional(),
     rolloutHash: z.boolean().optional(),
     rollout: rolloutOptions.optional(),
     takeOwnership: z.boolean({ error: "expected true or false" }).optional(),
@@ -221,12 +222,14 @@ export function argsShapeSchema(meshes: Readonly<Record<string, MeshTraits>>) {
 
 /** Every schema of the arguments, for walking them (key suggestions). */
 export function argsSchemas(meshes: Readonly<Record<string, MeshTraits>>): z.ZodType[] {
-    return [coreArgsSchema, ...Object.values(meshes).flatMap((m) => (m.options ? [m.options.schema] : []))];
+    const { global, namespace, workload } = scopeSchemas(meshes);
+    return [coreArgsSchema, global, namespace, workload, ...Object.values(meshes).flatMap((m) => (m.options ? [m.options.schema] : []))];
 }
 
 /** The arguments with every Input resolved: what `planBypass` takes. */
 export type PlainBypassArgs = pulumi.Unwrap<SidecarBypassArgs>;
-export type ParsedScope = z.output<typeof globalRulesSchema>;
+/** A scope as parsed: the rules every mesh reads, and what the meshes' extensions parsed under their keys. */
+export type ParsedScope = z.output<typeof globalRules> & ParsedExtensions;
 
 // Compile-time link between the hand-written interfaces and the schema: each accepts what the other does.
 // (The meshes' options are linked the same way in their adapters.)

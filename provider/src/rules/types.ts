@@ -1,6 +1,6 @@
 // The normalised rules: what validation hands to resolution. Ports sorted and unique, CIDRs canonical and
 // aggregated, every scope knowing where it came from.
-import type { DestinationProtocol, DestinationType, Inherit, PassthroughMode, WorkloadKind } from "../args";
+import type { Inherit, WorkloadKind } from "../args";
 import type { FieldKey } from "./fields";
 import type { FieldValues } from "./valueKinds";
 
@@ -15,7 +15,7 @@ export interface ScopeRef {
 }
 
 export interface FieldSetting {
-    /** Everything (Istio `*`). */
+    /** Everything (written `*` where a mesh has a word for it). */
     readonly all: boolean;
     /** The values, of the field's kind, canonical. */
     readonly values: FieldValues;
@@ -32,23 +32,12 @@ export interface NormalisedFullBypass {
     readonly expired: boolean;
 }
 
-export interface NormalisedDestination {
-    readonly type: DestinationType;
-    readonly value: string;
-    readonly port?: number;
-    readonly protocol: DestinationProtocol;
-}
-
-export interface NormalisedPassthrough {
-    readonly mode: PassthroughMode;
-    readonly destinations: readonly NormalisedDestination[];
-}
-
 export interface NormalisedScope {
     readonly ref: ScopeRef;
     readonly fields: Partial<Record<FieldKey, FieldSetting>>;
     readonly fullBypass?: NormalisedFullBypass;
-    readonly passthrough?: NormalisedPassthrough;
+    /** What the scope sets under the meshes' own keys (see ScopeExtension), by key; absent when it sets none. */
+    readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 export interface WorkloadIdentity {
@@ -86,7 +75,7 @@ export interface NormalisedRules<Settings = Readonly<Record<string, unknown>>> {
     readonly global: NormalisedScope;
     readonly namespaces: ReadonlyMap<string, NormalisedScope>;
     readonly workloads: readonly NormalisedWorkload[];
-    /** Each mesh's own options with their defaults (Istio's install defaults, Kuma's version), by mesh id. */
+    /** Each mesh's own options with their defaults, by mesh id. */
     readonly settings: Settings;
     readonly rolloutHash: boolean;
     readonly rollout: RolloutSettings;

@@ -2,10 +2,10 @@
 // are given (their traits: names, sidecar ports, options), so what one mesh needs lives in that mesh's adapter.
 import type { z } from "zod";
 import { IssueCollector, joinPath, type ValidationIssue } from "./issues";
-import type { MeshTraits, SettingsOf } from "./meshTraits";
+import type { MeshTraits, ScopeExtension, SettingsOf } from "./meshTraits";
 import { workloadId } from "./names";
 import { normaliseScope, type ScopeContext } from "./normaliseScope";
-import { argsSchemas, argsShapeSchema, globalRulesSchema, namespaceRulesSchema, type PlainBypassArgs, workloadRulesSchema } from "./schema";
+import { argsSchemas, argsShapeSchema, type PlainBypassArgs, scopeSchemas } from "./schema";
 import { schemaKeys, suggestKey } from "./suggestKey";
 import type { AdmissionSettings, NormalisedRules, NormalisedScope, NormalisedWorkload } from "./types";
 import { mayBeOnDelete } from "./workloadKinds";
@@ -43,10 +43,16 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         throw new Error("unreachable: a failed parse reports at least one issue");
     }
     const selected = [...new Set(top.meshes)];
-    const ctx: ScopeContext = { issues, now: options.now ?? new Date(), meshes: selected.map((id) => meshes[id]) };
+    const ctx: ScopeContext = {
+        issues,
+        now: options.now ?? new Date(),
+        meshes: selected.map((id) => meshes[id]),
+        extensions: Object.values(meshes).flatMap((m) => (m.scopeExtension ? [m.scopeExtension] : [])),
+    };
+    const schemas = scopeSchemas(meshes);
 
     const globalRef = { level: "global", label: "global", path: "global" } as const;
-    const parsedGlobal = parse(globalRulesSchema, top.global ?? {}, "global");
+    const parsedGlobal = parse(schemas.global, top.global ?? {}, "global");
     const global: NormalisedScope = parsedGlobal ? normaliseScope(parsedGlobal, globalRef, ctx) : { ref: globalRef, fields: {} };
 
     const namespaces = new Map<string, NormalisedScope>();
@@ -54,7 +60,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
     const namespacePaths = new Map<string, string>();
     (top.namespaces ?? []).forEach((raw, i) => {
         const path = `namespaces[${i}]`;
-        const parsed = parse(namespaceRulesSchema, raw, path);
+        const parsed = parse(schemas.namespace, raw, path);
         if (!parsed) return;
         const seen = namespacePaths.get(parsed.name);
         if (seen) {
@@ -62,7 +68,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
             return;
         }
         namespacePaths.set(parsed.name, path);
-        if (setsPodFields(parsed)) podRuleNamespaces.add(parsed.name);
+        if (setsPodFields(parsed, ctx.extensions)) podRuleNamespaces.add(parsed.name);
         namespaces.set(parsed.name, normaliseScope(parsed, { level: "namespace", label: `namespace/${parsed.name}`, path }, ctx));
     });
 
@@ -70,7 +76,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
     const workloadPaths = new Map<string, string>();
     (top.workloads ?? []).forEach((raw, i) => {
         const path = `workloads[${i}]`;
-        const parsed = parse(workloadRulesSchema, raw, path);
+        const parsed = parse(schemas.workload, raw, path);
         if (!parsed) return;
         // Joined, so the label (also the workload's id in the plan) is one flat string from the start: a template makes
         // a rope, copied into a flat string again when it is first hashed.
@@ -111,7 +117,7 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         globalNamespaces: [...new Set(top.admission?.globalNamespaces ?? [])].sort(),
         globalNamespaceLabels: top.admission?.globalNamespaceLabels ?? {},
         podRuleNamespaces,
-        globalSetsPodFields: parsedGlobal !== undefined && setsPodFields(parsedGlobal),
+        globalSetsPodFields: parsedGlobal !== undefined && setsPodFields(parsedGlobal, ctx.extensions),
     };
     const withWorkloads = new Set(workloads.map((w) => w.namespace));
     for (const [name, path] of namespacePaths) {
@@ -148,12 +154,13 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
 }
 
 /**
- * Whether a scope as written sets a field that renders onto pods (anything but its name and Kuma's passthrough
- * policy). Read from the keys written, not their values, so an Output value (absent from the plan of the plain
- * values) still counts: which admission policies exist must not depend on values that arrive later.
+ * Whether a scope as written sets a field that renders onto pods: anything but its name and the meshes' scope
+ * extensions (cluster objects, not pod fields). Read from the keys written, not their values, so an Output value
+ * (absent from the plan of the plain values) still counts: which admission policies exist must not depend on values
+ * that arrive later.
  */
-function setsPodFields(scope: object): boolean {
-    return Object.keys(scope).some((k) => k !== "name" && k !== "passthrough");
+function setsPodFields(scope: object, extensions: readonly ScopeExtension[]): boolean {
+    return Object.keys(scope).some((k) => k !== "name" && !extensions.some((e) => e.key === k));
 }
 
 function reportZodIssues(list: readonly z.core.$ZodIssue[], base: string, issues: IssueCollector, known: () => ReadonlySet<string>): void {
