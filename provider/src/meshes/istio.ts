@@ -17,8 +17,16 @@ import type { FieldSetting } from "../rules/types";
 import { joinValues, listOf, mergeValues, VALUE_KINDS, valuesOf } from "../rules/valueKinds";
 import { emptyRendered, type MeshAdapter, type Rendered, type RenderInput } from "./adapter";
 
-/** The rule fields Istio has a pod annotation for: every field but `outbound.excludeUids`. */
-export type IstioField = Exclude<FieldKey, "outbound.excludeUids">;
+/** The rule fields Istio has a pod annotation for. */
+export type IstioField =
+    | "inbound.includePorts"
+    | "inbound.excludePorts"
+    | "outbound.includePorts"
+    | "outbound.excludePorts"
+    | "outbound.includeIpRanges"
+    | "outbound.excludeIpRanges"
+    | "interfaces.exclude"
+    | "interfaces.rerouteVirtual";
 
 export const ISTIO_ANNOTATIONS: Record<IstioField, string> = {
     "inbound.includePorts": "traffic.sidecar.istio.io/includeInboundPorts",
@@ -38,6 +46,10 @@ export const ISTIO_ANNOTATIONS: Record<IstioField, string> = {
     "interfaces.exclude": "traffic.sidecar.istio.io/excludeInterfaces",
     "interfaces.rerouteVirtual": "istio.io/reroute-virtual-interfaces",
 };
+
+function isIstioField(key: FieldKey): key is IstioField {
+    return key in ISTIO_ANNOTATIONS;
+}
 
 /**
  * Why Istio cannot exclude by user id: no pod annotation says so. istio-iptables' only owner filter is by group,
@@ -103,8 +115,8 @@ function renderIstio({ effective, settings: istio }: RenderInput<IstioSettings>)
     }
     const inForce: Partial<Record<FieldKey, Values>> = { ...istio.fields };
     for (const f of Object.values(effective.fields)) {
-        if (f.key === "outbound.excludeUids") {
-            out.notes.push(NO_UIDS);
+        if (!isIstioField(f.key)) {
+            out.notes.push(f.key === "outbound.excludeUids" ? NO_UIDS : `Istio has no per-pod ${f.key}; it is not applied for Istio`);
             continue;
         }
         if (f.key === "interfaces.exclude" || f.key === "interfaces.rerouteVirtual") {

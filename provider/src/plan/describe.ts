@@ -1,7 +1,7 @@
 // Explaining a plan to people: the per-namespace ConfigMap text, the effective-rules table and the
 // markdown summary for a pull request. Values are grouped by the scopes they came from.
 
-import { MESHES } from "../meshes/registry";
+import { MESHES, type MeshRegistry } from "../meshes/registry";
 import { FIELD_SPECS } from "../rules/fields";
 import { VALUE_KINDS } from "../rules/valueKinds";
 import type { AdmissionScope } from "./admissionPolicy";
@@ -154,12 +154,17 @@ const cell = (s: string) => clip(s).replace(/\|/g, "\\|");
  * A markdown summary fit for a pull-request comment. `unreplaced`: what preview's live read found, per workload whose running pods this change will not replace (an
  * OnDelete StatefulSet or DaemonSet, a paused Deployment): known at preview only, where the summary is a PR comment.
  */
-export function summaryMarkdown(plan: BypassPlan<string>, options: { maxWorkloads?: number; unreplaced?: readonly string[] } = {}): string {
+export function summaryMarkdown(
+    plan: BypassPlan<string>,
+    /** `registry`: the adapters the plan was made with, for the meshes' names; default the package's own. */
+    options: { maxWorkloads?: number; unreplaced?: readonly string[]; registry?: MeshRegistry } = {},
+): string {
     const maxWorkloads = options.maxWorkloads ?? 50;
     const describer = new PlanDescriber();
     const out = [`### Sidecar bypass (${plan.meshes.join(", ")})`, ""];
     const withRules = plan.workloads.filter((w) => describer.rowsOf(w.effective).length > 0);
-    const byMesh = Object.entries(plan.objects).map(([mesh, list]) => ({ mesh: displayName(mesh), list: list ?? [] }));
+    const registry: MeshRegistry = options.registry ?? MESHES;
+    const byMesh = Object.entries(plan.objects).map(([mesh, list]) => ({ mesh: registry[mesh]?.displayName ?? mesh, list: list ?? [] }));
     const counts = byMesh.map((m) => `${m.list.length} ${m.mesh} object(s)`).join(", ") || "no mesh objects";
     out.push(`${plan.workloads.length} workload(s) in ${plan.namespaces.length} namespace(s); ${withRules.length} with bypass rules; ${counts}.`, "");
     if (withRules.length > 0) {
@@ -201,8 +206,4 @@ export function summaryMarkdown(plan: BypassPlan<string>, options: { maxWorkload
         for (const w of plan.warnings) out.push(`- \`${w.path}\`: ${w.message}`);
     }
     return `${out.join("\n")}\n`;
-}
-
-function displayName(mesh: string): string {
-    return mesh in MESHES ? MESHES[mesh as keyof typeof MESHES].displayName : mesh;
 }
