@@ -82,6 +82,7 @@ export type DestinationProtocol = (typeof DestinationProtocol)[keyof typeof Dest
 export interface InboundInherit {
     excludePorts?: Inherit;
     includePorts?: Inherit;
+    excludeIpRanges?: Inherit;
 }
 
 /** Per-field inheritance for outbound rules; unset fields use the direction's `inherit`. */
@@ -117,6 +118,11 @@ export interface InboundRules {
     includePorts?: pulumi.Input<pulumi.Input<number>[]>;
     /** Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`. */
     includeAllPorts?: pulumi.Input<boolean>;
+    /**
+     * Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+     * health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
+     */
+    excludeIpRanges?: pulumi.Input<pulumi.Input<string>[]>;
     /** Inheritance of every field in this direction; default override. */
     inherit?: Inherit;
     /** Inheritance per field, overriding `inherit`. */

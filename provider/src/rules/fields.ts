@@ -8,6 +8,7 @@ export type FieldName = "excludePorts" | "includePorts" | "excludeIpRanges" | "i
 export type FieldKey =
     | "inbound.excludePorts"
     | "inbound.includePorts"
+    | "inbound.excludeIpRanges"
     | "outbound.excludePorts"
     | "outbound.includePorts"
     | "outbound.excludeIpRanges"
@@ -40,6 +41,7 @@ export const FIELDS: readonly FieldSpec[] = [
         allFlag: "includeAllPorts",
         opposite: "inbound.excludePorts",
     },
+    { key: "inbound.excludeIpRanges", group: "inbound", name: "excludeIpRanges", values: "cidrs", exclude: true },
     { key: "outbound.excludePorts", group: "outbound", name: "excludePorts", values: "ports", exclude: true, opposite: "outbound.includePorts" },
     { key: "outbound.includePorts", group: "outbound", name: "includePorts", values: "ports", exclude: false, opposite: "outbound.excludePorts" },
     { key: "outbound.excludeIpRanges", group: "outbound", name: "excludeIpRanges", values: "cidrs", exclude: true, opposite: "outbound.includeIpRanges" },

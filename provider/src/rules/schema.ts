@@ -72,8 +72,9 @@ const inbound = z.strictObject({
     excludePorts: portList.optional(),
     includePorts: portList.optional(),
     includeAllPorts: z.boolean().optional(),
+    excludeIpRanges: cidrList.optional(),
     inherit: inherit.optional(),
-    inheritFields: z.strictObject({ excludePorts: inherit.optional(), includePorts: inherit.optional() }).optional(),
+    inheritFields: z.strictObject({ excludePorts: inherit.optional(), includePorts: inherit.optional(), excludeIpRanges: inherit.optional() }).optional(),
     acknowledge: acknowledge.optional(),
 });
 

@@ -21,6 +21,10 @@ import { KUMA_WORKLOAD_LABEL, kumaWorkloadLabelValue } from "./workloadLabel";
 
 export const KUMA_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "traffic.kuma.io/exclude-inbound-ports",
+    // kuma v2.14.3 pkg/transparentproxy/kubernetes/kubernetes.go NewPodRedirectFromAnnotations: trimmed, comma-joined,
+    // passed to kuma-init as --exclude-inbound-ips (AsKumactlCommandLine); kubernetes_config.go takes the annotation over
+    // the runtime's sidecarTraffic.excludeInboundIPs, so it replaces those defaults as the other exclude lists do.
+    "inbound.excludeIpRanges": "traffic.kuma.io/exclude-inbound-ips",
     "outbound.excludePorts": "traffic.kuma.io/exclude-outbound-ports",
     "outbound.excludeIpRanges": "traffic.kuma.io/exclude-outbound-ips",
     // Checked against kuma v2.14.3 (0c7aaec) and master 348b6528bc (3.x), the same in both: the injector splits the
