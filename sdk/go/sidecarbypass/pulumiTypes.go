@@ -635,8 +635,9 @@ func (o FullBypassPtrOutput) Reason() pulumi.StringPtrOutput {
 }
 
 type InboundInherit struct {
-	ExcludePorts *Inherit `pulumi:"excludePorts"`
-	IncludePorts *Inherit `pulumi:"includePorts"`
+	ExcludeIpRanges *Inherit `pulumi:"excludeIpRanges"`
+	ExcludePorts    *Inherit `pulumi:"excludePorts"`
+	IncludePorts    *Inherit `pulumi:"includePorts"`
 }
 
 // InboundInheritInput is an input type that accepts InboundInheritArgs and InboundInheritOutput values.
@@ -651,8 +652,9 @@ type InboundInheritInput interface {
 }
 
 type InboundInheritArgs struct {
-	ExcludePorts *Inherit `pulumi:"excludePorts"`
-	IncludePorts *Inherit `pulumi:"includePorts"`
+	ExcludeIpRanges *Inherit `pulumi:"excludeIpRanges"`
+	ExcludePorts    *Inherit `pulumi:"excludePorts"`
+	IncludePorts    *Inherit `pulumi:"includePorts"`
 }
 
 func (InboundInheritArgs) ElementType() reflect.Type {
@@ -732,6 +734,10 @@ func (o InboundInheritOutput) ToInboundInheritPtrOutputWithContext(ctx context.C
 	}).(InboundInheritPtrOutput)
 }
 
+func (o InboundInheritOutput) ExcludeIpRanges() InheritPtrOutput {
+	return o.ApplyT(func(v InboundInherit) *Inherit { return v.ExcludeIpRanges }).(InheritPtrOutput)
+}
+
 func (o InboundInheritOutput) ExcludePorts() InheritPtrOutput {
 	return o.ApplyT(func(v InboundInherit) *Inherit { return v.ExcludePorts }).(InheritPtrOutput)
 }
@@ -764,6 +770,15 @@ func (o InboundInheritPtrOutput) Elem() InboundInheritOutput {
 	}).(InboundInheritOutput)
 }
 
+func (o InboundInheritPtrOutput) ExcludeIpRanges() InheritPtrOutput {
+	return o.ApplyT(func(v *InboundInherit) *Inherit {
+		if v == nil {
+			return nil
+		}
+		return v.ExcludeIpRanges
+	}).(InheritPtrOutput)
+}
+
 func (o InboundInheritPtrOutput) ExcludePorts() InheritPtrOutput {
 	return o.ApplyT(func(v *InboundInherit) *Inherit {
 		if v == nil {
@@ -784,6 +799,9 @@ func (o InboundInheritPtrOutput) IncludePorts() InheritPtrOutput {
 
 type InboundRules struct {
 	Acknowledge *Acknowledge `pulumi:"acknowledge"`
+	// Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+	// health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
+	ExcludeIpRanges []string `pulumi:"excludeIpRanges"`
 	// Ports whose inbound traffic skips the sidecar (1-65535).
 	ExcludePorts []float64 `pulumi:"excludePorts"`
 	// Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
@@ -809,6 +827,9 @@ type InboundRulesInput interface {
 
 type InboundRulesArgs struct {
 	Acknowledge *AcknowledgeArgs `pulumi:"acknowledge"`
+	// Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+	// health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
+	ExcludeIpRanges pulumi.StringArrayInput `pulumi:"excludeIpRanges"`
 	// Ports whose inbound traffic skips the sidecar (1-65535).
 	ExcludePorts pulumi.Float64ArrayInput `pulumi:"excludePorts"`
 	// Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
@@ -902,6 +923,12 @@ func (o InboundRulesOutput) Acknowledge() AcknowledgePtrOutput {
 	return o.ApplyT(func(v InboundRules) *Acknowledge { return v.Acknowledge }).(AcknowledgePtrOutput)
 }
 
+// Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+// health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
+func (o InboundRulesOutput) ExcludeIpRanges() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v InboundRules) []string { return v.ExcludeIpRanges }).(pulumi.StringArrayOutput)
+}
+
 // Ports whose inbound traffic skips the sidecar (1-65535).
 func (o InboundRulesOutput) ExcludePorts() pulumi.Float64ArrayOutput {
 	return o.ApplyT(func(v InboundRules) []float64 { return v.ExcludePorts }).(pulumi.Float64ArrayOutput)
@@ -958,6 +985,17 @@ func (o InboundRulesPtrOutput) Acknowledge() AcknowledgePtrOutput {
 		}
 		return v.Acknowledge
 	}).(AcknowledgePtrOutput)
+}
+
+// Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+// health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
+func (o InboundRulesPtrOutput) ExcludeIpRanges() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *InboundRules) []string {
+		if v == nil {
+			return nil
+		}
+		return v.ExcludeIpRanges
+	}).(pulumi.StringArrayOutput)
 }
 
 // Ports whose inbound traffic skips the sidecar (1-65535).

@@ -298,18 +298,31 @@ class FullBypassArgs:
 
 
 class InboundInheritArgsDict(TypedDict):
+    exclude_ip_ranges: NotRequired['Inherit']
     exclude_ports: NotRequired['Inherit']
     include_ports: NotRequired['Inherit']
 
 @pulumi.input_type
 class InboundInheritArgs:
     def __init__(__self__, *,
+                 exclude_ip_ranges: Optional['Inherit'] = None,
                  exclude_ports: Optional['Inherit'] = None,
                  include_ports: Optional['Inherit'] = None):
+        if exclude_ip_ranges is not None:
+            pulumi.set(__self__, "exclude_ip_ranges", exclude_ip_ranges)
         if exclude_ports is not None:
             pulumi.set(__self__, "exclude_ports", exclude_ports)
         if include_ports is not None:
             pulumi.set(__self__, "include_ports", include_ports)
+
+    @_builtins.property
+    @pulumi.getter(name="excludeIpRanges")
+    def exclude_ip_ranges(self) -> Optional['Inherit']:
+        return pulumi.get(self, "exclude_ip_ranges")
+
+    @exclude_ip_ranges.setter
+    def exclude_ip_ranges(self, value: Optional['Inherit']):
+        pulumi.set(self, "exclude_ip_ranges", value)
 
     @_builtins.property
     @pulumi.getter(name="excludePorts")
@@ -332,6 +345,11 @@ class InboundInheritArgs:
 
 class InboundRulesArgsDict(TypedDict):
     acknowledge: NotRequired['AcknowledgeArgsDict']
+    exclude_ip_ranges: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+    health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
+    """
     exclude_ports: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]]]
     """
     Ports whose inbound traffic skips the sidecar (1-65535).
@@ -357,12 +375,15 @@ class InboundRulesArgsDict(TypedDict):
 class InboundRulesArgs:
     def __init__(__self__, *,
                  acknowledge: Optional['AcknowledgeArgs'] = None,
+                 exclude_ip_ranges: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  exclude_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
                  include_all_ports: pulumi.Input[Optional[_builtins.bool]] = None,
                  include_ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
                  inherit: Optional['Inherit'] = None,
                  inherit_fields: Optional['InboundInheritArgs'] = None):
         """
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] exclude_ip_ranges: Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+               health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] exclude_ports: Ports whose inbound traffic skips the sidecar (1-65535).
         :param pulumi.Input[_builtins.bool] include_all_ports: Capture every inbound port (Istio `*`). Cannot be combined with `includePorts`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.float]]] include_ports: Only these ports are captured inbound.
@@ -371,6 +392,8 @@ class InboundRulesArgs:
         """
         if acknowledge is not None:
             pulumi.set(__self__, "acknowledge", acknowledge)
+        if exclude_ip_ranges is not None:
+            pulumi.set(__self__, "exclude_ip_ranges", exclude_ip_ranges)
         if exclude_ports is not None:
             pulumi.set(__self__, "exclude_ports", exclude_ports)
         if include_all_ports is not None:
@@ -390,6 +413,19 @@ class InboundRulesArgs:
     @acknowledge.setter
     def acknowledge(self, value: Optional['AcknowledgeArgs']):
         pulumi.set(self, "acknowledge", value)
+
+    @_builtins.property
+    @pulumi.getter(name="excludeIpRanges")
+    def exclude_ip_ranges(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Source CIDRs (IPv4 or IPv6; a bare IP means /32 or /128) whose inbound traffic skips the sidecar, e.g. a node-local
+        health checker or a scraper outside the mesh (Kuma `exclude-inbound-ips`).
+        """
+        return pulumi.get(self, "exclude_ip_ranges")
+
+    @exclude_ip_ranges.setter
+    def exclude_ip_ranges(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "exclude_ip_ranges", value)
 
     @_builtins.property
     @pulumi.getter(name="excludePorts")
