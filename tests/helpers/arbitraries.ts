@@ -45,7 +45,7 @@ export const interfaces = fc.record(
 );
 
 export const inbound = fc
-    .record({ excludePorts: ports, includePorts: ports, includeAllPorts: fc.constant(true), inherit }, { requiredKeys: [] })
+    .record({ excludePorts: ports, includePorts: ports, includeAllPorts: fc.constant(true), excludeIpRanges: cidrs, inherit }, { requiredKeys: [] })
     .map((d) => (d.includeAllPorts && d.includePorts ? { ...d, includeAllPorts: undefined } : d))
     .map((d) => ({ ...d, acknowledge: ack }));
 

@@ -3,11 +3,14 @@
 // Every process started is tracked by PID and killed, and both namespaces are deleted, in `down()`.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
-import { parseCidr, type UidRule, type WorkloadPlan } from "../../provider/index";
+import { type Cidr, parseCidr, type UidRule, type WorkloadPlan } from "../../provider/index";
 
 export const ADDR = {
     podV4: "192.0.2.2",
     podV6: "2001:db8::2",
+    /** Where the pod's inbound connections come from (the client's address on the pod's subnet). */
+    clientV4: "192.0.2.1",
+    clientV6: "2001:db8::1",
     /** Destinations outside the pod: A ranges are the ones the cases exclude, B the ones they do not. */
     destA4: "198.51.100.10",
     destB4: "203.0.113.10",
@@ -196,6 +199,8 @@ export class PodNetwork {
 /** What a workload's effective rules exclude from its proxy, as the data-plane tests ask it. */
 export interface PlannedExclusions {
     inboundPort(port: number): boolean;
+    /** Inbound connections from this source address skip the proxy (`inbound.excludeIpRanges`). */
+    inboundFrom(address: string): boolean;
     outboundPort(port: number): boolean;
     outboundAddress(address: string): boolean;
     /** The user-id rules that a mesh writes (`written` says which: each mesh states its own limits) cover this TCP connection. */
@@ -206,19 +211,24 @@ export function plannedExclusions(w: WorkloadPlan): PlannedExclusions {
     const fields = w.effective.fields;
     const inPorts = new Set(fields["inbound.excludePorts"]?.ports ?? []);
     const outPorts = new Set(fields["outbound.excludePorts"]?.ports ?? []);
-    const ranges = (fields["outbound.excludeIpRanges"]?.cidrs ?? []).flatMap((text) => {
-        const r = parseCidr(text);
-        return r.ok ? [r.cidr] : [];
-    });
+    const parsed = (texts: readonly string[] = []) =>
+        texts.flatMap((text) => {
+            const r = parseCidr(text);
+            return r.ok ? [r.cidr] : [];
+        });
+    const inside = (ranges: readonly Cidr[], a: string) => {
+        const p = parseCidr(a);
+        return p.ok && ranges.some((r) => r.family === p.cidr.family && r.first <= p.cidr.first && p.cidr.last <= r.last);
+    };
+    const sources = parsed(fields["inbound.excludeIpRanges"]?.cidrs);
+    const ranges = parsed(fields["outbound.excludeIpRanges"]?.cidrs);
     const uids = fields["outbound.excludeUids"]?.uids ?? [];
     return {
         outboundTcpFrom: (uid, port, written) =>
             uids.some((r) => written(r) && r.first <= uid && uid <= r.last && r.protocol !== "udp" && (r.ports.length === 0 || r.ports.includes(port))),
         inboundPort: (p) => inPorts.has(p),
+        inboundFrom: (a) => inside(sources, a),
         outboundPort: (p) => outPorts.has(p),
-        outboundAddress: (a) => {
-            const p = parseCidr(a);
-            return p.ok && ranges.some((r) => r.family === p.cidr.family && r.first <= p.cidr.first && p.cidr.last <= r.last);
-        },
+        outboundAddress: (a) => inside(ranges, a),
     };
 }

@@ -14,7 +14,7 @@ import { type PlainBypassArgs, planBypass, type UidRule } from "../../provider/i
 import { type PlainWorkloadOptions, workload } from "../helpers/builders";
 import { findOnPath, kumactlSkipReason } from "../helpers/kumaTools";
 import { judgeSkip, requireJudge } from "../helpers/oracles";
-import { netnsUnavailable, PodNetwork, plannedExclusions } from "../helpers/podNetwork";
+import { ADDR, netnsUnavailable, PodNetwork, plannedExclusions } from "../helpers/podNetwork";
 import { CORPUS } from "./corpus";
 
 const APP_PORTS = [8080, 9090];
@@ -45,6 +45,14 @@ const CASES: Array<{ name: string; args: PlainBypassArgs; asUids?: number[] }> =
         },
     },
     {
+        name: "inbound source ranges: the client's IPv4 address skips the proxy on every port, its IPv6 address only on an excluded port",
+        args: {
+            meshes: ["kuma"],
+            namespaces: [{ name: "o", inbound: { excludeIpRanges: ["192.0.2.1"] } }],
+            workloads: one({ inbound: { excludePorts: [9090], excludeIpRanges: ["2001:db8:9::/48"], inherit: "merge" } }),
+        },
+    },
+    {
         name: "user ids: every port, one TCP port, UDP only (TCP still proxied)",
         args: {
             meshes: ["kuma"],
@@ -72,11 +80,13 @@ const CORPUS_CASES = CORPUS.map((c) => ({ name: `corpus: ${c.name}`, args: { ...
 
 /** The flags Kuma's injector passes for these annotations (AsKumactlCommandLine). */
 export function kumactlFlags(annotations: Record<string, string>): string[] {
-    return ["exclude-outbound-ports", "exclude-outbound-ips", "exclude-outbound-ports-for-uids", "exclude-inbound-ports"].flatMap((name) => {
-        const value = annotations[`traffic.kuma.io/${name}`];
-        if (!value) return [];
-        return name === "exclude-outbound-ports-for-uids" ? value.split(";").map((entry) => `--${name}=${entry}`) : [`--${name}=${value}`];
-    });
+    return ["exclude-outbound-ports", "exclude-outbound-ips", "exclude-outbound-ports-for-uids", "exclude-inbound-ports", "exclude-inbound-ips"].flatMap(
+        (name) => {
+            const value = annotations[`traffic.kuma.io/${name}`];
+            if (!value) return [];
+            return name === "exclude-outbound-ports-for-uids" ? value.split(";").map((entry) => `--${name}=${entry}`) : [`--${name}=${value}`];
+        },
+    );
 }
 
 /** Runs `kumactl install transparent-proxy` in the pod's namespace with these flags, as kuma-init would. */
@@ -128,7 +138,8 @@ describe("Kuma's data plane (kumactl install transparent-proxy in a network name
                         APP_PORTS,
                         DEST_PORTS,
                         {
-                            inbound: (_, p) => (excluded.inboundPort(p) ? "app" : "proxy-inbound"),
+                            inbound: (a, p) =>
+                                excluded.inboundPort(p) || excluded.inboundFrom(a === ADDR.podV4 ? ADDR.clientV4 : ADDR.clientV6) ? "app" : "proxy-inbound",
                             outbound: (a, p) => (skips(a, p, uid) ? "dest" : "proxy-outbound"),
                         },
                         { uid },

@@ -92,6 +92,7 @@ function assertIstioValue(key: string, value: string): void {
 /** The exclude fields (no "all" flag) as the model below reads them from the arguments. */
 const EXCLUDES = [
     { key: "inbound.excludePorts", dir: "inbound", name: "excludePorts" },
+    { key: "inbound.excludeIpRanges", dir: "inbound", name: "excludeIpRanges" },
     { key: "outbound.excludePorts", dir: "outbound", name: "excludePorts" },
     { key: "outbound.excludeIpRanges", dir: "outbound", name: "excludeIpRanges" },
 ] as const;
