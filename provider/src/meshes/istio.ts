@@ -6,7 +6,7 @@ import { IstioDataplaneMode, type IstioInstallDefaults } from "../args";
 import type { EffectiveField } from "../resolve/effective";
 import { aggregateCidrs } from "../rules/aggregateCidrs";
 import { type Cidr, parseCidr } from "../rules/cidr";
-import { fieldSetting, noValues } from "../rules/fieldSetting";
+import { fieldSetting } from "../rules/fieldSetting";
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import { type IssueCollector, joinPath } from "../rules/issues";
 import { dnsLabel, dnsSubdomain } from "../rules/kubeNames";
@@ -14,7 +14,7 @@ import { meshOptions } from "../rules/meshTraits";
 import { normalisePorts } from "../rules/ports";
 import { type Assert, values as enumValues, type PlainBypassArgs } from "../rules/schema";
 import type { FieldSetting } from "../rules/types";
-import { joinValues, listOf, mergeValues, VALUE_KINDS, valuesOf } from "../rules/valueKinds";
+import { joinValues, listOf, mergeValues, noValues, VALUE_KINDS, valuesOf } from "../rules/valueKinds";
 import { emptyRendered, type MeshAdapter, type Rendered, type RenderInput } from "./adapter";
 
 /** The rule fields Istio has a pod annotation for. */

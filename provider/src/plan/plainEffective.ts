@@ -2,7 +2,7 @@
 // ranges, with BigInt bounds, which JSON cannot hold), which resolution has made already.
 import type { EffectiveRules } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
-import { listOf, valueTexts } from "../rules/valueKinds";
+import { plainValues } from "../rules/valueKinds";
 import type { PlannedEffective, PlannedField } from "./types";
 
 export function plainEffective(e: EffectiveRules): PlannedEffective {
@@ -11,10 +11,7 @@ export function plainEffective(e: EffectiveRules): PlannedEffective {
         fields[f.key] = {
             key: f.key,
             all: f.all,
-            ports: listOf(f.values, "ports"),
-            cidrs: f.values.kind === "cidrs" ? valueTexts(f.values) : [],
-            names: listOf(f.values, "names"),
-            uids: listOf(f.values, "uids"),
+            ...plainValues(f.values),
             sources: f.sources,
             mergesWithInstall: f.mergesWithInstall,
             setBy: f.setBy,

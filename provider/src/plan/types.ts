@@ -6,19 +6,14 @@ import type { EffectiveField, EffectiveFullBypass } from "../resolve/effective";
 import type { FieldKey } from "../rules/fields";
 import type { ValidationIssue } from "../rules/issues";
 import type { RolloutSettings, WorkloadIdentity } from "../rules/types";
-import type { UidRule } from "../rules/uidRules";
+import type { PlainValues } from "../rules/valueKinds";
 import type { AdmissionPlan } from "./admissionPolicy";
 
 /**
  * One field in force on a workload as plain data: the values in the list of their kind (the others empty), ranges as
  * canonical texts, e.g. `10.0.0.0/8`.
  */
-export interface PlannedField extends Omit<EffectiveField, "values"> {
-    readonly ports: readonly number[];
-    readonly cidrs: readonly string[];
-    readonly names: readonly string[];
-    readonly uids: readonly UidRule[];
-}
+export type PlannedField = Omit<EffectiveField, "values"> & PlainValues;
 
 /** The rules in force on one workload, with their provenance. */
 export interface PlannedEffective {

@@ -5,7 +5,7 @@ import type { CloudMetadata, Inherit } from "../args";
 import { aggregateCidrs, cidrContains } from "./aggregateCidrs";
 import { type Cidr, isEverything } from "./cidr";
 import { CLOUD_METADATA_CIDRS } from "./cloudMetadata";
-import { fieldSetting, noValues } from "./fieldSetting";
+import { fieldSetting } from "./fieldSetting";
 import { FIELDS, type FieldKey, type FieldName, type FieldSpec } from "./fields";
 import { type IssueCollector, joinPath } from "./issues";
 import type { MeshTraits, ScopeExtension } from "./meshTraits";
@@ -13,7 +13,7 @@ import { normalisePorts } from "./ports";
 import type { ParsedCidr, ParsedScope } from "./schema";
 import type { FieldSetting, NormalisedFullBypass, NormalisedScope, ScopeRef } from "./types";
 import { normaliseUidExclusions, type ParsedUidExclusion } from "./uidRules";
-import { type FieldValues, VALUE_KINDS, type ValueKind, valuesOf } from "./valueKinds";
+import { type FieldValues, noValues, VALUE_KINDS, type ValueKind, valuesOf } from "./valueKinds";
 
 /** What normalising a scope needs besides the scope. */
 export interface ScopeContext {

@@ -87,6 +87,46 @@ export function valuesOf<K extends ValueKind>(kind: K, list: readonly ValueOf[K]
     return { kind, list };
 }
 
+/** No values of a kind: a field set to an empty list, or to "all" alone. */
+export function noValues(kind: ValueKind): FieldValues {
+    switch (kind) {
+        case "ports":
+            return valuesOf("ports", []);
+        case "cidrs":
+            return valuesOf("cidrs", []);
+        case "names":
+            return valuesOf("names", []);
+        case "uids":
+            return valuesOf("uids", []);
+    }
+}
+
+/** How the plan's plain data holds a value (JSON-safe): ranges as their text, the others as they are. */
+export interface PlainValueOf {
+    readonly ports: number;
+    readonly cidrs: string;
+    readonly names: string;
+    readonly uids: UidRule;
+}
+
+/** A field's values as the plan holds them: one list per kind, each but the field's own empty. */
+export type PlainValues = { readonly [K in ValueKind]: readonly PlainValueOf[K][] };
+
+const NO_PLAIN_VALUES: PlainValues = { ports: [], cidrs: [], names: [], uids: [] };
+
+export function plainValues(v: FieldValues): PlainValues {
+    switch (v.kind) {
+        case "ports":
+            return { ...NO_PLAIN_VALUES, ports: v.list };
+        case "cidrs":
+            return { ...NO_PLAIN_VALUES, cidrs: valueTexts(v) };
+        case "names":
+            return { ...NO_PLAIN_VALUES, names: v.list };
+        case "uids":
+            return { ...NO_PLAIN_VALUES, uids: v.list };
+    }
+}
+
 /** The values if they are of `kind`, else none: for code reading a field whose key fixes its kind. */
 export function listOf<K extends ValueKind>(v: FieldValues | undefined, kind: K): readonly ValueOf[K][] {
     return v?.kind === kind ? (v as ValuesOf<K>).list : [];
