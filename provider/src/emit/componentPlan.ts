@@ -10,6 +10,7 @@ import { admissionObjects } from "../plan/admissionPolicy";
 import { planBypass } from "../plan/planBypass";
 import type { BypassPlan, WorkloadPlan } from "../plan/types";
 import { listFew } from "../rules/listFew";
+import { RESOURCE_NAMES } from "../rules/names";
 import type { PlainBypassArgs } from "../rules/schema";
 import { skeletonOf } from "./skeleton";
 
@@ -39,7 +40,9 @@ export function planComponent(args: SidecarBypassArgs, componentName: string, na
     const { skeleton, complete } = skeletonOf(args);
     const readers = Object.values(MESHES).flatMap((m) => {
         const source = m.clusterDefaults?.source(skeleton);
-        return m.clusterDefaults && source ? [{ defaults: m.clusterDefaults, source, resource: `${componentName}/${m.clusterDefaults.readName}` }] : [];
+        return m.clusterDefaults && source
+            ? [{ defaults: m.clusterDefaults, source, resource: RESOURCE_NAMES.clusterDefaults(componentName, m.clusterDefaults.readName) }]
+            : [];
     });
     if (complete && readers.length === 0) {
         // Every value is known now: resources get them directly, without walking the plan through Outputs.

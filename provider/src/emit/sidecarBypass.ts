@@ -4,6 +4,7 @@ import type { SidecarBypassArgs } from "../args";
 import { admissionObjects } from "../plan/admissionPolicy";
 import { effectiveTable, summaryMarkdown } from "../plan/describe";
 import { type ComponentOwner, fieldManagerOf, objectPrefixOf, ownerLabels } from "../plan/owner";
+import { RESOURCE_NAMES } from "../rules/names";
 import { mayBeOnDelete } from "../rules/workloadKinds";
 import { clusterApiGate } from "./clusterApis";
 import { clusterObject } from "./clusterObject";
@@ -56,7 +57,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const settings = { fieldManager: fieldManagerOf(owner), takeOwnership: structure.takeOwnership, rollout: structure.rollout };
         const scopes = new Map<string, NamespaceScope>();
         const scope = (ns: string): NamespaceScope => {
-            const made = scopes.get(ns) ?? new NamespaceScope(`${name}/${ns}`, { parent: this });
+            const made = scopes.get(ns) ?? new NamespaceScope(RESOURCE_NAMES.namespace(name, ns), { parent: this });
             scopes.set(ns, made);
             return made;
         };
@@ -77,7 +78,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const replaced: pulumi.Output<string[]>[] = [];
         const unreplaced: pulumi.Output<string | undefined>[] = [];
         for (const w of patched) {
-            const resourceName = `${name}/${w.namespace}/${w.kind}/${w.name}`;
+            const resourceName = RESOURCE_NAMES.workloadPatch(name, w);
             const parent = scope(w.namespace);
             const template = plan.template(w.id);
             // The plan lists only kinds that may be OnDelete; the guard tells the compiler so.
@@ -85,7 +86,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const replaces = onDelete !== undefined;
             // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
             // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
-            const check = ownershipGate(`${resourceName}/live`, w, template, { ...settings, replaces }, this, { parent, dependsOn: apiGate });
+            const check = ownershipGate(RESOURCE_NAMES.liveRead(resourceName), w, template, { ...settings, replaces }, this, { parent, dependsOn: apiGate });
             unreplaced.push(check.unreplaced);
             // An OnDelete DaemonSet's rollout never finishes for the provider: its pods are awaited as they are replaced.
             const awaited = replaces && w.kind === "DaemonSet" ? { ...settings, rollout: { ...settings.rollout, wait: false } } : settings;
@@ -96,14 +97,13 @@ export class SidecarBypass extends pulumi.ComponentResource {
             for (const obj of objects ?? []) {
                 const ns = obj.metadata.namespace;
                 const parent = ns && obj.scope !== "global" ? scope(ns) : this;
-                const resourceName = `${name}/${ns ? `${ns}/` : ""}${obj.kind}/${obj.metadata.name}`;
-                clusterObject(resourceName, obj, plan.spec(mesh, obj), settings, { parent, dependsOn: apiGate });
+                clusterObject(RESOURCE_NAMES.clusterObject(name, obj, ns), obj, plan.spec(mesh, obj), settings, { parent, dependsOn: apiGate });
             }
         }
         // Cluster-scoped: every new pod in a scope's namespaces gets that scope's keys it lacks.
         const policies = new Map<string, pulumi.Output<string>>();
         for (const obj of admissionObjects(structure.admission, ownerLabels(owner))) {
-            const made = clusterObject(`${name}/${obj.kind}/${obj.metadata.name}`, obj, plan.admissionSpec(obj), settings, {
+            const made = clusterObject(RESOURCE_NAMES.clusterObject(name, obj), obj, plan.admissionSpec(obj), settings, {
                 parent: this,
                 dependsOn: apiGate,
             });
@@ -116,7 +116,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const data = since
                 ? pulumi.all([plan.record(ns.name), since]).apply(([d, t]): Record<string, string> => ({ ...d, "admission-since": `${t}\n` }))
                 : plan.record(ns.name);
-            namespaceRecord(`${name}/${ns.name}/record`, record, data, { parent: scope(ns.name), dependsOn: apiGate });
+            namespaceRecord(RESOURCE_NAMES.record(name, ns.name), record, data, { parent: scope(ns.name), dependsOn: apiGate });
         }
         this.effectiveRules = plan.select(effectiveTable);
         // At preview the summary (a PR comment) also names the workloads whose running pods this change does not replace.

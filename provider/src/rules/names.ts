@@ -1,6 +1,7 @@
 // The names the component writes into clusters and reads back, in one place: the product's name, the keys of its
-// labels and annotations, and a workload's id. The earliest layer holds them, so every step (and the status command)
-// names things the same way.
+// labels and annotations, a workload's id, and the names of the component's resources in the stack. The earliest layer
+// holds them, so every step (and the status command) names things the same way. (What names one owner, its field
+// manager and object prefix, is plan/owner.ts.)
 
 /** The product's name: the shared field manager of earlier versions, the `managed-by` value, the objects' prefix. */
 export const PRODUCT = "sidecar-bypass";
@@ -27,3 +28,24 @@ export const NAMES = {
 export function workloadId(w: { readonly kind: string; readonly namespace: string; readonly name: string }): string {
     return `${w.kind}/${w.namespace}/${w.name}`;
 }
+
+/**
+ * The names of the component's resources in the stack, under the component's own name: a change to one is a
+ * replacement in Pulumi's eyes, so they are made here, once, and kept.
+ */
+export const RESOURCE_NAMES = {
+    /** The grouping component of a namespace's resources. */
+    namespace: (component: string, namespace: string) => `${component}/${namespace}`,
+    /** A listed workload's patch. */
+    workloadPatch: (component: string, w: { readonly kind: string; readonly namespace: string; readonly name: string }) =>
+        `${component}/${w.namespace}/${w.kind}/${w.name}`,
+    /** The read of the live workload that the drift check makes before its patch. */
+    liveRead: (patch: string) => `${patch}/live`,
+    /** A mesh's cluster object (in its namespace, or cluster-wide) or an admission object. */
+    clusterObject: (component: string, obj: { readonly kind: string; readonly metadata: { readonly name: string } }, namespace?: string) =>
+        `${component}/${namespace ? `${namespace}/` : ""}${obj.kind}/${obj.metadata.name}`,
+    /** A namespace's record ConfigMap. */
+    record: (component: string, namespace: string) => `${component}/${namespace}/record`,
+    /** The read of a mesh's defaults from the cluster (e.g. Istio's injector ConfigMap). */
+    clusterDefaults: (component: string, readName: string) => `${component}/${readName}`,
+} as const;
