@@ -5,6 +5,7 @@ export { bypassTransform } from "./src/emit/bypassTransform";
 export { type EffectiveRuleRowOutput, SidecarBypass } from "./src/emit/sidecarBypass";
 export type { ClusterObject, MeshAdapter, Rendered, RenderInput } from "./src/meshes/adapter";
 export { ISTIO_ANNOTATIONS, type IstioSettings, parseIstioInjectorValues } from "./src/meshes/istio";
+export type { PodKeys, ReadBack, ReadRules } from "./src/meshes/readBack";
 export { MESHES, type MeshRegistry } from "./src/meshes/registry";
 export {
     ADMISSION_ANNOTATION,
@@ -15,6 +16,7 @@ export {
     SYSTEM_NAMESPACES,
 } from "./src/plan/admissionPolicy";
 export { type EffectiveRuleRow, effectiveTable, summaryMarkdown } from "./src/plan/describe";
+export { type HandWrittenVerdict, type JudgedWorkload, judgeHandWritten } from "./src/plan/handWritten";
 export { type ComponentOwner, describeManager, fieldManagerOf, objectPrefixOf, ownerOfManager, SHARED_FIELD_MANAGER } from "./src/plan/owner";
 export { BypassPlanner, type PlanArgs, type PlanOptions, planBypass, workloadId } from "./src/plan/planBypass";
 export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";

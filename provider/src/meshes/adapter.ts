@@ -7,6 +7,7 @@ import type { FieldKey } from "../rules/fields";
 import type { MeshTraits } from "../rules/meshTraits";
 import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
+import type { PodKeys, ReadBack } from "./readBack";
 
 export interface RenderInput<Settings> {
     readonly effective: EffectiveRules;
@@ -59,6 +60,8 @@ export interface MeshAdapter<Settings = unknown, Id extends string = Mesh> exten
     /** Choices the adapter made that a reviewer should see (not problems); preview prints them. */
     notices?(settings: Settings, rules: NormalisedRules): string[];
     readonly clusterDefaults?: ClusterDefaults;
+    /** What this mesh's keys on a pod template say, as rules (see readBack.ts); undefined when none is set. */
+    readBack?(pod: PodKeys): ReadBack | undefined;
 }
 
 export function emptyRendered(): { annotations: Record<string, string>; labels: Record<string, string>; notes: string[] } {

@@ -13,6 +13,7 @@ import type { UidRule } from "../rules/uidRules";
 import { mergeRuns, uidRunText } from "../rules/uidRules";
 import { joinValues, listOf, valuesOf } from "../rules/valueKinds";
 import { type MeshAdapter, renderExcludeLists } from "./adapter";
+import { portItems, readAnnotationTable } from "./readBack";
 
 export const CONSUL_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "consul.hashicorp.com/transparent-proxy-exclude-inbound-ports",
@@ -87,6 +88,12 @@ export const consul: MeshAdapter<undefined, "consul"> = {
     ]),
     annotationKeys: Object.values(CONSUL_ANNOTATIONS),
     labelKeys: [],
+    // Consul's user ids are a comma list (ranges `a-b`), each excluded for every outbound TCP port.
+    readBack: (pod) =>
+        readAnnotationTable(CONSUL_ANNOTATIONS, pod, {
+            portRanges: false,
+            values: (key, text) => (key === "outbound.excludeUids" ? [{ uids: portItems(text, true) }] : undefined),
+        }),
     render: ({ effective }) => {
         const out = renderExcludeLists("Consul", effective, CONSUL_ANNOTATIONS, consulValue, undefined, CANNOT);
         if (listOf(effective.fields["outbound.excludeIpRanges"]?.values, "cidrs").some((c) => c.family === 6)) out.notes.push(IPV6_RANGES_NOTE);

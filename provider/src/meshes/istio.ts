@@ -16,6 +16,7 @@ import { type Assert, values as enumValues, type PlainBypassArgs } from "../rule
 import type { FieldSetting } from "../rules/types";
 import { joinValues, listOf, mergeValues, noValues, VALUE_KINDS, valuesOf } from "../rules/valueKinds";
 import { emptyRendered, type MeshAdapter, type Rendered, type RenderInput } from "./adapter";
+import { readAnnotationTable } from "./readBack";
 
 /** The rule fields Istio has a pod annotation for. */
 export type IstioField =
@@ -273,6 +274,18 @@ export const istio: MeshAdapter<IstioSettings, "istio"> = {
     labelKeys: [ISTIO_DATAPLANE_MODE_LABEL],
     options: meshOptions(optionsSchema, (parsed, ctx) => readSettings(parsed, ctx.issues)),
     render: renderIstio,
+    readBack: (pod) => {
+        const read = readAnnotationTable(ISTIO_ANNOTATIONS, pod, { portRanges: false });
+        const mode = pod.labels[ISTIO_DATAPLANE_MODE_LABEL];
+        if (mode !== "none") return read;
+        // Ambient's opt-out takes the whole pod out: a full bypass.
+        const base = read ?? { keys: {}, rules: {}, fieldKeys: {} };
+        return {
+            ...base,
+            keys: { ...base.keys, [ISTIO_DATAPLANE_MODE_LABEL]: mode },
+            rules: { ...base.rules, fullBypass: { enabled: true, acknowledged: true } },
+        };
+    },
     clusterDefaults: {
         readName: "istio-injector",
         source: (args) => {

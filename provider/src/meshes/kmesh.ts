@@ -20,4 +20,10 @@ export const kmesh: MeshAdapter<undefined, "kmesh"> = {
         }
         return out;
     },
+    readBack: (pod) => {
+        const value = pod.labels[KMESH_BYPASS_LABEL];
+        if (value === undefined) return undefined;
+        const rules = value === "enabled" ? { fullBypass: { enabled: true, acknowledged: true } } : {};
+        return { keys: { [KMESH_BYPASS_LABEL]: value }, rules, fieldKeys: {} };
+    },
 };

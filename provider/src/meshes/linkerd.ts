@@ -11,6 +11,7 @@ import type { FieldKey } from "../rules/fields";
 import { toPortRanges } from "../rules/ports";
 import { joinValues } from "../rules/valueKinds";
 import { type MeshAdapter, renderExcludeLists } from "./adapter";
+import { readAnnotationTable } from "./readBack";
 
 export const LINKERD_ANNOTATIONS: Partial<Record<FieldKey, string>> = {
     "inbound.excludePorts": "config.linkerd.io/skip-inbound-ports",
@@ -43,6 +44,7 @@ export const linkerd: MeshAdapter<undefined, "linkerd"> = {
     ]),
     annotationKeys: Object.values(LINKERD_ANNOTATIONS),
     labelKeys: [],
+    readBack: (pod) => readAnnotationTable(LINKERD_ANNOTATIONS, pod, { portRanges: true }),
     render: ({ effective }) =>
         renderExcludeLists(
             "Linkerd",

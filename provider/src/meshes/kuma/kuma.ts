@@ -14,6 +14,7 @@ import type { NormalisedRules } from "../../rules/types";
 import { type UidRule, uidRule } from "../../rules/uidRules";
 import { joinValues, listOf } from "../../rules/valueKinds";
 import { type MeshAdapter, type Rendered, type RenderInput, renderExcludeLists } from "../adapter";
+import { portItems, readAnnotationTable } from "../readBack";
 import { kumaObjects } from "./objects";
 import { type KumaSettings, optionsSchema, readSettings } from "./options";
 import { checkRules, passthroughExtension, passthroughOf } from "./passthrough";
@@ -74,6 +75,25 @@ export function kumaUidEntries(rules: readonly UidRule[]): string[] {
     return rules
         .filter((r) => r.last <= KUMA_MAX_UID)
         .flatMap((r) => (r.ports.length === 0 ? [r.text] : portChunks(r.ports).map((ports) => uidRule(r.first, r.last, ports, r.protocol).text)));
+}
+
+/** Kuma's `[protocol:][ports:]uids` entries, `;`-separated, as the arguments' user-id exclusions. */
+function readUidEntries(text: string): unknown[] {
+    return text
+        .split(";")
+        .map((e) => e.trim())
+        .filter((e) => e !== "")
+        .map((entry) => {
+            const parts = entry.split(":");
+            const uids = portItems(parts[parts.length - 1], true);
+            const protocol = parts.length === 3 || (parts.length === 2 && /^(tcp|udp)$/.test(parts[0])) ? parts[0] : undefined;
+            const ports = parts.length === 3 ? parts[1] : parts.length === 2 && protocol === undefined ? parts[0] : "*";
+            return {
+                uids,
+                ...(ports !== "*" ? { ports: portItems(ports, true) } : {}),
+                ...(protocol !== undefined ? { protocol } : {}),
+            };
+        });
 }
 
 function kumaValue(f: EffectiveField): string {
@@ -151,6 +171,11 @@ export const kuma: MeshAdapter<KumaSettings, "kuma"> = {
     scopeExtension: passthroughExtension,
     check: checkRules,
     render: renderKuma,
+    readBack: (pod) =>
+        readAnnotationTable(KUMA_ANNOTATIONS, pod, {
+            portRanges: false,
+            values: (key, text) => (key === "outbound.excludeUids" ? readUidEntries(text) : undefined),
+        }),
     objects: kumaObjects,
     notices: kumaNotices,
 };
