@@ -6,7 +6,7 @@ export { type EffectiveRuleRowOutput, SidecarBypass } from "./src/emit/sidecarBy
 export type { ClusterObject, MeshAdapter, Rendered, RenderInput } from "./src/meshes/adapter";
 export { ISTIO_ANNOTATIONS, type IstioSettings, parseIstioInjectorValues } from "./src/meshes/istio";
 export type { PodKeys, ReadBack, ReadRules } from "./src/meshes/readBack";
-export { MESHES, type MeshRegistry } from "./src/meshes/registry";
+export { MESHES, type MeshRegistry, podTemplateKeys } from "./src/meshes/registry";
 export {
     ADMISSION_ANNOTATION,
     type AdmissionPlan,

@@ -67,7 +67,8 @@ export function readAnnotationTable(
         keys[annotation] = text;
         fieldKeys[key] = annotation;
         const spec = FIELD_SPECS[key];
-        const group = (groups[spec.group] ??= {});
+        const group = groups[spec.group] ?? {};
+        groups[spec.group] = group;
         if (text.trim() === "*" && spec.allFlag) {
             group[spec.allFlag] = true;
             continue;

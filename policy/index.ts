@@ -1,0 +1,163 @@
+// The sidecar-bypass policy pack: every workload of every stack judged with the component's own knowledge of each
+// mesh (`judgeHandWritten`), and the component's own full bypasses checked for a reason and an expiry. Each policy
+// has an enforcement level (mandatory where it guards safety) that a stack's policy config can turn off or up:
+// `pulumi preview --policy-pack <this folder> [--policy-pack-config <file>]`.
+import {
+    type EnforcementLevel,
+    PolicyPack,
+    type ReportViolation,
+    type ResourceValidationArgs,
+    type ResourceValidationPolicy,
+    type StackValidationPolicy,
+} from "@pulumi/policy";
+import { judgeHandWritten, MESHES, podTemplateKeys, templateOf, WORKLOAD_KINDS } from "sidecar-bypass";
+
+type Kind = keyof typeof WORKLOAD_KINDS | "Pod";
+type Meta = { readonly name?: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
+
+/** The Kubernetes resource types of the workload kinds the component knows, and of a bare Pod. */
+const WORKLOAD_TYPES = new Map<string, Kind>([
+    ...Object.entries(WORKLOAD_KINDS).map(([kind, facts]): [string, Kind] => [`kubernetes:${facts.apiVersion}:${kind}`, kind as Kind]),
+    ["kubernetes:core/v1:Pod", "Pod"],
+]);
+const COMPONENT_TYPE = "sidecar-bypass:index:SidecarBypass";
+const KEYS = podTemplateKeys(MESHES);
+
+/** A workload resource's kind, metadata and pod-template metadata; undefined for any other resource. */
+function workloadOf(args: ResourceValidationArgs): { kind: Kind; id: string; meta: Meta; template: Meta } | undefined {
+    const kind = WORKLOAD_TYPES.get(args.type);
+    if (!kind) return undefined;
+    const meta: Meta = args.props.metadata ?? {};
+    const template = (kind === "Pod" ? args.props : templateOf(kind, args.props)) as { metadata?: Meta } | undefined;
+    // An unnamed workload is named by Pulumi at create (its resource name and a suffix): the resource name stands in.
+    const id = `${kind}/${meta.namespace ?? "default"}/${meta.name ?? args.name}`;
+    return { kind, id, meta, template: template?.metadata ?? {} };
+}
+
+/** A policy over each workload's hand-written keys, judged per mesh; `report` picks what it says. */
+function judged(
+    name: string,
+    description: string,
+    enforcementLevel: EnforcementLevel,
+    report: (id: string, verdict: ReturnType<typeof judgeHandWritten>[number], reportViolation: ReportViolation) => void,
+): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel,
+        validateResource: (args, reportViolation) => {
+            const w = workloadOf(args);
+            if (!w) return;
+            const pod = { annotations: w.template.annotations ?? {}, labels: w.template.labels ?? {} };
+            const [namespace, workloadName] = w.id.split("/").slice(1);
+            for (const verdict of judgeHandWritten({ kind: w.kind, namespace, name: workloadName }, pod)) report(w.id, verdict, reportViolation);
+        },
+    };
+}
+
+const handWritten = judged(
+    "bypass-keys-written-by-hand",
+    "Mesh bypass annotations or labels written by hand on a workload's pod template: declare them with the SidecarBypass component instead.",
+    "advisory",
+    (id, v, reportViolation) => {
+        const keys = Object.entries(v.keys)
+            .map(([k, value]) => `${k}=${JSON.stringify(value)}`)
+            .join(", ");
+        const [kind, namespace, name] = id.split("/");
+        const declaration = JSON.stringify({ kind, namespace, name, ...v.rules });
+        const writes = v.wouldWrite ? `; it would write ${JSON.stringify(v.wouldWrite)}` : "";
+        reportViolation(`${id}: ${keys} written by hand; declare it with SidecarBypass (meshes: ["${v.mesh}"]): workloads: [${declaration}]${writes}`);
+    },
+);
+
+const noEffect = judged(
+    "bypass-rules-without-effect",
+    "Hand-written bypass keys that the mesh reads differently from what they seem to say, or not at all.",
+    "advisory",
+    (id, v, reportViolation) => {
+        for (const message of v.noEffect) reportViolation(`${id}: ${message}`);
+    },
+);
+
+const guardrails = judged(
+    "bypass-guardrails",
+    "Hand-written bypass keys that exclude the sidecar's own ports, every address or the root user, or that the mesh would refuse.",
+    "mandatory",
+    (id, v, reportViolation) => {
+        for (const message of v.refused) reportViolation(`${id}: ${message}`);
+    },
+);
+
+const handWrittenFullBypass = judged(
+    "full-bypass-without-reason",
+    "A whole-pod bypass written by hand: no reason and no expiry on record.",
+    "mandatory",
+    (id, v, reportViolation) => {
+        if (!v.fullBypass) return;
+        reportViolation(
+            `${id}: ${Object.keys(v.keys).join(", ")} takes every pod out of the mesh (no mTLS, no policy) with no reason or expiry on record; ` +
+                "declare it with SidecarBypass fullBypass: { enabled: true, acknowledged: true, reason, expires }",
+        );
+    },
+);
+
+const onWorkloadMetadata: ResourceValidationPolicy = {
+    name: "bypass-keys-on-workload-metadata",
+    description: "Mesh bypass keys on the workload's own metadata, where no mesh reads them (istioctl analyze IST0107): they belong on the pod template.",
+    enforcementLevel: "advisory",
+    validateResource: (args, reportViolation) => {
+        const w = workloadOf(args);
+        if (!w || w.kind === "Pod") return;
+        const misplaced = [
+            ...Object.keys(w.meta.annotations ?? {}).filter((k) => KEYS.annotations.includes(k)),
+            ...Object.keys(w.meta.labels ?? {}).filter((k) => KEYS.labels.includes(k)),
+        ];
+        if (misplaced.length === 0) return;
+        const where = w.kind === "CronJob" ? "spec.jobTemplate.spec.template.metadata" : "spec.template.metadata";
+        reportViolation(`${w.id}: ${misplaced.join(", ")} on the ${w.kind}'s own metadata, where the mesh does not read it; put it on ${where}`);
+    },
+};
+
+/** A row of the component's `effectiveRules` output (see EffectiveRuleRow). */
+interface Row {
+    readonly workload: string;
+    readonly field: string;
+    readonly values: string;
+    readonly from: string;
+}
+
+// A component's resource inputs never reach a policy (a local component registers none), but its outputs do: the
+// effective-rules table has a fullBypass row per listed workload a full bypass reaches, saying its reason and expiry.
+const declaredFullBypass: StackValidationPolicy = {
+    name: "declared-full-bypass-reason-and-expiry",
+    description: "A SidecarBypass full bypass needs a reason and an expiry; an expired one is to be removed or moved.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        for (const component of args.resources.filter((r) => r.type === COMPONENT_TYPE)) {
+            const rows: readonly Row[] = Array.isArray(component.props.effectiveRules) ? component.props.effectiveRules : [];
+            const byScope = new Map<string, { values: string; workloads: string[] }>();
+            for (const r of rows.filter((r) => r.field === "fullBypass")) {
+                const seen = byScope.get(r.from) ?? { values: r.values, workloads: [] };
+                seen.workloads.push(r.workload);
+                byScope.set(r.from, seen);
+            }
+            for (const [scope, { values, workloads }] of byScope) {
+                const reaching = `${workloads[0]}${workloads.length > 1 ? ` and ${workloads.length - 1} more` : ""}`;
+                const missing = [/\breason: /.test(values) ? undefined : "a reason", /\bexpires /.test(values) ? undefined : "an expiry"].filter((m) => m);
+                if (values.startsWith("expired")) {
+                    reportViolation(`${component.name}: the full bypass of ${scope} ${values.split(" (")[0]}; remove it or move the expiry`, component.urn);
+                } else if (values.startsWith("enabled") && missing.length > 0) {
+                    reportViolation(
+                        `${component.name}: the full bypass of ${scope} (reaching ${reaching}) takes pods out of the mesh without ${missing.join(" or ")}; ` +
+                            "set its fullBypass.reason and fullBypass.expires",
+                        component.urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
+new PolicyPack("sidecar-bypass", {
+    policies: [handWritten, noEffect, guardrails, handWrittenFullBypass, onWorkloadMetadata, declaredFullBypass],
+});
