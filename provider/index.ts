@@ -30,6 +30,7 @@ export {
     takenFields,
 } from "./src/plan/takenFields";
 export type { BypassPlan, NamespacePlan, PlannedEffective, PlannedField, PlannedIdentity, WorkloadPlan } from "./src/plan/types";
+export { COMMENT_LIMIT, changeComment, type PreviewJson, type PreviewStep } from "./src/review/changeComment";
 export { aggregateCidrs } from "./src/rules/aggregateCidrs";
 export { type Cidr, parseCidr } from "./src/rules/cidr";
 export { CLOUD_METADATA_RANGES } from "./src/rules/cloudMetadata";

@@ -1,5 +1,5 @@
 // The data flows one way: rules → resolve → meshes → plan → live (the running cluster, through the Kubernetes client)
-// → emit (and status, the command that reads what is in force).
+// → emit (and review, the pull-request comment from a preview, and status, the command that reads what is in force).
 // A file may import from its own folder or an
 // earlier one, never a later one, and no files import each other in a cycle.
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import { MESHES } from "../../provider/src/meshes/registry";
 import { REPO } from "../helpers/snapshot";
 
 const SRC = join(REPO, "provider", "src");
-const LAYERS = ["rules", "resolve", "meshes", "plan", "live", "emit", "status"];
+const LAYERS = ["rules", "resolve", "meshes", "plan", "live", "emit", "review", "status"];
 
 function sourceFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

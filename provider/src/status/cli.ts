@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // `sidecar-bypass status`: per workload a component declares (from its records) and per namespace an admission policy
 // of ours reaches, whether the running pods carry the declared rules; a non-zero exit when any pod is stale, for CI.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { clients } from "../live/clients";
+import { changeComment, type PreviewJson } from "../review/changeComment";
 import { assessScope, assessWorkload, formatTable, type StatusRow } from "./assess";
 import { observeScopes, observeWorkloads } from "./cluster";
 import { restartStale } from "./restart";
 
-const USAGE = `usage: sidecar-bypass status [--component NAME] [--namespace NS] [-o table|json] [--restart-stale] [--timeout SECONDS]
+const USAGE = `usage: sidecar-bypass comment [PREVIEW_JSON]
+  Prints the pull-request comment for \`pulumi preview --json\` (read from the file, else stdin): per workload the rule
+  values added and removed with their scope, which roll, which admission policies change, what was reported.
+usage: sidecar-bypass status [--component NAME] [--namespace NS] [-o table|json] [--restart-stale] [--timeout SECONDS]
   Reads the cluster of the current kubeconfig (KUBECONFIG, else ~/.kube/config) and prints, per workload a component
   declares and per namespace its admission policies reach, whether the running pods carry the declared rules.
   Exit status: 0 when every pod is up to date, 1 when any is stale, 2 on a usage or cluster error.
@@ -16,6 +21,7 @@ const USAGE = `usage: sidecar-bypass status [--component NAME] [--namespace NS] 
 
 export async function main(argv: readonly string[]): Promise<number> {
     const [command, ...rest] = argv;
+    if (command === "comment") return comment(rest);
     if (command !== "status") {
         process.stderr.write(`${USAGE}\n`);
         return 2;
@@ -59,6 +65,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     const skipped = await restartStale(c, rows, timeout, say);
     for (const s of skipped) process.stderr.write(`not restarted ${s.target}: ${s.what}\n`);
     return skipped.length > 0 ? 1 : 0;
+}
+
+/** `sidecar-bypass comment [file]`: the comment for a preview's JSON. */
+function comment(args: readonly string[]): number {
+    if (args.length > 1) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+    }
+    let preview: PreviewJson;
+    try {
+        preview = JSON.parse(readFileSync(args[0] ?? 0, "utf8")) as PreviewJson;
+    } catch (e) {
+        process.stderr.write(`sidecar-bypass comment: cannot read the preview's JSON (pulumi preview --json): ${(e as Error).message}\n`);
+        return 2;
+    }
+    process.stdout.write(changeComment(preview));
+    return 0;
 }
 
 if (require.main === module) {
