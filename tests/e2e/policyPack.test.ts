@@ -119,6 +119,19 @@ describe("e2e: the policy pack (pulumi preview --policy-pack)", { skip: skip && 
         assert.ok(!found.includes("full-bypass-without-reason"), "disabled");
     });
 
+    it("an expired full bypass of the component is refused: remove it or move the expiry", async () => {
+        await s.stack.setConfig("workloads", { value: JSON.stringify(WORKLOADS.filter((w) => w.name === "clean")) });
+        await s.stack.setConfig("rules", { value: JSON.stringify(platform({ reason: "migration to the mesh", expires: "2020-01-01T00:00:00Z" })) });
+        const r = await s.run(["preview", "--policy-pack", PACK]);
+        assert.notEqual(r.code, 0, r.output);
+        const found = violations(r.output);
+        assert.deepEqual(
+            found.map(([policy, resource]) => `${policy} ${resource}`),
+            ["declared-full-bypass-reason-and-expiry platform"],
+        );
+        assert.match(found[0][2], /platform: the full bypass of namespace\/shop expired 2020-01-01T00:00:00Z; remove it or move the expiry/);
+    });
+
     it("a clean stack passes: no hand-written keys, and the component's full bypass with a reason and an expiry", async () => {
         await s.stack.setConfig("workloads", { value: JSON.stringify(WORKLOADS.filter((w) => w.name === "clean")) });
         await s.stack.setConfig("rules", { value: JSON.stringify(platform({ reason: "migration to the mesh", expires: "2099-01-01T00:00:00Z" })) });
