@@ -10,7 +10,7 @@ import {
     type ResourceValidationPolicy,
     type StackValidationPolicy,
 } from "@pulumi/policy";
-import { judgeHandWritten, MESHES, podTemplateKeys, templateOf, WORKLOAD_KINDS } from "sidecar-bypass";
+import { type HandWrittenVerdict, judgeHandWritten, MESHES, podTemplateKeys, templateOf, WORKLOAD_KINDS } from "sidecar-bypass";
 
 type Kind = keyof typeof WORKLOAD_KINDS | "Pod";
 type Meta = { readonly name?: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
@@ -39,7 +39,7 @@ function judged(
     name: string,
     description: string,
     enforcementLevel: EnforcementLevel,
-    report: (id: string, verdict: ReturnType<typeof judgeHandWritten>[number], reportViolation: ReportViolation) => void,
+    report: (id: string, verdict: HandWrittenVerdict, reportViolation: ReportViolation) => void,
 ): ResourceValidationPolicy {
     return {
         name,
@@ -70,22 +70,24 @@ const handWritten = judged(
     },
 );
 
-const noEffect = judged(
+/** A policy that reports each of a verdict's messages of one sort, one violation each. */
+const eachMessage = (name: string, description: string, level: EnforcementLevel, of: (v: HandWrittenVerdict) => readonly string[]) =>
+    judged(name, description, level, (id, v, reportViolation) => {
+        for (const message of of(v)) reportViolation(`${id}: ${message}`);
+    });
+
+const noEffect = eachMessage(
     "bypass-rules-without-effect",
     "Hand-written bypass keys that the mesh reads differently from what they seem to say, or not at all.",
     "advisory",
-    (id, v, reportViolation) => {
-        for (const message of v.noEffect) reportViolation(`${id}: ${message}`);
-    },
+    (v) => v.noEffect,
 );
 
-const guardrails = judged(
+const guardrails = eachMessage(
     "bypass-guardrails",
     "Hand-written bypass keys that exclude the sidecar's own ports, every address or the root user, or that the mesh would refuse.",
     "mandatory",
-    (id, v, reportViolation) => {
-        for (const message of v.refused) reportViolation(`${id}: ${message}`);
-    },
+    (v) => v.refused,
 );
 
 const handWrittenFullBypass = judged(
