@@ -10,7 +10,7 @@ import {
     type ResourceValidationPolicy,
     type StackValidationPolicy,
 } from "@pulumi/policy";
-import { type HandWrittenVerdict, judgeHandWritten, MESHES, podTemplateKeys, templateOf, WORKLOAD_KINDS } from "sidecar-bypass";
+import { type HandWrittenVerdict, judgeHandWritten, MESHES, podTemplateKeys, templateOf, WORKLOAD_KINDS, workloadId } from "sidecar-bypass";
 
 type Kind = keyof typeof WORKLOAD_KINDS | "Pod";
 type Meta = { readonly name?: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
@@ -23,15 +23,17 @@ const WORKLOAD_TYPES = new Map<string, Kind>([
 const COMPONENT_TYPE = "sidecar-bypass:index:SidecarBypass";
 const KEYS = podTemplateKeys(MESHES);
 
-/** A workload resource's kind, metadata and pod-template metadata; undefined for any other resource. */
-function workloadOf(args: ResourceValidationArgs): { kind: Kind; id: string; meta: Meta; template: Meta } | undefined {
+type Workload = NonNullable<ReturnType<typeof workloadOf>>;
+
+/** A workload resource's identity, metadata and pod-template metadata; undefined for any other resource. */
+function workloadOf(args: ResourceValidationArgs): { kind: Kind; namespace: string; name: string; id: string; meta: Meta; template: Meta } | undefined {
     const kind = WORKLOAD_TYPES.get(args.type);
     if (!kind) return undefined;
     const meta: Meta = args.props.metadata ?? {};
     const template = (kind === "Pod" ? args.props : templateOf(kind, args.props)) as { metadata?: Meta } | undefined;
     // An unnamed workload is named by Pulumi at create (its resource name and a suffix): the resource name stands in.
-    const id = `${kind}/${meta.namespace ?? "default"}/${meta.name ?? args.name}`;
-    return { kind, id, meta, template: template?.metadata ?? {} };
+    const identity = { kind, namespace: meta.namespace ?? "default", name: meta.name ?? args.name };
+    return { ...identity, id: workloadId(identity), meta, template: template?.metadata ?? {} };
 }
 
 /** A policy over each workload's hand-written keys, judged per mesh; `report` picks what it says. */
@@ -39,7 +41,7 @@ function judged(
     name: string,
     description: string,
     enforcementLevel: EnforcementLevel,
-    report: (id: string, verdict: HandWrittenVerdict, reportViolation: ReportViolation) => void,
+    report: (w: Workload, verdict: HandWrittenVerdict, reportViolation: ReportViolation) => void,
 ): ResourceValidationPolicy {
     return {
         name,
@@ -49,8 +51,7 @@ function judged(
             const w = workloadOf(args);
             if (!w) return;
             const pod = { annotations: w.template.annotations ?? {}, labels: w.template.labels ?? {} };
-            const [namespace, workloadName] = w.id.split("/").slice(1);
-            for (const verdict of judgeHandWritten({ kind: w.kind, namespace, name: workloadName }, pod)) report(w.id, verdict, reportViolation);
+            for (const verdict of judgeHandWritten(w, pod)) report(w, verdict, reportViolation);
         },
     };
 }
@@ -59,11 +60,10 @@ const handWritten = judged(
     "bypass-keys-written-by-hand",
     "Mesh bypass annotations or labels written by hand on a workload's pod template: declare them with the SidecarBypass component instead.",
     "advisory",
-    (id, v, reportViolation) => {
+    ({ id, kind, namespace, name }, v, reportViolation) => {
         const keys = Object.entries(v.keys)
             .map(([k, value]) => `${k}=${JSON.stringify(value)}`)
             .join(", ");
-        const [kind, namespace, name] = id.split("/");
         const declaration = JSON.stringify({ kind, namespace, name, ...v.rules });
         const writes = v.wouldWrite ? `; it would write ${JSON.stringify(v.wouldWrite)}` : "";
         reportViolation(`${id}: ${keys} written by hand; declare it with SidecarBypass (meshes: ["${v.mesh}"]): workloads: [${declaration}]${writes}`);
@@ -72,7 +72,7 @@ const handWritten = judged(
 
 /** A policy that reports each of a verdict's messages of one sort, one violation each. */
 const eachMessage = (name: string, description: string, level: EnforcementLevel, of: (v: HandWrittenVerdict) => readonly string[]) =>
-    judged(name, description, level, (id, v, reportViolation) => {
+    judged(name, description, level, ({ id }, v, reportViolation) => {
         for (const message of of(v)) reportViolation(`${id}: ${message}`);
     });
 
@@ -94,7 +94,7 @@ const handWrittenFullBypass = judged(
     "full-bypass-without-reason",
     "A whole-pod bypass written by hand: no reason and no expiry on record.",
     "mandatory",
-    (id, v, reportViolation) => {
+    ({ id }, v, reportViolation) => {
         if (!v.fullBypass) return;
         reportViolation(
             `${id}: ${Object.keys(v.keys).join(", ")} takes every pod out of the mesh (no mTLS, no policy) with no reason or expiry on record; ` +

@@ -110,7 +110,9 @@ function keyChanges(
             const b = items(now?.keys[key]);
             const added = b.filter((v) => !a.includes(v));
             const removed = a.filter((v) => !b.includes(v));
-            if (added.length === 0 && removed.length === 0 && (old?.keys[key] === now?.keys[key] || a.length + b.length > 0)) continue;
+            if (old?.keys[key] === now?.keys[key]) continue;
+            // The same items written in another order change nothing the mesh reads.
+            if (added.length === 0 && removed.length === 0 && a.length + b.length > 0) continue;
             const scoped = (v: string) => {
                 const scope = field && from?.get(`${field} ${v}`);
                 return scope ? `${v} (${scope})` : v;
