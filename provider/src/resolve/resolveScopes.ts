@@ -73,32 +73,44 @@ function fieldState(
     allMask: number,
     mergesWithInstall: boolean,
 ): FieldState {
-    // The values grouped by the scopes they came from, in the order of each group's first value (`*` first). Values
-    // from the same scopes mostly sit together, so each run of them is taken as one slice.
-    const groups = new Map<number, string[]>();
-    if (allMask) groups.set(allMask, ["*"]);
-    const texts = valueTexts(values);
-    for (let start = 0, end = 1; start < texts.length; start = end++) {
-        while (end < texts.length && tags[end] === tags[start]) end++;
-        const g = groups.get(tags[start]);
-        if (g) for (let i = start; i < end; i++) g.push(texts[i]);
-        else groups.set(tags[start], texts.slice(start, end));
-    }
-    const field = { key, all: allMask !== 0, values, sources: sourcesOf(groups, used), mergesWithInstall, setBy: used[used.length - 1].scope };
+    const sources = sourcesOf(valueTexts(values), tags, allMask, used);
+    const field = { key, all: allMask !== 0, values, sources, mergesWithInstall, setBy: used[used.length - 1].scope };
     return { field, used, tags, allMask };
 }
 
 /**
- * The value groups as provenance. A group holding every value of one scope's setting (nothing merged away) shares that
- * setting's array, so the values every workload inherits from a wide scope are held, and described, once.
+ * The values grouped by the scopes they came from, in the order of each group's first value (`*` first). A group that
+ * holds every value of one scope's setting (nothing merged away) is that setting's texts, the same array: the values
+ * every workload inherits from a wide scope are held, and described, once, and never copied to be compared.
  */
-function sourcesOf(groups: ReadonlyMap<number, string[]>, used: readonly UsedSetting[]): Provenanced[] {
-    return [...groups].map(([mask, values]) => {
+function sourcesOf(texts: readonly string[], tags: readonly number[], allMask: number, used: readonly UsedSetting[]): Provenanced[] {
+    const counts = new Array<number>(1 << used.length).fill(0);
+    const order = allMask ? [allMask] : [];
+    for (const t of tags) if (counts[t]++ === 0 && t !== allMask) order.push(t);
+    const groups = new Map<number, string[]>();
+    for (const mask of order) {
         const u = Math.log2(mask);
-        const texts = Number.isInteger(u) ? used[u].setting.texts : undefined;
-        const shared = texts && texts.length === values.length && texts.every((t, i) => t === values[i]);
-        return { scopes: used.filter((_, i) => mask & (1 << i)).map((x) => x.scope), values: shared ? texts : values };
-    });
+        const own = Number.isInteger(u) ? used[u].setting.texts : undefined;
+        const star = mask === allMask ? 1 : 0;
+        if (!own || own.length !== counts[mask] + star || !sameValues(texts, tags, mask, own, star)) {
+            groups.set(mask, star ? ["*"] : []);
+        }
+    }
+    // One pass puts each value of a group that is not a setting's own into its group.
+    if (groups.size) {
+        for (let i = 0; i < texts.length; i++) groups.get(tags[i])?.push(texts[i]);
+    }
+    return order.map((mask) => ({
+        scopes: used.filter((_, i) => mask & (1 << i)).map((x) => x.scope),
+        values: groups.get(mask) ?? used[Math.log2(mask)].setting.texts,
+    }));
+}
+
+/** Whether the values tagged `mask` are `own` from index `from` on, in order. */
+function sameValues(texts: readonly string[], tags: readonly number[], mask: number, own: readonly string[], from: number): boolean {
+    let k = from;
+    for (let i = 0; i < texts.length; i++) if (tags[i] === mask && texts[i] !== own[k++]) return false;
+    return true;
 }
 
 /** Whether a scope sets anything that takes part in resolution. */
