@@ -32,7 +32,7 @@ describe("e2e: the pull-request comment (sidecar-bypass comment < pulumi preview
     let cluster: E2eCluster;
     let s: E2eStack;
     const comment = async (): Promise<string> => {
-        const r = await s.run(["preview", "--json"]);
+        const r = await s.run(["preview", "--json", "--show-sames"]);
         const file = path.join(s.backendDir, "preview.json");
         fs.writeFileSync(file, r.output);
         return execFileSync(process.execPath, [CLI, "comment", file], { encoding: "utf8" });

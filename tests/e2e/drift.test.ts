@@ -128,14 +128,16 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
         assert.deepEqual(managersOf(KEY), [fieldManagerIn("drift")], "kubectl-patch no longer owns our field");
     });
 
-    it("a workload that does not exist fails preview at its read, naming it; nothing is written", async () => {
+    it("a workload that does not exist fails preview in our words, naming it; nothing is written", async () => {
         const before = versions();
         const current = rules([7001, 7002]);
         await s.setRules({ ...current, workloads: [...(current.workloads ?? []), { kind: "Deployment", namespace: "shop", name: "typo" }] });
         try {
             await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => {
-                assert.match(e.message, /shop\/Deployment\/typo\/live/);
-                assert.match(e.message, /resource 'shop\/typo' does not exist/);
+                assert.match(
+                    e.message,
+                    /Deployment\/shop\/typo: the cluster has no Deployment typo in namespace shop; create it first, or remove it from workloads\. Nothing was written\./,
+                );
                 return true;
             });
         } finally {

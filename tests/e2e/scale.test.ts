@@ -36,7 +36,7 @@ describe(`e2e: ${workloads.length} workloads in ${size.namespaces} namespaces`, 
 
     /** `pulumi preview --json` rendered by `sidecar-bypass comment`, as the example workflow does. */
     const comment = async (): Promise<string> => {
-        const r = await s.run(["preview", "--json"]);
+        const r = await s.run(["preview", "--json", "--show-sames"]);
         const file = path.join(s.backendDir, "preview.json");
         fs.writeFileSync(file, r.output);
         return execFileSync(process.execPath, [path.join(REPO, "provider", "bin", "src", "status", "cli.js"), "comment", file], { encoding: "utf8" });

@@ -11,7 +11,7 @@ import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
 import { replaceOnDeletePods } from "./onDeleteReplacement";
-import { ownershipGate } from "./ownershipCheck";
+import { liveReads, ownershipGate } from "./ownershipCheck";
 import { claimWorkloads } from "./programClaims";
 import { workloadPatch } from "./workloadPatch";
 
@@ -74,6 +74,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const apiGate = clusterApiGate(needs, this);
         const after = (gate: pulumi.Input<pulumi.Resource[]>) => pulumi.all([apiGate, gate]).apply(([a, b]) => [...a, ...b]);
 
+        const reads = liveReads(patched, this);
         const replaceOnDelete = new Set(structure.replaceOnDelete);
         const replaced: pulumi.Output<string[]>[] = [];
         const unreplaced: pulumi.Output<string | undefined>[] = [];
@@ -86,7 +87,10 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const replaces = onDelete !== undefined;
             // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
             // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
-            const check = ownershipGate(RESOURCE_NAMES.liveRead(resourceName), w, template, { ...settings, replaces }, this, { parent, dependsOn: apiGate });
+            const check = ownershipGate(reads, RESOURCE_NAMES.liveRead(resourceName), w, template, { ...settings, replaces }, this, {
+                parent,
+                dependsOn: apiGate,
+            });
             unreplaced.push(check.unreplaced);
             // An OnDelete DaemonSet's rollout never finishes for the provider: its pods are awaited as they are replaced.
             const awaited = replaces && w.kind === "DaemonSet" ? { ...settings, rollout: { ...settings.rollout, wait: false } } : settings;

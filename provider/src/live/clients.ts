@@ -9,6 +9,10 @@ export interface Clients {
     readonly batch: k8s.BatchV1Api;
     readonly custom: k8s.CustomObjectsApi;
     readonly admission: k8s.AdmissionregistrationV1Api;
+    /** Any kind by its apiVersion and kind, a CRD's included (discovery finds its resource). */
+    readonly objects: k8s.KubernetesObjectApi;
+    /** The API server's address, for messages. */
+    readonly server: string;
 }
 
 export function clients(): Clients {
@@ -20,6 +24,8 @@ export function clients(): Clients {
         batch: config.makeApiClient(k8s.BatchV1Api),
         custom: config.makeApiClient(k8s.CustomObjectsApi),
         admission: config.makeApiClient(k8s.AdmissionregistrationV1Api),
+        objects: k8s.KubernetesObjectApi.makeApiClient(config),
+        server: config.getCurrentCluster()?.server ?? "no cluster",
     };
 }
 

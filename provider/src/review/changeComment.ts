@@ -151,12 +151,11 @@ export function changeComment(preview: PreviewJson, options: { registry?: MeshRe
         const rolls = rollsOf(step, kind, before.annotations, after.annotations);
         if (keys.length > 0 || rolls) changes.push({ id, rolls, keys });
     }
-    // Every listed workload is read at preview (the drift check): those not changed are the rest.
-    const listed = new Set(
-        (preview.steps ?? [])
-            .filter((s) => s.op === "read" && ours(s) && patchedKind(`${typeOf(s)}Patch`) !== undefined)
-            .map((s) => s.urn.replace(/\/live$/, "")),
-    );
+    // Every listed workload has a patch step, a "same" one when it does not change, but preview --json shows those only
+    // with --show-sames (it always shows the stack's own step). Without it the unchanged are not counted, rather than
+    // counted as none.
+    const listed = new Set(steps.filter((s) => patchedKind(typeOf(s)) !== undefined).map((s) => s.urn));
+    const counted = (preview.steps ?? []).some((s) => s.op === "same" && typeOf(s) !== "pulumi:pulumi:Stack");
     const admission = steps
         .filter((s) => /:MutatingAdmissionPolicy$/.test(typeOf(s)) && s.op !== "same" && s.op !== "read")
         .map((s) => `\`${String(((s.newState ?? s.oldState)?.inputs?.metadata as Meta | undefined)?.name)}\`: ${verb(s.op)}`);
@@ -169,8 +168,9 @@ export function changeComment(preview: PreviewJson, options: { registry?: MeshRe
     ];
     const rolling = changes.filter((c) => c.rolls).length;
     const unchanged = Math.max(0, listed.size - changes.length);
+    const plural = (n: number) => `${n} workload${n === 1 ? "" : "s"}`;
     if (changes.length === 0 && admission.length === 0) {
-        return `**Sidecar bypass**: no change (${unchanged} workload${unchanged === 1 ? "" : "s"} unchanged)${reported.some((r) => r.startsWith("error")) ? `; ${reported.filter((r) => r.startsWith("error")).length} refused` : ""}.\n`;
+        return `**Sidecar bypass**: no change${counted ? ` (${plural(unchanged)} unchanged)` : ""}${reported.some((r) => r.startsWith("error")) ? `; ${reported.filter((r) => r.startsWith("error")).length} refused` : ""}.\n`;
     }
     const out = ["### Sidecar bypass: what this change does", ""];
     // Workloads with the same change are one group (a namespace rule reaches many workloads the same way).
@@ -202,7 +202,7 @@ export function changeComment(preview: PreviewJson, options: { registry?: MeshRe
     if (admission.length > 20) out.push(`- … and ${admission.length - 20} more`);
     if (reported.length > 0) out.push("", "**Reported**", "", ...reported.slice(0, 20).map((r) => `- ${r.replace(/\n/g, " ")}`));
     if (reported.length > 20) out.push(`- … and ${reported.length - 20} more`);
-    const total = `${changes.length} workload${changes.length === 1 ? "" : "s"} change, ${rolling} roll, ${unchanged} unchanged`;
+    const total = `${plural(changes.length)} change, ${rolling} roll${counted ? `, ${unchanged} unchanged` : ""}`;
     out.push("", `**${total}.**`);
     let text = `${out.join("\n")}\n`;
     if (text.length > COMMENT_LIMIT) {
