@@ -80,37 +80,26 @@ function fieldState(
 
 /**
  * The values grouped by the scopes they came from, in the order of each group's first value (`*` first). A group that
- * holds every value of one scope's setting (nothing merged away) is that setting's texts, the same array: the values
- * every workload inherits from a wide scope are held, and described, once, and never copied to be compared.
+ * holds every value of one scope's setting is that setting's texts, the same array: the values every workload inherits
+ * from a wide scope are held, and described, once, and never copied. Counting tells it: a value tagged with one scope
+ * alone is one of that scope's values as it set it (a union only ever tags a value, or a range it made, with every
+ * scope whose values it holds), so as many such values as the setting has are all of them, in the same order.
  */
 function sourcesOf(texts: readonly string[], tags: readonly number[], allMask: number, used: readonly UsedSetting[]): Provenanced[] {
     const counts = new Array<number>(1 << used.length).fill(0);
     const order = allMask ? [allMask] : [];
-    for (const t of tags) if (counts[t]++ === 0 && t !== allMask) order.push(t);
+    for (let i = 0; i < tags.length; i++) if (counts[tags[i]]++ === 0 && tags[i] !== allMask) order.push(tags[i]);
     const groups = new Map<number, string[]>();
     for (const mask of order) {
         const u = Math.log2(mask);
-        const own = Number.isInteger(u) ? used[u].setting.texts : undefined;
         const star = mask === allMask ? 1 : 0;
-        if (!own || own.length !== counts[mask] + star || !sameValues(texts, tags, mask, own, star)) {
-            groups.set(mask, star ? ["*"] : []);
-        }
+        if (!Number.isInteger(u) || used[u].setting.texts.length !== counts[mask] + star) groups.set(mask, star ? ["*"] : []);
     }
-    // One pass puts each value of a group that is not a setting's own into its group.
-    if (groups.size) {
-        for (let i = 0; i < texts.length; i++) groups.get(tags[i])?.push(texts[i]);
-    }
+    if (groups.size > 0) for (let i = 0; i < texts.length; i++) groups.get(tags[i])?.push(texts[i]);
     return order.map((mask) => ({
         scopes: used.filter((_, i) => mask & (1 << i)).map((x) => x.scope),
         values: groups.get(mask) ?? used[Math.log2(mask)].setting.texts,
     }));
-}
-
-/** Whether the values tagged `mask` are `own` from index `from` on, in order. */
-function sameValues(texts: readonly string[], tags: readonly number[], mask: number, own: readonly string[], from: number): boolean {
-    let k = from;
-    for (let i = 0; i < texts.length; i++) if (tags[i] === mask && texts[i] !== own[k++]) return false;
-    return true;
 }
 
 /** Whether a scope sets anything that takes part in resolution. */
