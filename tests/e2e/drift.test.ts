@@ -4,6 +4,7 @@
 // that takeOwnership takes it back; nothing of it is written. An update that skips its preview is stopped by the API
 // server's conflict instead. With takeOwnership: true (never the default), preview says what it takes back and up does.
 import assert from "node:assert/strict";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { PlainBypassArgs } from "../../provider/index";
 import { kubectl, replicaSetsByDeployment, rolledDeployments, waitForRollouts } from "../../tools/harness/kube";
@@ -77,9 +78,32 @@ describe("e2e: drift in our words (a field taken with kubectl patch)", { skip: s
     it("preview fails in our words: the workload, the field, who took it, their value and ours, and the opt-in", async (t) => {
         const before = versions();
         await s.setRules(rules([7001, 7002]));
-        await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => assertOurWords(e, t));
+        await assert.rejects(s.stack.preview({ color: "never" }), (e: Error) => {
+            // The workloads were read through the Kubernetes client (the witness agreed), not one engine step each.
+            assert.doesNotMatch(e.message, /one engine step each/);
+            return assertOurWords(e, t);
+        });
         assert.deepEqual(versions(), before, "the preview wrote nothing");
         assert.equal(ordersValue(), "7009", "their value stays");
+    });
+
+    it("read through the engine when the kubeconfig kubectl would use does not reach the provider's cluster: the same refusal, and preview says why", async (t) => {
+        const before = versions();
+        await s.setRules(rules([7001, 7002]));
+        // The provider gets the cluster from the stack's config; the Kubernetes client, from KUBECONFIG, finds nothing.
+        await s.stack.setConfig("kubernetes:kubeconfig", { value: cluster.kube.kubeconfig });
+        try {
+            const preview = await s.run(["preview"], { KUBECONFIG: path.join(s.backendDir, "no-such-kubeconfig") });
+            assert.notEqual(preview.code, 0, preview.output);
+            assertOurWords(new Error(preview.output), t);
+            assert.match(
+                preview.output,
+                /the drift check reads each listed workload through the Kubernetes provider, one engine step each: the Kubernetes client \(the kubeconfig kubectl would use\) could not read them: ENOENT/,
+            );
+        } finally {
+            await s.stack.removeConfig("kubernetes:kubeconfig");
+        }
+        assert.deepEqual(versions(), before, "the preview wrote nothing");
     });
 
     it("`pulumi up --refresh` as a user types it fails the same way at its preview: nothing is written", async (t) => {

@@ -85,12 +85,12 @@ export class E2eStack {
     }
 
     /**
-     * Runs `pulumi <args>` on this stack as a user types it (the Automation API's `up` always skips the preview);
-     * resolves with the exit code and everything printed.
+     * Runs `pulumi <args>` on this stack as a user types it (the Automation API's `up` always skips the preview), with
+     * `env` over the stack's environment; resolves with the exit code and everything printed.
      */
-    run(args: readonly string[]): Promise<{ code: number; output: string }> {
+    run(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
         const argv = [...args, "--stack", this.stack.name, "--non-interactive", "--color", "never"];
-        const options = { cwd: this.stack.workspace.workDir, env: { ...process.env, ...this.env }, maxBuffer: 64 * 1024 * 1024 };
+        const options = { cwd: this.stack.workspace.workDir, env: { ...process.env, ...this.env, ...env }, maxBuffer: 64 * 1024 * 1024 };
         return new Promise((resolve) =>
             execFile(path.join(this.cli.dir, "pulumi"), argv, options, (error, stdout, stderr) =>
                 resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
