@@ -59,8 +59,6 @@ describe("SidecarBypass under mocks", () => {
             // A CustomResourcePatch of the Mesh: Kuma's Mesh is patched, never created.
             "kubernetes:kuma.io/v1alpha1:MeshPatch platform/Mesh/default",
             `kubernetes:kuma.io/v1alpha1:MeshProxyPatch platform/kuma-system/MeshProxyPatch/${objectPrefix("platform")}-passthrough-cluster`,
-            "sidecar-bypass:index:NamespaceScope platform/debug",
-            "sidecar-bypass:index:NamespaceScope platform/payments",
             "sidecar-bypass:index:SidecarBypass platform",
         ]);
         const ledger = mine.find((r) => r.name === "platform/payments/Deployment/ledger")!.inputs as {
@@ -324,7 +322,7 @@ describe("SidecarBypass under mocks", () => {
             byName("inprogram")
                 .map((r) => r.type)
                 .sort(),
-            ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch", "sidecar-bypass:index:NamespaceScope", "sidecar-bypass:index:SidecarBypass"],
+            ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch", "sidecar-bypass:index:SidecarBypass"],
         );
     });
 });

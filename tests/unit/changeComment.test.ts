@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { COMMENT_LIMIT, changeComment, type PreviewStep } from "../../provider/index";
 
-const PARENT = "urn:pulumi:dev::platform::sidecar-bypass:index:SidecarBypass$sidecar-bypass:index:NamespaceScope$";
+const PARENT = "urn:pulumi:dev::platform::sidecar-bypass:index:SidecarBypass$";
 const annotations = (ports: string, hash: string) => ({ "traffic.sidecar.istio.io/excludeInboundPorts": ports, "sidecar-bypass.io/rollout-hash": hash });
 const patch = (ns: string, name: string, before: string, after: string): PreviewStep => {
     const state = (ports: string) => ({

@@ -13,7 +13,7 @@ export function namespaceRecord(
     resourceName: string,
     record: { name: string; namespace: string; owner: ComponentOwner; fieldManager: string; takeOwnership: boolean },
     data: pulumi.Output<Record<string, string>>,
-    opts: { parent: pulumi.Resource; dependsOn: pulumi.Input<pulumi.Resource[]> },
+    opts: { parent: pulumi.Resource; dependsOn: pulumi.Input<pulumi.Resource[]>; aliases?: pulumi.Input<pulumi.Alias>[] },
 ): void {
     const metadata = { name: record.name, namespace: record.namespace };
     const object = new k8s.core.v1.ConfigMap(
@@ -31,6 +31,6 @@ export function namespaceRecord(
     new k8s.core.v1.ConfigMapPatch(
         `${resourceName}/data`,
         { metadata: { ...metadata, annotations: patchAnnotations(record.fieldManager, record.takeOwnership) }, data },
-        { parent: opts.parent, dependsOn: pulumi.output(opts.dependsOn).apply((d) => [...d, object]) },
+        { parent: opts.parent, aliases: opts.aliases, dependsOn: pulumi.output(opts.dependsOn).apply((d) => [...d, object]) },
     );
 }

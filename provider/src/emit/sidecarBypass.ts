@@ -27,13 +27,12 @@ export interface EffectiveRuleRowOutput {
     from: string;
 }
 
-/** Groups a namespace's resources so `pulumi preview` shows each scope by name. */
-class NamespaceScope extends pulumi.ComponentResource {
-    constructor(name: string, opts: pulumi.ComponentResourceOptions) {
-        super("sidecar-bypass:index:NamespaceScope", name, {}, opts);
-        this.registerOutputs({});
-    }
-}
+/**
+ * The type of the per-namespace component that grouped a namespace's resources up to 0.x: 50 namespaces made 50 more
+ * engine steps, each a checkpoint of the whole state at up. Resources that sat under one keep their state through an
+ * alias to it, so an upgrade replaces nothing (a patch replaced would remove our keys and roll the pods twice).
+ */
+const NAMESPACE_SCOPE_TYPE = "sidecar-bypass:index:NamespaceScope";
 
 /**
  * Declares which traffic skips the service-mesh sidecar, for the whole mesh, a namespace or one workload,
@@ -55,12 +54,11 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const plan = planComponent(args, name, objectName, this);
         const { structure } = plan;
         const settings = { fieldManager: fieldManagerOf(owner), takeOwnership: structure.takeOwnership, rollout: structure.rollout };
-        const scopes = new Map<string, NamespaceScope>();
-        const scope = (ns: string): NamespaceScope => {
-            const made = scopes.get(ns) ?? new NamespaceScope(RESOURCE_NAMES.namespace(name, ns), { parent: this });
-            scopes.set(ns, made);
-            return made;
-        };
+        // A namespace's resources sit under the component, their names holding the namespace; the alias is their old place.
+        const inNamespace = (ns: string) => ({
+            parent: this,
+            aliases: [{ parent: pulumi.createUrn(RESOURCE_NAMES.namespace(name, ns), NAMESPACE_SCOPE_TYPE, this) }],
+        });
 
         // Everything waits for the check that the cluster serves what the component writes (the admission mode's API, a
         // Rollout's CRD): nothing is half-written.
@@ -80,7 +78,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const unreplaced: pulumi.Output<string | undefined>[] = [];
         for (const w of patched) {
             const resourceName = RESOURCE_NAMES.workloadPatch(name, w);
-            const parent = scope(w.namespace);
+            const placed = inNamespace(w.namespace);
             const template = plan.template(w.id);
             // The plan lists only kinds that may be OnDelete; the guard tells the compiler so.
             const onDelete = mayBeOnDelete(w.kind) && replaceOnDelete.has(w.id) ? { ...w, kind: w.kind } : undefined;
@@ -88,20 +86,20 @@ export class SidecarBypass extends pulumi.ComponentResource {
             // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
             // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
             const check = ownershipGate(reads, RESOURCE_NAMES.liveRead(resourceName), w, template, { ...settings, replaces }, this, {
-                parent,
+                parent: this,
                 dependsOn: apiGate,
             });
             unreplaced.push(check.unreplaced);
             // An OnDelete DaemonSet's rollout never finishes for the provider: its pods are awaited as they are replaced.
             const awaited = replaces && w.kind === "DaemonSet" ? { ...settings, rollout: { ...settings.rollout, wait: false } } : settings;
-            const patch = workloadPatch(resourceName, w, template, awaited, { parent, dependsOn: after(check.gate) });
+            const patch = workloadPatch(resourceName, w, template, awaited, { ...placed, dependsOn: after(check.gate) });
             if (onDelete) replaced.push(replaceOnDeletePods(onDelete, template, patch, settings.rollout.timeoutSeconds, this));
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {
             for (const obj of objects ?? []) {
                 const ns = obj.metadata.namespace;
-                const parent = ns && obj.scope !== "global" ? scope(ns) : this;
-                clusterObject(RESOURCE_NAMES.clusterObject(name, obj, ns), obj, plan.spec(mesh, obj), settings, { parent, dependsOn: apiGate });
+                const placed = ns && obj.scope !== "global" ? inNamespace(ns) : { parent: this };
+                clusterObject(RESOURCE_NAMES.clusterObject(name, obj, ns), obj, plan.spec(mesh, obj), settings, { ...placed, dependsOn: apiGate });
             }
         }
         // Cluster-scoped: every new pod in a scope's namespaces gets that scope's keys it lacks.
@@ -120,7 +118,7 @@ export class SidecarBypass extends pulumi.ComponentResource {
             const data = since
                 ? pulumi.all([plan.record(ns.name), since]).apply(([d, t]): Record<string, string> => ({ ...d, "admission-since": `${t}\n` }))
                 : plan.record(ns.name);
-            namespaceRecord(RESOURCE_NAMES.record(name, ns.name), record, data, { parent: scope(ns.name), dependsOn: apiGate });
+            namespaceRecord(RESOURCE_NAMES.record(name, ns.name), record, data, { ...inNamespace(ns.name), dependsOn: apiGate });
         }
         this.effectiveRules = plan.select(effectiveTable);
         // At preview the summary (a PR comment) also names the workloads whose running pods this change does not replace.
