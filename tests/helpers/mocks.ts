@@ -58,6 +58,9 @@ const registered: Registered[] = [];
  * unless named: a test that stands for a program of its own names its own, as its components are one program's).
  */
 export function installMocks(options: { preview: boolean; stack?: string }): Registered[] {
+    // The drift check's Kubernetes client finds no cluster (never a developer's own ~/.kube/config), so every workload
+    // is read through the mocked engine, where the tests' live workloads are.
+    process.env.KUBECONFIG = "/nonexistent/sidecar-bypass-component-tests/kubeconfig";
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
