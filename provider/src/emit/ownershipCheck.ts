@@ -66,19 +66,22 @@ export function liveReads(workloads: readonly WorkloadRef[], report: pulumi.Reso
     // Whether the client's reads are the provider's cluster. Decided once every workload has been asked for (the
     // component asks for all of them as it is constructed), so the witness's engine read has its name and options.
     const agreed = pulumi
-        .output(read.then((r) => ("error" in r ? r : { server: r.server, witness: workloads.find((w) => r.states.get(w.id)) })))
+        .output(
+            read.then((r) => {
+                if ("error" in r) return r;
+                const witness = workloads.find((w) => r.states.get(w.id));
+                return { server: r.server, witness, uid: witness && r.states.get(witness.id)?.metadata?.uid };
+            }),
+        )
         .apply((r): pulumi.Output<boolean> => {
             if ("error" in r) return fallBack(`the Kubernetes client (the kubeconfig kubectl would use) could not read them: ${r.error}`);
-            const { witness, server } = r;
+            const { witness, server, uid } = r;
             if (!witness) return fallBack(`the kubeconfig kubectl would use (${server}) finds none of them`);
-            const uid = pulumi.output(read.then((c) => ("states" in c ? c.states.get(witness.id)?.metadata?.uid : undefined)));
-            return pulumi
-                .all([throughEngine(witness), uid])
-                .apply(([state, client]) =>
-                    state?.metadata?.uid === client
-                        ? pulumi.output(true)
-                        : fallBack(`the kubeconfig kubectl would use reaches another cluster (${server}) than the Kubernetes provider`),
-                );
+            return throughEngine(witness).apply((state) =>
+                state?.metadata?.uid === uid
+                    ? pulumi.output(true)
+                    : fallBack(`the kubeconfig kubectl would use reaches another cluster (${server}) than the Kubernetes provider`),
+            );
         });
     return {
         of(w, name, opts) {

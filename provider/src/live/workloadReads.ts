@@ -30,7 +30,9 @@ export async function readWorkloads(c: Clients, workloads: readonly WorkloadRef[
     const groups = new Map<string, WorkloadRef[]>();
     for (const w of workloads) {
         const key = `${w.kind}/${w.namespace}`;
-        groups.set(key, [...(groups.get(key) ?? []), w]);
+        const group = groups.get(key);
+        if (group) group.push(w);
+        else groups.set(key, [w]);
     }
     const states = new Map<string, LiveWorkloadState | undefined>();
     const reads = [...groups.values()].map((group) => async () => {
