@@ -15,10 +15,53 @@ export interface ValueOf {
 
 export type ValueKind = keyof ValueOf;
 
-/** A field's values of one kind, canonical: sorted and unique, ranges aggregated. */
-export interface ValuesOf<K extends ValueKind> {
-    readonly kind: K;
-    readonly list: readonly ValueOf[K][];
+/**
+ * A field's values of one kind, canonical: sorted and unique, ranges aggregated. Its texts and its joined text are
+ * made once, when first asked for, however many workloads share these values; they live as long as the values do.
+ */
+export class ValuesOf<K extends ValueKind> {
+    #texts: readonly string[] | undefined;
+    #joined: string | undefined;
+    readonly #from: Insertion<K> | undefined;
+
+    constructor(
+        readonly kind: K,
+        readonly list: readonly ValueOf[K][],
+        from?: Insertion<K>,
+    ) {
+        this.#from = from;
+    }
+
+    /** Each value as text, in order. */
+    texts(): readonly string[] {
+        if (!this.#texts) {
+            const { text } = kindOf(this);
+            const from = this.#from;
+            this.#texts = from ? spliced(from.into.texts(), from.at, from.added.map(text)) : this.list.map(text);
+        }
+        return this.#texts;
+    }
+
+    /** The values as one annotation value (no spaces). */
+    joined(): string {
+        if (this.#joined === undefined) {
+            const { separator } = kindOf(this);
+            const from = this.#from;
+            this.#joined = from ? joinedWithInserted(from.into, from.at, this.texts(), separator) : this.texts().join(separator);
+        }
+        return this.#joined;
+    }
+}
+
+/**
+ * Values made by putting a few values into a longer list (a workload's ranges into its namespace's): their texts and
+ * joined text are the longer list's with the few put in, copied in pieces rather than made value by value again.
+ * `added[k]` went before `into.list[at[k]]`.
+ */
+interface Insertion<K extends ValueKind> {
+    readonly into: ValuesOf<K>;
+    readonly at: readonly number[];
+    readonly added: readonly ValueOf[K][];
 }
 
 export type FieldValues = { [K in ValueKind]: ValuesOf<K> }[ValueKind];
@@ -29,6 +72,11 @@ export interface Tagged<T> {
     readonly tags: readonly number[];
 }
 
+/** A union's result; `inserted` when it is the first list with a few values put in (see `Insertion`). */
+export interface Union<T> extends Tagged<T> {
+    readonly inserted?: { readonly at: readonly number[]; readonly added: readonly T[] };
+}
+
 /** What one kind of value knows about itself. */
 export interface ValueKindStrategy<T> {
     /** A value as the meshes write it: `8080`, `10.0.0.0/8`, `eth1`, `tcp:443:1000-1002`. */
@@ -36,7 +84,7 @@ export interface ValueKindStrategy<T> {
     /** Between values in one annotation: `,`, except user-id rules, whose own text holds commas (Kuma's `;`). */
     readonly separator: "," | ";";
     /** Two canonical lists as one canonical list; `b`'s values are tagged `bit`, a value in both gets both tags. */
-    union(a: Tagged<T>, b: readonly T[], bit: number): Tagged<T>;
+    union(a: Tagged<T>, b: readonly T[], bit: number): Union<T>;
     /** The values of `a` that `b` has too (both canonical): set in both senses of a field pair, a conflict. */
     common(a: readonly T[], b: readonly T[]): T[];
 }
@@ -58,9 +106,8 @@ export const VALUE_KINDS: { readonly [K in ValueKind]: ValueKindStrategy<ValueOf
                 const cover = addRun({ cidrs: a.list, tags: a.tags }, b, bit);
                 return { list: cover.cidrs, tags: cover.tags };
             }
-            const list = spliced(a.list, at, b);
-            insertedInto.set(list, { into: a.list, at, added: b });
-            return { list, tags: spliced(a.tags, at, new Array<number>(b.length).fill(bit)) };
+            const tags = spliced(a.tags, at, new Array<number>(b.length).fill(bit));
+            return { list: spliced(a.list, at, b), tags, inserted: { at, added: b } };
         },
         common: commonByText((c) => c.text),
     },
@@ -84,7 +131,7 @@ export function kindOf<K extends ValueKind>(v: ValuesOf<K>): ValueKindStrategy<V
 }
 
 export function valuesOf<K extends ValueKind>(kind: K, list: readonly ValueOf[K][]): ValuesOf<K> {
-    return { kind, list };
+    return new ValuesOf(kind, list);
 }
 
 /** No values of a kind: a field set to an empty list, or to "all" alone. */
@@ -132,54 +179,20 @@ export function listOf<K extends ValueKind>(v: FieldValues | undefined, kind: K)
     return v?.kind === kind ? (v as ValuesOf<K>).list : [];
 }
 
-const textsMade = new WeakMap<readonly unknown[], readonly string[]>();
-const joinedMade = new WeakMap<readonly unknown[], string>();
-
-/**
- * Lists made by putting a few values into a longer list (a workload's ranges into its namespace's): their texts and
- * joined text are the longer list's with the few put in, copied in pieces rather than made value by value again.
- */
-const insertedInto = new WeakMap<readonly unknown[], Insertion>();
-
-/** `added[k]` went before `into[at[k]]`. */
-interface Insertion {
-    readonly into: readonly unknown[];
-    readonly at: readonly number[];
-    readonly added: readonly unknown[];
-}
-
 /** Each value as text, in order; made once per list, however many workloads share it. */
 export function valueTexts<K extends ValueKind>(v: ValuesOf<K>): readonly string[] {
-    let texts = textsMade.get(v.list);
-    if (!texts) {
-        const text = kindOf(v).text;
-        const from = insertedInto.get(v.list);
-        texts = from
-            ? spliced(valueTexts({ kind: v.kind, list: from.into as readonly ValueOf[K][] }), from.at, (from.added as readonly ValueOf[K][]).map(text))
-            : v.list.map(text);
-        textsMade.set(v.list, texts);
-    }
-    return texts;
+    return v.texts();
 }
 
 /** The values as one annotation value (no spaces), made at render time once per list. */
 export function joinValues<K extends ValueKind>(v: ValuesOf<K>): string {
-    let joined = joinedMade.get(v.list);
-    if (joined === undefined) {
-        const { separator } = kindOf(v);
-        const from = insertedInto.get(v.list);
-        joined = from
-            ? joinedWithInserted({ kind: v.kind, list: from.into as readonly ValueOf[K][] }, from.at, valueTexts(v), separator)
-            : valueTexts(v).join(separator);
-        joinedMade.set(v.list, joined);
-    }
-    return joined;
+    return v.joined();
 }
 
 /** The longer list's joined text cut where the new values go, and joined again with them: a few copies of long pieces. */
 function joinedWithInserted<K extends ValueKind>(into: ValuesOf<K>, at: readonly number[], texts: readonly string[], separator: string): string {
-    const whole = joinValues(into);
-    const intoTexts = valueTexts(into);
+    const whole = into.joined();
+    const intoTexts = into.texts();
     const parts: string[] = [];
     let offset = 0;
     let i = 0;
@@ -197,13 +210,13 @@ function joinedWithInserted<K extends ValueKind>(into: ValuesOf<K>, at: readonly
 export function unionValues(a: FieldValues, tags: readonly number[], b: FieldValues, bit: number): { values: FieldValues; tags: readonly number[] } {
     switch (a.kind) {
         case "ports":
-            return unionOf("ports", a.list, tags, b, bit);
+            return unionOf(a, tags, b, bit);
         case "cidrs":
-            return unionOf("cidrs", a.list, tags, b, bit);
+            return unionOf(a, tags, b, bit);
         case "names":
-            return unionOf("names", a.list, tags, b, bit);
+            return unionOf(a, tags, b, bit);
         case "uids":
-            return unionOf("uids", a.list, tags, b, bit);
+            return unionOf(a, tags, b, bit);
     }
 }
 
@@ -217,9 +230,10 @@ export function mergeValues(a: FieldValues, b: FieldValues): FieldValues {
     ).values;
 }
 
-function unionOf<K extends ValueKind>(kind: K, a: readonly ValueOf[K][], tags: readonly number[], b: FieldValues, bit: number) {
-    const merged = VALUE_KINDS[kind].union({ list: a, tags }, listOf(b, kind), bit);
-    return { values: valuesOf(kind, merged.list), tags: merged.tags };
+function unionOf<K extends ValueKind>(a: ValuesOf<K>, tags: readonly number[], b: FieldValues, bit: number) {
+    const merged = kindOf(a).union({ list: a.list, tags }, listOf(b, a.kind), bit);
+    const from = merged.inserted && { into: a, ...merged.inserted };
+    return { values: new ValuesOf(a.kind, merged.list, from), tags: merged.tags };
 }
 
 /** Two sorted, unique lists as one, each value tagged with the lists it is in. */
