@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import type { SidecarBypassArgs } from "../../provider/index";
+import type { SidecarBypass, SidecarBypassArgs } from "../../provider/index";
 import { designExample } from "../helpers/examples";
 import { chartWorkloadLive, installMocks, liveWorkloads, outputValue, type Registered } from "../helpers/mocks";
 
@@ -17,7 +17,20 @@ const objectPrefix = (component: string) => sb.objectPrefixOf({ project: "sideca
 /** Each test is a program of its own (a stack of its own), as two components of one program may not list one workload. */
 let programs = 0;
 const ownProgram = (preview = true) => installMocks({ preview, stack: `test-${++programs}` });
-const settle = () => new Promise((r) => setTimeout(r, 50));
+/**
+ * Until the registrations have arrived. At preview a component's patches wait for its drift check, whose client reads
+ * (two workloads or more) run on a worker thread that loads the Kubernetes client before it fails here: its summary,
+ * which holds every workload's verdict, tells when they are done.
+ */
+async function settle(component?: SidecarBypass): Promise<void> {
+    if (component) await outputValue(component.summary);
+    await new Promise((r) => setTimeout(r, 50));
+}
+/** Until these resources are registered, 20 s at most: where the check's verdict stays unknown under the mocks (a read of a kind the mocks give no spec), so does the summary. */
+async function registeredAs(...names: string[]): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (!names.every((n) => registered.some((r) => r.name === n)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
 const byName = (prefix: string) => registered.filter((r) => r.name.startsWith(prefix));
 /** The resource the program declared under exactly this name (not the read of the same workload). */
 const named = (name: string) => {
@@ -35,7 +48,7 @@ describe("SidecarBypass under mocks", () => {
     it("emits a patch per workload, a ConfigMap per namespace and the Kuma objects, grouped by namespace", async () => {
         const c = new sb.SidecarBypass("platform", designExample());
         const rows = await outputValue(c.effectiveRules);
-        await settle();
+        await settle(c);
         const mine = byName("platform");
         const types = mine.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepEqual(types, [
@@ -194,8 +207,7 @@ describe("SidecarBypass under mocks", () => {
     };
 
     it("at preview, reads each patched workload by namespace/name before patching it, so preview can name who took our fields", async () => {
-        new sb.SidecarBypass("reads", readRules);
-        await settle();
+        await settle(new sb.SidecarBypass("reads", readRules));
         const reads = byName("reads").filter((r) => r.id !== undefined);
         assert.deepEqual(reads.map((r) => `${r.type} ${r.id}`).sort(), ["kubernetes:apps/v1:DaemonSet ops/agent", "kubernetes:apps/v1:Deployment shop/cart"]);
         // The read names the object it reads, so the provider serves it as a known object (one GET, no await).
@@ -266,7 +278,7 @@ describe("SidecarBypass under mocks", () => {
                 { kind: "Rollout", namespace: "shop", name: "web", inbound: { excludePorts: [8081] } },
             ],
         });
-        await settle();
+        await registeredAs("kinds/ops/CronJob/backup", "kinds/shop/Rollout/web");
         const cron = named("kinds/ops/CronJob/backup");
         assert.equal(cron.type, "kubernetes:batch/v1:CronJobPatch");
         const cronSpec = cron.inputs.spec as { jobTemplate: { spec: { template: { metadata: { annotations: Record<string, string> } } } } };

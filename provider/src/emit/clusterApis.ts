@@ -96,8 +96,8 @@ export const needsCheck = (needs: ClusterNeeds) =>
  * What every resource of the component waits for (its `dependsOn`) when it needs something of the cluster: the check
  * that the cluster serves it. It fails with our message when it does not, so nothing of the component is written.
  */
-export function clusterApiGate(needs: ClusterNeeds, report: pulumi.Resource): pulumi.Output<pulumi.Resource[]> {
-    if (!needsCheck(needs)) return pulumi.output([]);
+export function clusterApiGate(needs: ClusterNeeds, report: pulumi.Resource): pulumi.Input<pulumi.Resource[]> {
+    if (!needsCheck(needs)) return [];
     return pulumi.output(
         readClusterApis(report).then((apis) => {
             if (!apis.reachable && pulumi.runtime.isDryRun()) {

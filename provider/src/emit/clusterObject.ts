@@ -8,7 +8,7 @@ import { patchAnnotations } from "./fieldManager";
 export function clusterObject(
     resourceName: string,
     obj: ClusterObject,
-    spec: pulumi.Output<Record<string, unknown>>,
+    spec: pulumi.Input<Record<string, unknown>>,
     settings: { fieldManager: string; takeOwnership: boolean },
     opts: pulumi.CustomResourceOptions,
 ): k8s.apiextensions.CustomResource | k8s.apiextensions.CustomResourcePatch {

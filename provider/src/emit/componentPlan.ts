@@ -19,14 +19,20 @@ export interface ComponentPlan {
     readonly structure: BypassPlan;
     /** Any part of the full plan. */
     select<T>(f: (p: BypassPlan) => T): pulumi.Output<T>;
-    /** The pod-template metadata of one workload. */
-    template(workloadId: string): pulumi.Output<Pick<WorkloadPlan, "annotations" | "labels">>;
+    /**
+     * The pod-template metadata of one workload. The parts below are plain values when the plan is known as the
+     * component is made (no Outputs in its arguments, nothing read from the cluster): an Output per workload and
+     * field costs the program's one thread promises and serialisation at every preview.
+     */
+    template(workloadId: string): pulumi.Input<Pick<WorkloadPlan, "annotations" | "labels">>;
+    /** Every workload's pod-template metadata, looked up by id: one Output for all of them. */
+    readonly templates: pulumi.Output<(workloadId: string) => Pick<WorkloadPlan, "annotations" | "labels">>;
     /** The record data of one namespace. */
-    record(namespace: string): pulumi.Output<Record<string, string>>;
+    record(namespace: string): pulumi.Input<Record<string, string>>;
     /** The spec of one cluster object. */
-    spec(mesh: string, obj: ClusterObject): pulumi.Output<Record<string, unknown>>;
+    spec(mesh: string, obj: ClusterObject): pulumi.Input<Record<string, unknown>>;
     /** The spec of one admission policy or binding. */
-    admissionSpec(obj: ClusterObject): pulumi.Output<Record<string, unknown>>;
+    admissionSpec(obj: ClusterObject): pulumi.Input<Record<string, unknown>>;
 }
 
 /** A cluster object's identity within a plan. */
@@ -48,7 +54,7 @@ export function planComponent(args: SidecarBypassArgs, componentName: string, na
         // Every value is known now: resources get them directly, without walking the plan through Outputs.
         const plan = planBypass(args as PlainBypassArgs, { name });
         report(plan);
-        return fromPlan(plan, pulumi.output(plan));
+        return fromKnownPlan(plan);
     }
     // While the cluster's values are unknown, the structure is planned with none read (it does not depend on them).
     const unread = readers.reduce((a, r) => r.defaults.apply(a, {}), skeleton);
@@ -63,27 +69,52 @@ export function planComponent(args: SidecarBypassArgs, componentName: string, na
     return fromPlan(structure, plan as pulumi.Output<BypassPlan>);
 }
 
-function fromPlan(structure: BypassPlan, plan: pulumi.Output<BypassPlan>): ComponentPlan {
-    // Indexes by identity, made once per plan.
-    const index = plan.apply((p) => ({
+/** The plan's parts by identity, made once per plan. */
+function indexOf(p: BypassPlan) {
+    return {
         workloads: new Map(p.workloads.map((w) => [w.id, { annotations: w.annotations, labels: w.labels }])),
         records: new Map(p.namespaces.map((ns) => [ns.name, ns.configMapData])),
         specs: new Map(Object.entries(p.objects).flatMap(([mesh, list]) => (list ?? []).map((o) => [objectKey(mesh, o), o.spec]))),
         admission: new Map(admissionObjects(p.admission, {}).map((o) => [objectKey("admission", o), o.spec])),
-    }));
-    const found = <T>(what: string, v: T | undefined): T => {
-        if (v === undefined) throw new Error(`sidecar-bypass: ${what} is in the plan of the plain values but not in the full plan`);
-        return v;
     };
+}
+type PlanIndex = ReturnType<typeof indexOf>;
+
+const found = <T>(what: string, v: T | undefined): T => {
+    if (v === undefined) throw new Error(`sidecar-bypass: ${what} is in the plan of the plain values but not in the full plan`);
+    return v;
+};
+const templateIn = (ix: PlanIndex, id: string) => found(id, ix.workloads.get(id));
+
+/** Parts of the plan, from an index of it: `lookUp` gives each part as a value, or as an Output of the index. */
+function parts(lookUp: <T>(f: (ix: PlanIndex) => T) => pulumi.Input<T>): Omit<ComponentPlan, "structure" | "select" | "templates"> {
+    return {
+        template: (id) => lookUp((ix) => templateIn(ix, id)),
+        record: (ns) => lookUp((ix) => found(`namespace ${ns}`, ix.records.get(ns))),
+        spec: (mesh, obj) => lookUp((ix) => found(objectKey(mesh, obj), ix.specs.get(objectKey(mesh, obj))) as Record<string, unknown>),
+        admissionSpec: (obj) => lookUp((ix) => found(objectKey("admission", obj), ix.admission.get(objectKey("admission", obj))) as Record<string, unknown>),
+    };
+}
+
+/** A plan known now: its parts are plain values. */
+function fromKnownPlan(plan: BypassPlan): ComponentPlan {
+    const index = indexOf(plan);
+    return {
+        structure: plan,
+        select: <T>(f: (p: BypassPlan) => T) => pulumi.output(plan).apply(f) as pulumi.Output<T>,
+        templates: pulumi.output((id: string) => templateIn(index, id)),
+        ...parts((f) => f(index)),
+    };
+}
+
+function fromPlan(structure: BypassPlan, plan: pulumi.Output<BypassPlan>): ComponentPlan {
+    const index = plan.apply(indexOf);
     return {
         structure,
         // The plan is plain data (no Outputs inside), so Unwrap<T> is T.
         select: <T>(f: (p: BypassPlan) => T) => plan.apply(f) as pulumi.Output<T>,
-        template: (id) => index.apply((ix) => found(id, ix.workloads.get(id))),
-        record: (ns) => index.apply((ix) => found(`namespace ${ns}`, ix.records.get(ns))),
-        spec: (mesh, obj) => index.apply((ix) => found(objectKey(mesh, obj), ix.specs.get(objectKey(mesh, obj)))) as pulumi.Output<Record<string, unknown>>,
-        admissionSpec: (obj) =>
-            index.apply((ix) => found(objectKey("admission", obj), ix.admission.get(objectKey("admission", obj)))) as pulumi.Output<Record<string, unknown>>,
+        templates: index.apply((ix) => (id: string) => templateIn(ix, id)),
+        ...parts((f) => index.apply(f) as pulumi.Output<never>),
     };
 }
 

@@ -12,7 +12,7 @@ import { patchAnnotations } from "./fieldManager";
 export function namespaceRecord(
     resourceName: string,
     record: { name: string; namespace: string; owner: ComponentOwner; fieldManager: string; takeOwnership: boolean },
-    data: pulumi.Output<Record<string, string>>,
+    data: pulumi.Input<Record<string, string>>,
     opts: { parent: pulumi.Resource; dependsOn: pulumi.Input<pulumi.Resource[]>; aliases?: pulumi.Input<pulumi.Alias>[] },
 ): void {
     const metadata = { name: record.name, namespace: record.namespace };
@@ -31,6 +31,10 @@ export function namespaceRecord(
     new k8s.core.v1.ConfigMapPatch(
         `${resourceName}/data`,
         { metadata: { ...metadata, annotations: patchAnnotations(record.fieldManager, record.takeOwnership) }, data },
-        { parent: opts.parent, aliases: opts.aliases, dependsOn: pulumi.output(opts.dependsOn).apply((d) => [...d, object]) },
+        {
+            parent: opts.parent,
+            aliases: opts.aliases,
+            dependsOn: Array.isArray(opts.dependsOn) ? [...opts.dependsOn, object] : pulumi.output(opts.dependsOn).apply((d) => [...d, object]),
+        },
     );
 }

@@ -44,7 +44,7 @@ const staleOf = (pods: readonly k8s.V1Pod[], planned: PodTemplateMetadata) =>
  */
 export function replaceOnDeletePods(
     w: OnDeleteTarget,
-    template: pulumi.Output<PodTemplateMetadata>,
+    template: pulumi.Input<PodTemplateMetadata>,
     patch: pulumi.Resource,
     timeoutSeconds: number,
     report: pulumi.Resource,
@@ -53,7 +53,7 @@ export function replaceOnDeletePods(
         `${w.id}: rollout.replaceOnDeletePods could not read the cluster with the kubeconfig kubectl would use (KUBECONFIG, else ` +
         `~/.kube/config): ${e instanceof Error ? e.message : String(e)}`;
     if (pulumi.runtime.isDryRun()) {
-        return template.apply(async (planned) => {
+        return pulumi.output(template).apply(async (planned) => {
             try {
                 const { clients } = await live();
                 const { onDelete, pods } = await observe(clients(), w);

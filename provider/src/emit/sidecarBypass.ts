@@ -11,7 +11,7 @@ import { clusterObject } from "./clusterObject";
 import { planComponent } from "./componentPlan";
 import { namespaceRecord } from "./namespaceRecord";
 import { replaceOnDeletePods } from "./onDeleteReplacement";
-import { liveReads, ownershipGate } from "./ownershipCheck";
+import { driftCheck } from "./ownershipCheck";
 import { claimWorkloads } from "./programClaims";
 import { workloadPatch } from "./workloadPatch";
 
@@ -34,6 +34,13 @@ export interface EffectiveRuleRowOutput {
  */
 const NAMESPACE_SCOPE_TYPE = "sidecar-bypass:index:NamespaceScope";
 
+/** Both lists to wait for; plain when both are (no Output, so no promise, per resource). */
+function dependsOnBoth(a: pulumi.Input<pulumi.Resource[]>, b: pulumi.Input<pulumi.Resource[]>): pulumi.Input<pulumi.Resource[]> {
+    if (Array.isArray(a) && a.length === 0) return b;
+    if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+    return pulumi.all([a, b]).apply(([x, y]) => [...x, ...y]);
+}
+
 /**
  * Declares which traffic skips the service-mesh sidecar, for the whole mesh, a namespace or one workload,
  * and rolls it out: pod-template patches (with a rollout hash), a ConfigMap per namespace recording the
@@ -54,11 +61,14 @@ export class SidecarBypass extends pulumi.ComponentResource {
         const plan = planComponent(args, name, objectName, this);
         const { structure } = plan;
         const settings = { fieldManager: fieldManagerOf(owner), takeOwnership: structure.takeOwnership, rollout: structure.rollout };
-        // A namespace's resources sit under the component, their names holding the namespace; the alias is their old place.
-        const inNamespace = (ns: string) => ({
-            parent: this,
-            aliases: [{ parent: pulumi.createUrn(RESOURCE_NAMES.namespace(name, ns), NAMESPACE_SCOPE_TYPE, this) }],
-        });
+        // A namespace's resources sit under the component, their names holding the namespace; the alias is their old place
+        // (one URN per namespace, shared by its resources).
+        const oldParents = new Map<string, pulumi.Output<string>>();
+        const inNamespace = (ns: string) => {
+            const parent = oldParents.get(ns) ?? pulumi.createUrn(RESOURCE_NAMES.namespace(name, ns), NAMESPACE_SCOPE_TYPE, this);
+            oldParents.set(ns, parent);
+            return { parent: this, aliases: [{ parent }] };
+        };
 
         // Everything waits for the check that the cluster serves what the component writes (the admission mode's API, a
         // Rollout's CRD): nothing is half-written.
@@ -70,29 +80,30 @@ export class SidecarBypass extends pulumi.ComponentResource {
         );
         const needs = { ...(structure.admission.scopes.length > 0 ? { admission: structure.admission.mode } : {}), workloads: patched };
         const apiGate = clusterApiGate(needs, this);
-        const after = (gate: pulumi.Input<pulumi.Resource[]>) => pulumi.all([apiGate, gate]).apply(([a, b]) => [...a, ...b]);
+        const after = (gate: pulumi.Input<pulumi.Resource[]>) => dependsOnBoth(apiGate, gate);
 
-        const reads = liveReads(patched, this);
         const replaceOnDelete = new Set(structure.replaceOnDelete);
+        const replaces = (id: string) => replaceOnDelete.has(id);
+        // Each patch waits for the live workload's check: a field another manager took fails preview in our words. The
+        // reads wait for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
+        const checked = patched.map((w) => ({
+            id: w.id,
+            kind: w.kind,
+            namespace: w.namespace,
+            name: w.name,
+            readName: RESOURCE_NAMES.liveRead(RESOURCE_NAMES.workloadPatch(name, w)),
+            replaces: replaces(w.id),
+        }));
+        const check = driftCheck(checked, plan.templates, settings, this, { parent: this, dependsOn: apiGate });
         const replaced: pulumi.Output<string[]>[] = [];
-        const unreplaced: pulumi.Output<string | undefined>[] = [];
         for (const w of patched) {
             const resourceName = RESOURCE_NAMES.workloadPatch(name, w);
-            const placed = inNamespace(w.namespace);
             const template = plan.template(w.id);
             // The plan lists only kinds that may be OnDelete; the guard tells the compiler so.
-            const onDelete = mayBeOnDelete(w.kind) && replaceOnDelete.has(w.id) ? { ...w, kind: w.kind } : undefined;
-            const replaces = onDelete !== undefined;
-            // The patch waits for the live workload's check: a field another manager took fails preview in our words. The
-            // read itself waits for the cluster's APIs: a Rollout without Argo's CRD is refused as that, not as "not found".
-            const check = ownershipGate(reads, RESOURCE_NAMES.liveRead(resourceName), w, template, { ...settings, replaces }, this, {
-                parent: this,
-                dependsOn: apiGate,
-            });
-            unreplaced.push(check.unreplaced);
+            const onDelete = mayBeOnDelete(w.kind) && replaces(w.id) ? { ...w, kind: w.kind } : undefined;
             // An OnDelete DaemonSet's rollout never finishes for the provider: its pods are awaited as they are replaced.
-            const awaited = replaces && w.kind === "DaemonSet" ? { ...settings, rollout: { ...settings.rollout, wait: false } } : settings;
-            const patch = workloadPatch(resourceName, w, template, awaited, { ...placed, dependsOn: after(check.gate) });
+            const awaited = onDelete && w.kind === "DaemonSet" ? { ...settings, rollout: { ...settings.rollout, wait: false } } : settings;
+            const patch = workloadPatch(resourceName, w, template, awaited, { ...inNamespace(w.namespace), dependsOn: after(check.gate(w.id)) });
             if (onDelete) replaced.push(replaceOnDeletePods(onDelete, template, patch, settings.rollout.timeoutSeconds, this));
         }
         for (const [mesh, objects] of Object.entries(structure.objects)) {
@@ -122,9 +133,8 @@ export class SidecarBypass extends pulumi.ComponentResource {
         }
         this.effectiveRules = plan.select(effectiveTable);
         // At preview the summary (a PR comment) also names the workloads whose running pods this change does not replace.
-        const live = pulumi.all(unreplaced).apply((notes) => notes.filter((n): n is string => n !== undefined));
         // (An Output returned from apply is flattened; the plan is not walked as pulumi.all would walk it.)
-        this.summary = live.apply((notes) => plan.select((p) => summaryMarkdown(p, { unreplaced: notes })));
+        this.summary = check.unreplaced.apply((notes) => plan.select((p) => summaryMarkdown(p, { unreplaced: notes })));
         // The pods replaced under rollout.replaceOnDeletePods: registered so up waits for their replacement.
         const replacedPods = pulumi.all(replaced).apply((lists) => lists.flat());
         this.registerOutputs({ effectiveRules: this.effectiveRules, summary: this.summary, replacedPods });

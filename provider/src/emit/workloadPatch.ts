@@ -15,7 +15,7 @@ export interface PodTemplateMetadata {
 export function workloadPatch(
     resourceName: string,
     w: { kind: WorkloadKind; namespace: string; name: string },
-    template: pulumi.Output<PodTemplateMetadata>,
+    template: pulumi.Input<PodTemplateMetadata>,
     settings: { rollout: RolloutSettings; takeOwnership: boolean; fieldManager: string },
     opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource {
@@ -27,7 +27,7 @@ export function workloadPatch(
             namespace: w.namespace,
             annotations: rollout.wait ? manager : { ...manager, ...SKIP_AWAIT },
         },
-        ...atTemplate(w.kind, { metadata: { annotations: template.annotations, labels: template.labels } }),
+        ...atTemplate(w.kind, { metadata: template }),
     };
     // The provider awaits the rollout for as long as the operation's timeout allows.
     const timeout = `${rollout.timeoutSeconds}s`;
