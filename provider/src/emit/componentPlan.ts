@@ -99,9 +99,11 @@ function parts(lookUp: <T>(f: (ix: PlanIndex) => T) => pulumi.Input<T>): Omit<Co
 /** A plan known now: its parts are plain values. */
 function fromKnownPlan(plan: BypassPlan): ComponentPlan {
     const index = indexOf(plan);
+    // Walked into an Output once, for the parts that are Outputs (the table and the summary).
+    const whole = pulumi.output(plan);
     return {
         structure: plan,
-        select: <T>(f: (p: BypassPlan) => T) => pulumi.output(plan).apply(f) as pulumi.Output<T>,
+        select: <T>(f: (p: BypassPlan) => T) => whole.apply(f) as pulumi.Output<T>,
         templates: pulumi.output((id: string) => templateIn(index, id)),
         ...parts((f) => f(index)),
     };
