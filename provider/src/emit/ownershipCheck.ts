@@ -116,6 +116,8 @@ function liveStates(workloads: readonly CheckedWorkload[], report: pulumi.Resour
     const allThroughEngine = () => pulumi.all(workloads.map(throughEngine)).apply((states): LiveStates => new Map(workloads.map((w, i) => [w.id, states[i]])));
     if (workloads.length < 2) return allThroughEngine();
     const read = readOnWorker(workloads.map(({ id, kind, namespace, name }) => ({ id, kind, namespace, name })));
+    // Handed over by an apply, never walked by pulumi.output (a Map is no record).
+    const states = read.then((r): LiveStates => ("states" in r ? r.states : new Map()));
     const fallBack = (why: string) => {
         pulumi.log.info(`the drift check reads each listed workload through the Kubernetes provider, one engine step each: ${why}`, report);
         return allThroughEngine();
@@ -133,7 +135,7 @@ function liveStates(workloads: readonly CheckedWorkload[], report: pulumi.Resour
         if (!witness) return fallBack(`the kubeconfig kubectl would use (${server}) finds none of them`);
         return throughEngine(witness).apply((state) =>
             state?.metadata?.uid === uid
-                ? pulumi.output(true).apply(async () => ((await read) as { states: LiveStates }).states)
+                ? pulumi.output(true).apply(() => states)
                 : fallBack(`the kubeconfig kubectl would use reaches another cluster (${server}) than the Kubernetes provider`),
         );
     });
