@@ -120,7 +120,7 @@ const onWorkloadMetadata: ResourceValidationPolicy = {
     },
 };
 
-/** A row of the component's `effectiveRules` output (see EffectiveRuleRow). */
+/** A row of the component's effective-rules table (see EffectiveRuleRow). */
 interface Row {
     readonly workload: string;
     readonly field: string;
@@ -128,15 +128,17 @@ interface Row {
     readonly from: string;
 }
 
-// A component's resource inputs never reach a policy (a local component registers none), but its outputs do: the
-// effective-rules table has a fullBypass row per listed workload a full bypass reaches, saying its reason and expiry.
+// A component's resource inputs never reach a policy (a local component registers none), but its registered outputs
+// do: `fullBypassRows`, the effective-rules table's fullBypass rows, one per listed workload a full bypass reaches,
+// saying its reason and expiry (an earlier component registered the whole table, as `effectiveRules`).
 const declaredFullBypass: StackValidationPolicy = {
     name: "declared-full-bypass-reason-and-expiry",
     description: "A SidecarBypass full bypass needs a reason and an expiry; an expired one is to be removed or moved.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         for (const component of args.resources.filter((r) => r.type === COMPONENT_TYPE)) {
-            const rows: readonly Row[] = Array.isArray(component.props.effectiveRules) ? component.props.effectiveRules : [];
+            const { fullBypassRows, effectiveRules } = component.props;
+            const rows: readonly Row[] = Array.isArray(fullBypassRows) ? fullBypassRows : Array.isArray(effectiveRules) ? effectiveRules : [];
             const byScope = new Map<string, { values: string; workloads: string[] }>();
             for (const r of rows.filter((r) => r.field === "fullBypass")) {
                 const seen = byScope.get(r.from) ?? { values: r.values, workloads: [] };

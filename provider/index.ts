@@ -17,7 +17,15 @@ export {
 } from "./src/plan/admissionPolicy";
 export { type EffectiveRuleRow, effectiveTable, summaryMarkdown } from "./src/plan/describe";
 export { type HandWrittenVerdict, type JudgedWorkload, judgeHandWritten } from "./src/plan/handWritten";
-export { type ComponentOwner, describeManager, fieldManagerOf, objectPrefixOf, ownerOfManager, SHARED_FIELD_MANAGER } from "./src/plan/owner";
+export {
+    type ComponentOwner,
+    describeManager,
+    fieldManagerOf,
+    objectPrefixOf,
+    ownerLabels,
+    ownerOfManager,
+    SHARED_FIELD_MANAGER,
+} from "./src/plan/owner";
 export { BypassPlanner, type PlanArgs, type PlanOptions, planBypass, workloadId } from "./src/plan/planBypass";
 export { ROLLOUT_HASH_ANNOTATION } from "./src/plan/rolloutHash";
 export {

@@ -81,6 +81,14 @@ describe("e2e: the component's life on a real cluster", { skip: skip && `skipped
         // The outputs, as `pulumi stack output --json` reads them back.
         const outputs = await s.stack.outputs();
         assert.deepEqual(outputs.effectiveRules.value, effectiveTable(plan));
+        // The component's own state holds the summary and the full-bypass rows, not the table (written at every step of up).
+        const state = (await s.stack.exportStack()).deployment as { resources: { type: string; outputs?: Record<string, unknown> }[] };
+        const component = state.resources.find((r) => r.type === "sidecar-bypass:index:SidecarBypass");
+        assert.deepEqual(Object.keys(component?.outputs ?? {}).sort(), ["fullBypassRows", "replacedPods", "summary"]);
+        assert.deepEqual(
+            component?.outputs?.fullBypassRows,
+            effectiveTable(plan).filter((r) => r.field === "fullBypass"),
+        );
         for (const ns of plan.namespaces) {
             const cm = getJson<{ data: Record<string, string> }>(cluster.kube, ["configmap", "-n", ns.name, PLAN_OPTIONS.name]);
             assert.deepEqual(cm.data, expectedRecord(ns), `record in ${ns.name}`);

@@ -1,12 +1,16 @@
 // Benchmark baseline: the objects the component makes, made directly from planBypass with no component, no
-// Outputs threaded through the plan and no grouping resources: the floor the component is measured against.
+// Outputs threaded through the plan and no grouping resources: the floor the component is measured against. The
+// objects are the component's own, field for field: its owner's field manager, record name and labels.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { planBypass } from "sidecar-bypass";
+import { fieldManagerOf, objectPrefixOf, ownerLabels, planBypass } from "sidecar-bypass";
 import { type ScaleSize, scaleRules } from "../scaleRules";
 
-const manager = { "pulumi.com/patchFieldManager": "sidecar-bypass" };
-const name = "sidecar-bypass-bench";
+// The component in the other program is named "bench"; this program writes what it would.
+const owner = { project: pulumi.getProject(), stack: pulumi.getStack(), component: "bench" };
+const fieldManager = fieldManagerOf(owner);
+const manager = { "pulumi.com/patchFieldManager": fieldManager };
+const name = objectPrefixOf(owner);
 const plan = planBypass(scaleRules(new pulumi.Config().requireObject<ScaleSize>("size")), { name });
 
 for (const w of plan.workloads) {
@@ -21,7 +25,7 @@ for (const w of plan.workloads) {
 }
 for (const ns of plan.namespaces) {
     const cm = new k8s.core.v1.ConfigMap(`bench/${ns.name}/record`, {
-        metadata: { name, namespace: ns.name, labels: { "app.kubernetes.io/managed-by": "sidecar-bypass" } },
+        metadata: { name, namespace: ns.name, labels: ownerLabels(owner), annotations: { "sidecar-bypass.io/field-manager": fieldManager } },
     });
     new k8s.core.v1.ConfigMapPatch(
         `bench/${ns.name}/record/data`,

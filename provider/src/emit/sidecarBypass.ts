@@ -137,6 +137,11 @@ export class SidecarBypass extends pulumi.ComponentResource {
         this.summary = check.unreplaced.apply((notes) => plan.select((p) => summaryMarkdown(p, { unreplaced: notes })));
         // The pods replaced under rollout.replaceOnDeletePods: registered so up waits for their replacement.
         const replacedPods = pulumi.all(replaced).apply((lists) => lists.flat());
-        this.registerOutputs({ effectiveRules: this.effectiveRules, summary: this.summary, replacedPods });
+        // The table is not written to the component's state: the engine rewrites the whole state at every step of up,
+        // and the table (a row per workload and field) was most of the component's share of it. It stays an output of
+        // every language (a provider's construct answers it), each namespace's record holds its rows, and a program
+        // that wants it in its state exports it. The policy pack reads its full-bypass rows, registered on their own.
+        const fullBypassRows = this.effectiveRules.apply((rows) => rows.filter((r) => r.field === "fullBypass"));
+        this.registerOutputs({ summary: this.summary, replacedPods, fullBypassRows });
     }
 }
