@@ -26,6 +26,8 @@ interface FieldState {
     readonly tags: readonly number[];
     /** The bits of the scopes that set `all`. */
     readonly allMask: number;
+    /** Where each group of `field.sources` starts in the values (`*`: -1): where a later scope's group goes. */
+    readonly starts: readonly number[];
 }
 
 /** A chain resolved up to some scope. */
@@ -62,7 +64,12 @@ function stepField(prev: FieldState | undefined, scope: NormalisedScope, spec: F
     }
     const bit = 1 << prev.used.length;
     const merged = unionValues(prev.field.values, prev.tags, setting.values, bit);
-    return fieldState(spec.key, [...prev.used, used], merged.values, merged.tags, prev.allMask | (setting.all ? bit : 0), prev.field.mergesWithInstall);
+    const chain = [...prev.used, used];
+    const allMask = prev.allMask | (setting.all ? bit : 0);
+    // The scope's values went in apart from the earlier ones (a workload's few ranges among its namespace's many): each
+    // earlier group keeps its values, and the scope's whole setting is one group more, placed where its first value went.
+    const grouped = merged.at?.length && allMask === 0 ? withGroup(prev, merged.at, { scopes: [used.scope], values: setting.texts }) : undefined;
+    return fieldState(spec.key, chain, merged.values, merged.tags, allMask, prev.field.mergesWithInstall, grouped);
 }
 
 function fieldState(
@@ -72,10 +79,32 @@ function fieldState(
     tags: readonly number[],
     allMask: number,
     mergesWithInstall: boolean,
+    grouped: Grouped = sourcesOf(valueTexts(values), tags, allMask, used),
 ): FieldState {
-    const sources = sourcesOf(valueTexts(values), tags, allMask, used);
-    const field = { key, all: allMask !== 0, values, sources, mergesWithInstall, setBy: used[used.length - 1].scope };
-    return { field, used, tags, allMask };
+    const field = { key, all: allMask !== 0, values, sources: grouped.sources, mergesWithInstall, setBy: used[used.length - 1].scope };
+    return { field, used, tags, allMask, starts: grouped.starts };
+}
+
+/** A field's values grouped by origin, and where each group starts. */
+interface Grouped {
+    readonly sources: readonly Provenanced[];
+    readonly starts: readonly number[];
+}
+
+/** The earlier groups, with `group` (values put in before `prev`'s values at `at`) where its first value now is. */
+function withGroup(prev: FieldState, at: readonly number[], group: Provenanced): Grouped {
+    const i = prev.starts.findIndex((s) => s >= at[0]);
+    const before = i < 0 ? prev.starts.length : i;
+    let k = 0;
+    // A group's first value moves on by the values put in before it.
+    const moved = prev.starts.map((s) => {
+        while (k < at.length && at[k] <= s) k++;
+        return s < 0 ? s : s + k;
+    });
+    return {
+        sources: [...prev.field.sources.slice(0, before), group, ...prev.field.sources.slice(before)],
+        starts: [...moved.slice(0, before), at[0], ...moved.slice(before)],
+    };
 }
 
 /**
@@ -85,10 +114,16 @@ function fieldState(
  * alone is one of that scope's values as it set it (a union only ever tags a value, or a range it made, with every
  * scope whose values it holds), so as many such values as the setting has are all of them, in the same order.
  */
-function sourcesOf(texts: readonly string[], tags: readonly number[], allMask: number, used: readonly UsedSetting[]): Provenanced[] {
+function sourcesOf(texts: readonly string[], tags: readonly number[], allMask: number, used: readonly UsedSetting[]): Grouped {
     const counts = new Array<number>(1 << used.length).fill(0);
     const order = allMask ? [allMask] : [];
-    for (let i = 0; i < tags.length; i++) if (counts[tags[i]]++ === 0 && tags[i] !== allMask) order.push(tags[i]);
+    const starts = allMask ? [-1] : [];
+    for (let i = 0; i < tags.length; i++) {
+        if (counts[tags[i]]++ === 0 && tags[i] !== allMask) {
+            order.push(tags[i]);
+            starts.push(i);
+        }
+    }
     const groups = new Map<number, string[]>();
     for (const mask of order) {
         const u = Math.log2(mask);
@@ -96,10 +131,11 @@ function sourcesOf(texts: readonly string[], tags: readonly number[], allMask: n
         if (!Number.isInteger(u) || used[u].setting.texts.length !== counts[mask] + star) groups.set(mask, star ? ["*"] : []);
     }
     if (groups.size > 0) for (let i = 0; i < texts.length; i++) groups.get(tags[i])?.push(texts[i]);
-    return order.map((mask) => ({
+    const sources = order.map((mask) => ({
         scopes: used.filter((_, i) => mask & (1 << i)).map((x) => x.scope),
         values: groups.get(mask) ?? used[Math.log2(mask)].setting.texts,
     }));
+    return { sources, starts };
 }
 
 /** Whether a scope sets anything that takes part in resolution. */

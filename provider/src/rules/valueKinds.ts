@@ -206,8 +206,15 @@ function joinedWithInserted<K extends ValueKind>(into: ValuesOf<K>, at: readonly
     return parts.join(separator);
 }
 
+/** A union's values and tags; `at` when `b`'s values went in apart from `a`'s, `b[k]` before `a.list[at[k]]`. */
+export interface ValuesUnion<V = FieldValues> {
+    readonly values: V;
+    readonly tags: readonly number[];
+    readonly at?: readonly number[];
+}
+
 /** Two canonical lists of one field (so of one kind) as one; `b`'s values are tagged `bit` (see `union`). */
-export function unionValues(a: FieldValues, tags: readonly number[], b: FieldValues, bit: number): { values: FieldValues; tags: readonly number[] } {
+export function unionValues(a: FieldValues, tags: readonly number[], b: FieldValues, bit: number): ValuesUnion {
     switch (a.kind) {
         case "ports":
             return unionOf(a, tags, b, bit);
@@ -230,10 +237,10 @@ export function mergeValues(a: FieldValues, b: FieldValues): FieldValues {
     ).values;
 }
 
-function unionOf<K extends ValueKind>(a: ValuesOf<K>, tags: readonly number[], b: FieldValues, bit: number) {
+function unionOf<K extends ValueKind>(a: ValuesOf<K>, tags: readonly number[], b: FieldValues, bit: number): ValuesUnion<ValuesOf<K>> {
     const merged = kindOf(a).union({ list: a.list, tags }, listOf(b, a.kind), bit);
-    const from = merged.inserted && { into: a, ...merged.inserted };
-    return { values: new ValuesOf(a.kind, merged.list, from), tags: merged.tags };
+    if (!merged.inserted) return { values: new ValuesOf(a.kind, merged.list), tags: merged.tags };
+    return { values: new ValuesOf(a.kind, merged.list, { into: a, ...merged.inserted }), tags: merged.tags, at: merged.inserted.at };
 }
 
 /** Two sorted, unique lists as one, each value tagged with the lists it is in. */
