@@ -93,18 +93,25 @@ interface Grouped {
 
 /** The earlier groups, with `group` (values put in before `prev`'s values at `at`) where its first value now is. */
 function withGroup(prev: FieldState, at: readonly number[], group: Provenanced): Grouped {
-    const i = prev.starts.findIndex((s) => s >= at[0]);
-    const before = i < 0 ? prev.starts.length : i;
+    const sources: Provenanced[] = [];
+    const starts: number[] = [];
     let k = 0;
-    // A group's first value moves on by the values put in before it.
-    const moved = prev.starts.map((s) => {
+    prev.starts.forEach((s, i) => {
+        // The new group goes before the first earlier group that starts at or after its first value.
+        if (k === 0 && s >= at[0]) {
+            sources.push(group);
+            starts.push(at[0]);
+        }
+        // A group's first value moves on by the values put in before it.
         while (k < at.length && at[k] <= s) k++;
-        return s < 0 ? s : s + k;
+        sources.push(prev.field.sources[i]);
+        starts.push(s < 0 ? s : s + k);
     });
-    return {
-        sources: [...prev.field.sources.slice(0, before), group, ...prev.field.sources.slice(before)],
-        starts: [...moved.slice(0, before), at[0], ...moved.slice(before)],
-    };
+    if (sources.length === prev.starts.length) {
+        sources.push(group);
+        starts.push(at[0]);
+    }
+    return { sources, starts };
 }
 
 /**
