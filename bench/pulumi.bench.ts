@@ -57,8 +57,11 @@ interface Seconds {
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const timing = (): Timing => ({ preview: { wall: [], cpu: [] }, up: { wall: [], cpu: [] }, noop: { wall: [], cpu: [] }, resources: [], steps: [] });
-/** `12.3 s (CPU 20.1 s)`: the median of each. */
-const figure = (s: Seconds) => `${median(s.wall).toFixed(1)} s${s.cpu.length > 0 ? ` (CPU ${median(s.cpu).toFixed(1)} s)` : ""}`;
+/** `12.3 s (CPU 20.1 s)`: what `pick` takes of each list (no CPU where none was measured). */
+const secondsText = (s: Seconds, pick: (xs: readonly number[]) => number) =>
+    `${pick(s.wall).toFixed(1)} s${s.cpu.length > 0 ? ` (CPU ${pick(s.cpu).toFixed(1)} s)` : ""}`;
+/** The medians. */
+const figure = (s: Seconds) => secondsText(s, median);
 
 async function main(): Promise<void> {
     const cli = findPulumiCli();
@@ -111,7 +114,7 @@ interface Timing {
 
 /** One round's figures: the last of each. */
 const describe = (t: Timing) => {
-    const last = (s: Seconds) => `${s.wall[s.wall.length - 1].toFixed(1)} s${s.cpu.length > 0 ? ` (CPU ${s.cpu[s.cpu.length - 1].toFixed(1)} s)` : ""}`;
+    const last = (s: Seconds) => secondsText(s, (xs) => xs[xs.length - 1]);
     return `preview ${last(t.preview)} (${t.steps[t.steps.length - 1]} engine steps), up ${last(t.up)}, no-op preview ${last(t.noop)}, ${t.resources[t.resources.length - 1]} resources`;
 };
 
