@@ -139,3 +139,20 @@ describe("aggregateCidrs properties", () => {
         );
     });
 });
+
+describe("parseCidr properties", () => {
+    it("reads an IPv4 address as ip-num does: the same number, the same canonical text", () => {
+        fc.assert(
+            fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (text, prefix) => {
+                const r = parseCidr(`${text}/${prefix}`);
+                assert.ok(r.ok, r.message);
+                const range = IPv4CidrRange.fromCidr(`${text}/${prefix}`);
+                assert.equal(r.cidr.first, range.getFirst().getValue());
+                assert.equal(r.cidr.last, range.getLast().getValue());
+                assert.equal(r.cidr.text, `${range.getFirst().toString()}/${prefix}`);
+                assert.equal(r.note === undefined, new IPv4(text).getValue() === range.getFirst().getValue());
+            }),
+            { numRuns: RUNS },
+        );
+    });
+});

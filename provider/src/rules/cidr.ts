@@ -59,7 +59,6 @@ function parseAddress(text: string): { family: IpFamily; value: bigint } | strin
         if (!Validator.isValidIPv6String(text)[0]) return `'${text}' is not an IPv6 address`;
         return { family: 6, value: new IPv6(text).getValue() };
     }
-    // The IPv4 constructor validates the range of each octet; the pattern keeps out what it would accept besides.
     const octets = IPV4_OCTETS.exec(text)?.slice(1);
     if (!octets || octets.some((o) => Number(o) > 255)) {
         return `'${text}' is not an IPv4 address (four numbers 0-255 without leading zeros)`;
@@ -67,7 +66,10 @@ function parseAddress(text: string): { family: IpFamily; value: bigint } | strin
     if (octets.some((o) => o.length > 1 && o.startsWith("0"))) {
         return `'${text}' has an octet with a leading zero, which Go's net/netip, and so the meshes' Go tools, rejects`;
     }
-    return { family: 4, value: new IPv4(text).getValue() };
+    // Checked already, octet by octet: the address is their big-endian number (ip-num's constructor would parse the
+    // text again, through a binary string per octet, for the same value).
+    const [a, b, c, d] = octets.map(Number);
+    return { family: 4, value: BigInt(((a << 24) | (b << 16) | (c << 8) | d) >>> 0) };
 }
 
 /**
