@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADMISSION_ANNOTATION, admissionObjects, type PlainBypassArgs, planBypass, ROLLOUT_HASH_ANNOTATION, SYSTEM_NAMESPACES } from "../../provider/index";
-import { longestExpression } from "../../provider/src/plan/admissionPolicy";
+import { CEL_EXPRESSION_LIMIT, expressionOverLimit, longestExpression } from "../../provider/src/plan/admissionPolicy";
 import { admissionApiProblem } from "../../provider/src/plan/clusterApis";
 import { FIXED_NOW } from "../helpers/clock";
 import { designExample } from "../helpers/examples";
@@ -126,6 +126,23 @@ describe("admission: which scopes, which namespaces", () => {
         const [oddPolicy] = admissionObjects({ mode: "v1", scopes: [odd] }, {});
         const oddVars = (oddPolicy.spec as { variables: { expression: string }[] }).variables;
         assert.equal(longestExpression(odd), Math.max(...oddVars.map((v) => [...v.expression].length)));
+    });
+
+    it("counts a scope exactly wherever it could pass the CEL limit, escapes and all", () => {
+        const scope = (value: string) => ({ annotations: { k: value }, labels: {} });
+        // Within the limit even if every character were escaped: not counted, and within.
+        assert.equal(expressionOverLimit(scope("a".repeat(16_000))), undefined);
+        // Short as text, over the limit as a literal (each newline is written \n): counted, and over.
+        const newlines = scope("\n".repeat(50_000));
+        assert.ok(longestExpression(newlines) > CEL_EXPRESSION_LIMIT);
+        assert.equal(expressionOverLimit(newlines), longestExpression(newlines));
+        // Control characters take six code points each (\u0001): the most any character can take.
+        const controls = scope("\u0001".repeat(16_666));
+        assert.equal(expressionOverLimit(controls), longestExpression(controls));
+        assert.equal(longestExpression(controls), 2 + 3 + 2 + 6 * 16_666 + 2);
+        // Long but within: counted, and within.
+        assert.equal(expressionOverLimit(scope("a".repeat(99_000))), undefined);
+        assert.equal(expressionOverLimit(scope("a".repeat(100_000))), longestExpression(scope("a".repeat(100_000))));
     });
 
     it("renders the design example's policies (snapshot)", () => {

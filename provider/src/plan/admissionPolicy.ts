@@ -117,6 +117,17 @@ export function longestExpression(s: Pick<AdmissionScope, "annotations" | "label
 }
 
 /**
+ * The scope's longest CEL expression when it is over the limit, else undefined. Most scopes are far inside it, and
+ * counting a literal exactly scans every character, so the exact count is made only where the most a literal can
+ * take (six code points a character, JSON's `\uXXXX`) could pass the limit.
+ */
+export function expressionOverLimit(s: Pick<AdmissionScope, "annotations" | "labels">): number | undefined {
+    if (Math.max(celMapMostLength(s.annotations), celMapMostLength(s.labels)) <= CEL_EXPRESSION_LIMIT) return undefined;
+    const length = longestExpression(s);
+    return length > CEL_EXPRESSION_LIMIT ? length : undefined;
+}
+
+/**
  * A character celString escapes (a control character, a quote, a backslash), or one past ASCII, where code points and
  * UTF-16 units differ (UTF-16 units, so no `u` flag: it makes the scan of long rule values several times slower).
  */
@@ -133,6 +144,13 @@ function celMapLength(m: Readonly<Record<string, string>>): number {
     const entries = Object.entries(m);
     // Braces, and per entry ": " between key and value and ", " between entries.
     return 2 + entries.reduce((n, [k, v]) => n + literalLength(k) + literalLength(v) + 2, 0) + Math.max(0, entries.length - 1) * 2;
+}
+
+/** The most code points celMap(m) can take: every character escaped as `\uXXXX`, quotes and separators. */
+function celMapMostLength(m: Readonly<Record<string, string>>): number {
+    let n = 2;
+    for (const k of Object.keys(m)) n += 6 * (k.length + m[k].length) + 8;
+    return n;
 }
 
 /** A CEL string literal: JSON's escapes are all CEL escapes. */

@@ -12,7 +12,7 @@ import type { PlainBypassArgs } from "../rules/schema";
 import type { NormalisedRules, NormalisedWorkload } from "../rules/types";
 import { validateRules } from "../rules/validateRules";
 import { mayBeOnDelete } from "../rules/workloadKinds";
-import { type AdmissionPlan, type AdmissionScope, CEL_EXPRESSION_LIMIT, longestExpression, planAdmission, type ScopeKeys } from "./admissionPolicy";
+import { type AdmissionPlan, type AdmissionScope, CEL_EXPRESSION_LIMIT, expressionOverLimit, planAdmission, type ScopeKeys } from "./admissionPolicy";
 import { PlanDescriber } from "./describe";
 import { plainEffective } from "./plainEffective";
 import { kindNotices } from "./podReplacement";
@@ -90,8 +90,8 @@ export class BypassPlanner<R extends MeshRegistry = typeof MESHES> {
         });
         const admission = this.planAdmission(run, name);
         for (const scope of admission.scopes) {
-            const length = longestExpression(scope);
-            if (length > CEL_EXPRESSION_LIMIT) {
+            const length = expressionOverLimit(scope);
+            if (length !== undefined) {
                 errors.push({
                     path: scope.scope === "global" ? "global" : "namespaces",
                     message:
