@@ -16,12 +16,14 @@ export interface ValueOf {
 export type ValueKind = keyof ValueOf;
 
 /**
- * A field's values of one kind, canonical: sorted and unique, ranges aggregated. Its texts and its joined text are
- * made once, when first asked for, however many workloads share these values; they live as long as the values do.
+ * A field's values of one kind, canonical: sorted and unique, ranges aggregated. Its texts, its joined text and where
+ * each text starts in it are made once, when first asked for, however many workloads share these values; they live as
+ * long as the values do.
  */
 export class ValuesOf<K extends ValueKind> {
     #texts: readonly string[] | undefined;
     #joined: string | undefined;
+    #starts: Int32Array | undefined;
     readonly #from: Insertion<K> | undefined;
 
     constructor(
@@ -40,6 +42,23 @@ export class ValuesOf<K extends ValueKind> {
             this.#texts = from ? spliced(from.into.texts(), from.at, from.added.map(text)) : this.list.map(text);
         }
         return this.#texts;
+    }
+
+    /** Where each value's text starts in joined(); one more entry, where a value after the last would start. */
+    starts(): Int32Array {
+        if (!this.#starts) {
+            const texts = this.texts();
+            const sep = kindOf(this).separator.length;
+            const starts = new Int32Array(texts.length + 1);
+            let o = 0;
+            for (let i = 0; i < texts.length; i++) {
+                starts[i] = o;
+                o += texts[i].length + sep;
+            }
+            starts[texts.length] = o;
+            this.#starts = starts;
+        }
+        return this.#starts;
     }
 
     /** The values as one annotation value (no spaces). */
@@ -189,16 +208,18 @@ export function joinValues<K extends ValueKind>(v: ValuesOf<K>): string {
     return v.joined();
 }
 
-/** The longer list's joined text cut where the new values go, and joined again with them: a few copies of long pieces. */
+/**
+ * The longer list's joined text cut where the new values go, and joined again with them: a few copies of long pieces,
+ * cut where the longer list's starts say (found once per list, not by walking its texts for each workload).
+ */
 function joinedWithInserted<K extends ValueKind>(into: ValuesOf<K>, at: readonly number[], texts: readonly string[], separator: string): string {
     const whole = into.joined();
-    const intoTexts = into.texts();
+    const starts = into.starts();
     const parts: string[] = [];
     let offset = 0;
-    let i = 0;
     at.forEach((a, k) => {
         const start = offset;
-        for (; i < a; i++) offset += intoTexts[i].length + separator.length;
+        offset = starts[a];
         if (offset > start) parts.push(whole.slice(start, offset - separator.length));
         parts.push(texts[a + k]);
     });
