@@ -8,10 +8,14 @@ import type { PlannedEffective, PlannedField } from "./types";
 export function plainEffective(e: EffectiveRules): PlannedEffective {
     const fields: Partial<Record<FieldKey, PlannedField>> = {};
     for (const f of Object.values(e.fields)) {
+        const v = plainValues(f.values);
         fields[f.key] = {
             key: f.key,
             all: f.all,
-            ...plainValues(f.values),
+            ports: v.ports,
+            cidrs: v.cidrs,
+            names: v.names,
+            uids: v.uids,
             sources: f.sources,
             mergesWithInstall: f.mergesWithInstall,
             setBy: f.setBy,
