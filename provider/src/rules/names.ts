@@ -24,9 +24,13 @@ export const NAMES = {
     projectLabel: `${PRODUCT}.io/project`,
 } as const;
 
-/** A workload's id, as every message, record and row names it: `Deployment/payments/ledger`. */
+/**
+ * A workload's id, as every message, record and row names it: `Deployment/payments/ledger`. Joined, so it is one flat
+ * string from the start: a template makes a rope, copied into a flat string again when it is first hashed (validation
+ * checks every listed workload's id for duplicates).
+ */
 export function workloadId(w: { readonly kind: string; readonly namespace: string; readonly name: string }): string {
-    return `${w.kind}/${w.namespace}/${w.name}`;
+    return [w.kind, w.namespace, w.name].join("/");
 }
 
 /**

@@ -78,8 +78,6 @@ export function validateRules<R extends Readonly<Record<string, MeshTraits>>>(
         const path = `workloads[${i}]`;
         const parsed = parse(schemas.workload, raw, path);
         if (!parsed) return;
-        // Joined, so the label (also the workload's id in the plan) is one flat string from the start: a template makes
-        // a rope, copied into a flat string again when it is first hashed.
         const label = workloadId(parsed);
         const seen = workloadPaths.get(label);
         if (seen) {
