@@ -8,7 +8,7 @@
 // from its namespace's result.
 import { FIELDS, type FieldKey, type FieldSpec } from "../rules/fields";
 import type { FieldSetting, NormalisedRules, NormalisedScope, NormalisedWorkload } from "../rules/types";
-import { type FieldValues, unionValues, valueTexts } from "../rules/valueKinds";
+import { type FieldValues, unionValues, type ValuesUnion, valueTexts } from "../rules/valueKinds";
 import type { EffectiveField, EffectiveRules, Provenanced } from "./effective";
 
 /** A scope whose setting of a field is in force. */
@@ -22,8 +22,8 @@ interface FieldState {
     readonly field: EffectiveField;
     /** The scopes in force, least → most specific; bit i of a tag stands for used[i] (a chain has at most three). */
     readonly used: readonly UsedSetting[];
-    /** Per value, the bits of the scopes it came from. */
-    readonly tags: readonly number[];
+    /** Per value, the bits of the scopes it came from, read through the union that made them (see ValuesUnion.tags). */
+    readonly tagged: Pick<ValuesUnion, "tags">;
     /** The bits of the scopes that set `all`. */
     readonly allMask: number;
     /** Where each group of `field.sources` starts in the values (`*`: -1): where a later scope's group goes. */
@@ -59,30 +59,30 @@ function stepField(prev: FieldState | undefined, scope: NormalisedScope, spec: F
     const used = { scope: scope.ref.label, setting };
     if (!prev || setting.inherit === "override") {
         // The chain starts again here; it reaches the top (the install's defaults) only by merging all the way.
-        const tags = setting.values.list.map(() => 1);
-        return fieldState(spec.key, [used], setting.values, tags, setting.all ? 1 : 0, setting.inherit !== "override");
+        const tagged = { tags: setting.values.list.map(() => 1) };
+        return fieldState(spec.key, [used], setting.values, tagged, setting.all ? 1 : 0, setting.inherit !== "override");
     }
     const bit = 1 << prev.used.length;
-    const merged = unionValues(prev.field.values, prev.tags, setting.values, bit);
+    const merged = unionValues(prev.field.values, prev.tagged.tags, setting.values, bit);
     const chain = [...prev.used, used];
     const allMask = prev.allMask | (setting.all ? bit : 0);
     // The scope's values went in apart from the earlier ones (a workload's few ranges among its namespace's many): each
     // earlier group keeps its values, and the scope's whole setting is one group more, placed where its first value went.
     const grouped = merged.at?.length && allMask === 0 ? withGroup(prev, merged.at, { scopes: [used.scope], values: setting.texts }) : undefined;
-    return fieldState(spec.key, chain, merged.values, merged.tags, allMask, prev.field.mergesWithInstall, grouped);
+    return fieldState(spec.key, chain, merged.values, merged, allMask, prev.field.mergesWithInstall, grouped);
 }
 
 function fieldState(
     key: FieldKey,
     used: readonly UsedSetting[],
     values: FieldValues,
-    tags: readonly number[],
+    tagged: Pick<ValuesUnion, "tags">,
     allMask: number,
     mergesWithInstall: boolean,
-    grouped: Grouped = sourcesOf(valueTexts(values), tags, allMask, used),
+    grouped: Grouped = sourcesOf(valueTexts(values), tagged.tags, allMask, used),
 ): FieldState {
     const field = { key, all: allMask !== 0, values, sources: grouped.sources, mergesWithInstall, setBy: used[used.length - 1].scope };
-    return { field, used, tags, allMask, starts: grouped.starts };
+    return { field, used, tagged, allMask, starts: grouped.starts };
 }
 
 /** A field's values grouped by origin, and where each group starts. */

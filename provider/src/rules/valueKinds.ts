@@ -91,10 +91,11 @@ export interface Tagged<T> {
     readonly tags: readonly number[];
 }
 
-/** A union's result; `inserted` when it is the first list with a few values put in (see `Insertion`). */
-export interface Union<T> extends Tagged<T> {
-    readonly inserted?: { readonly at: readonly number[]; readonly added: readonly T[] };
-}
+/**
+ * A union's result: every value tagged, or (`inserted`) the first list with a few values put in (see `Insertion`), whose
+ * tags are the first list's with the new values' bit put in at `at`, made by unionValues only if they are read.
+ */
+export type Union<T> = Tagged<T> | { readonly list: readonly T[]; readonly inserted: { readonly at: readonly number[]; readonly added: readonly T[] } };
 
 /** What one kind of value knows about itself. */
 export interface ValueKindStrategy<T> {
@@ -125,8 +126,7 @@ export const VALUE_KINDS: { readonly [K in ValueKind]: ValueKindStrategy<ValueOf
                 const cover = addRun({ cidrs: a.list, tags: a.tags }, b, bit);
                 return { list: cover.cidrs, tags: cover.tags };
             }
-            const tags = spliced(a.tags, at, new Array<number>(b.length).fill(bit));
-            return { list: spliced(a.list, at, b), tags, inserted: { at, added: b } };
+            return { list: spliced(a.list, at, b), inserted: { at, added: b } };
         },
         common: commonByText((c) => c.text),
     },
@@ -230,6 +230,7 @@ function joinedWithInserted<K extends ValueKind>(into: ValuesOf<K>, at: readonly
 /** A union's values and tags; `at` when `b`'s values went in apart from `a`'s, `b[k]` before `a.list[at[k]]`. */
 export interface ValuesUnion<V = FieldValues> {
     readonly values: V;
+    /** Per value, the bits of the lists it came from; where `b`'s values went in apart, made when first read. */
     readonly tags: readonly number[];
     readonly at?: readonly number[];
 }
@@ -260,8 +261,18 @@ export function mergeValues(a: FieldValues, b: FieldValues): FieldValues {
 
 function unionOf<K extends ValueKind>(a: ValuesOf<K>, tags: readonly number[], b: FieldValues, bit: number): ValuesUnion<ValuesOf<K>> {
     const merged = kindOf(a).union({ list: a.list, tags }, listOf(b, a.kind), bit);
-    if (!merged.inserted) return { values: new ValuesOf(a.kind, merged.list), tags: merged.tags };
-    return { values: new ValuesOf(a.kind, merged.list, { into: a, ...merged.inserted }), tags: merged.tags, at: merged.inserted.at };
+    if (!("inserted" in merged)) return { values: new ValuesOf(a.kind, merged.list), tags: merged.tags };
+    const { at, added } = merged.inserted;
+    // The tags are read only if a later scope merges into these values: a workload's, at the end of its chain, never are.
+    let made: readonly number[] | undefined;
+    return {
+        values: new ValuesOf(a.kind, merged.list, { into: a, at, added }),
+        get tags() {
+            made ??= spliced(tags, at, new Array<number>(added.length).fill(bit));
+            return made;
+        },
+        at,
+    };
 }
 
 /** Two sorted, unique lists as one, each value tagged with the lists it is in. */
