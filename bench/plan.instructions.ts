@@ -1,8 +1,9 @@
 // `npm run bench:instructions`: the machine instructions one plan of the bench's rule set takes (validation included,
 // after a full collection, as `npm run bench` times it), counted by valgrind's cachegrind. On a shared 2-core machine
-// the wall time of the same code moves by a third between runs; the instruction count moves by well under 1%, so two
-// trees are compared by it. It counts work, not cache misses or waiting, so it stands beside the timings, not for
-// them. Prints a figure; never fails on it. Without valgrind it says so in one line.
+// the wall time of the same code moves by a third between runs; its count here does not move at all, so two trees are
+// compared by it. A change moves the count by its own work and by where the collector then happens to run (some tens
+// of millions), and it counts work, not cache misses or waiting: it stands beside the timings, not for them. Prints a
+// figure; never fails on it. Without valgrind it says so in one line.
 import { spawnSync } from "node:child_process";
 import { BypassPlanner } from "../provider/index";
 import { benchArgs } from "./benchArgs";

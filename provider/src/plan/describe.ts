@@ -63,8 +63,8 @@ export class PlanDescriber {
         context: { meshes: readonly string[]; namespaceRules: boolean; admission?: { mode: string; scope: AdmissionScope } },
     ): { data: Record<string, string>; size: number } {
         // Keys no other record has (its workloads' names): made without a prototype, the engine keeps the object as a
-        // dictionary from the start instead of making a hidden class per key added (4% of a plan's instructions);
-        // it gets the usual prototype once whole.
+        // dictionary from the start instead of making a hidden class per key added; it gets the usual prototype once
+        // whole.
         const data: Record<string, string> = Object.create(null);
         let size = 0;
         // Every key is written once (a workload's kind and name are unique in its namespace), so the sum is exact.
