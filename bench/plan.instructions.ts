@@ -6,7 +6,7 @@
 // figure; never fails on it. Without valgrind it says so in one line.
 import { spawnSync } from "node:child_process";
 import { BypassPlanner } from "../provider/index";
-import { benchArgs } from "./benchArgs";
+import { BENCH_NOW, benchArgs } from "./benchArgs";
 
 const WARM_UP = 2;
 const PLANS = Number(process.env.BENCH_PLANS ?? 3);
@@ -17,7 +17,7 @@ function planTimes(count: number): void {
     const gc = (globalThis as { gc?: () => void }).gc;
     for (let i = 0; i < WARM_UP + count; i++) {
         gc?.();
-        new BypassPlanner(args, { now: new Date("2026-11-21T00:00:00Z") }).plan("bench");
+        new BypassPlanner(args, { now: BENCH_NOW }).plan("bench");
     }
 }
 
